@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# deps.sh installs what building and testing fairrec needs, and only what is missing.
+#
+#   scripts/deps.sh          native: portaudio19-dev, pkg-config and the test tools
+#   scripts/deps.sh cross    also the arm64/armhf cross toolchains, their portaudio, qemu-user
+#
+# The native check names the architecture explicitly: once a foreign architecture is
+# added, a bare `dpkg -s portaudio19-dev` may answer for the arm64 package instead.
+set -euo pipefail
+
+native=$(dpkg --print-architecture)
+want=(portaudio19-dev pkg-config lame espeak-ng sox socat alsa-utils libasound2-plugins)
+[ "${1:-}" = cross ] && want+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+	portaudio19-dev:arm64 portaudio19-dev:armhf qemu-user)
+
+installed() {
+	local pkg=$1 arch=$native
+	case $pkg in *:*) arch=${pkg#*:}; pkg=${pkg%%:*} ;; esac
+	# Tool packages are often Architecture: all; accept that as well as the named one.
+	dpkg-query -W -f='${Status}\n' "$pkg:$arch" 2>/dev/null | grep -q '^install ok installed' ||
+		dpkg-query -W -f='${Status}\n' "$pkg:all" 2>/dev/null | grep -q '^install ok installed'
+}
+
+missing=()
+for p in "${want[@]}"; do installed "$p" || missing+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing ${missing[*]}; run as root or install them yourself" >&2
+	exit 1
+fi
+if [ "${1:-}" = cross ]; then
+	dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+	dpkg --print-foreign-architectures | grep -qx armhf || dpkg --add-architecture armhf
+fi
+# native packages named without suffix would pick the default architecture anyway,
+# but spell it out so a foreign architecture can never be chosen.
+args=()
+for p in "${missing[@]}"; do case $p in *:*) args+=("$p") ;; *) args+=("$p:$native") ;; esac; done
+
+echo "deps.sh: installing ${args[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq || { sleep 5; apt-get update -qq; }
+apt-get install -y -qq --no-install-recommends "${args[@]}" >/dev/null
