@@ -170,6 +170,7 @@ func TestStdioPipe(t *testing.T) {
 		t.Errorf("child echoed %q, want HELLO", out.String())
 	}
 }
+
 // newChild re-executes the test binary; under `make test-arm64` the binary
 // is foreign and runs through the emulator named in FAIRREC_EXEC.
 func newChild(exe string, args ...string) *exec.Cmd {
