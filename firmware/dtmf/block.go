@@ -1,0 +1,198 @@
+package dtmf
+
+import "math"
+
+// block runs the filter bank over one block of blockLen samples and then
+// decides on the window that ends with it.
+func (d *Detector) block(dst []Event, x []int16) []Event {
+	f := &d.fbuf
+	var e float64
+	h, prev := d.hpos, d.prev
+	for i, v := range x[:blockLen] {
+		s := float64(v)
+		f[i] = s
+		e += (s - prev) * (s - prev)
+		prev = s
+		d.hist[h] = s
+		h = (h + 1) & (histLen - 1)
+	}
+	d.hpos, d.prev = h, prev
+	b := &d.blocks[d.nblock%winBlocks]
+	b.e = e
+	// The filters run interleaved, four at a time so that their states
+	// stay in registers: one pass for the rows, one for the columns.
+	d.bank4(b, 0, f)
+	d.bank4(b, 4, f)
+	d.nblock++
+	if d.nblock < winBlocks {
+		return dst
+	}
+	return d.track(dst, d.decide(), d.nblock*blockLen)
+}
+
+func (d *Detector) bank4(b *blockState, k int, f *[blockLen]float64) {
+	c0, c1, c2, c3 := d.tones[k].coef, d.tones[k+1].coef, d.tones[k+2].coef, d.tones[k+3].coef
+	var a1, a2, b1, b2, e1, e2, g1, g2 float64
+	for _, s := range f {
+		a1, a2 = c0*a1-a2+s, a1
+		b1, b2 = c1*b1-b2+s, b1
+		e1, e2 = c2*e1-e2+s, e1
+		g1, g2 = c3*g1-g2+s, g1
+	}
+	b.s1[k], b.s2[k] = a1, a2
+	b.s1[k+1], b.s2[k+1] = b1, b2
+	b.s1[k+2], b.s2[k+2] = e1, e2
+	b.s1[k+3], b.s2[k+3] = g1, g2
+}
+
+// hit is what one window shows: a digit and the mean powers of its tones.
+type hit struct {
+	digit     int // row*4+col, -1 for none
+	low, high float64
+}
+
+// decide checks the window of the last winBlocks blocks for a DTMF pair.
+func (d *Detector) decide() hit {
+	none := hit{digit: -1}
+	oldest := d.nblock % winBlocks // the next slot to be overwritten
+	var pow [8]float64
+	var e float64
+	for j := range winBlocks {
+		e += d.blocks[(oldest+int64(j))%winBlocks].e
+	}
+	for t := range 8 {
+		tc := &d.tones[t]
+		var x complex128
+		for j := range winBlocks {
+			b := &d.blocks[(oldest+int64(j))%winBlocks]
+			x += tc.a[j]*complex(b.s1[t], 0) + tc.b[j]*complex(b.s2[t], 0)
+		}
+		// A sine of amplitude A gives |X| = A*W/2; its mean power is A²/2.
+		pow[t] = 2 * (real(x)*real(x) + imag(x)*imag(x)) / (winLen * winLen)
+	}
+	r := argmax(pow[:4])
+	c := 4 + argmax(pow[4:])
+	pr, pc := pow[r], pow[c]
+	if pr < d.minPow || pc < d.minPow {
+		return none
+	}
+	if pr > pc*d.maxNormal || pc > pr*d.maxReverse {
+		return none
+	}
+	for t := range 8 {
+		if t != r && t != c {
+			if p := pow[t] * relPeak; (t < 4 && p > pr) || (t >= 4 && p > pc) {
+				return none
+			}
+		}
+	}
+	// Energy share of the pair in the differenced signal.
+	if (pr*d.tones[r].diff+pc*d.tones[c].diff)*winLen < minFraction*e {
+		return none
+	}
+	if !d.onFrequency(r) || !d.onFrequency(c) {
+		return none
+	}
+	return hit{digit: r*4 + (c - 4), low: pr, high: pc}
+}
+
+func argmax(p []float64) int {
+	m := 0
+	for i, v := range p {
+		if v > p[m] {
+			m = i
+		}
+	}
+	return m
+}
+
+// onFrequency runs the guard check for tone t over the raw history: the
+// nominal bin must hold more energy than the bins at ±(accept+reject).
+func (d *Detector) onFrequency(t int) bool {
+	tc := &d.tones[t]
+	var p [3]float64
+	start := d.hpos - tc.n
+	for i, c := range tc.guard {
+		var s1, s2 float64
+		for k := range tc.n {
+			s1, s2 = c*s1-s2+d.hist[(start+k)&(histLen-1)], s1
+		}
+		p[i] = s1*s1 + s2*s2 - c*s1*s2
+	}
+	return p[0] > p[1] && p[0] > p[2]
+}
+
+// track runs the recogniser on one decision; now is the sample count at the
+// end of the window.
+func (d *Detector) track(dst []Event, h hit, now int64) []Event {
+	if h.digit >= 0 && h.digit == d.cur {
+		d.misses = 0
+		d.curLast = now
+		if h.low+h.high > d.curLow+d.curHigh {
+			d.curLow, d.curHigh = h.low, h.high
+		}
+		d.cand, d.candRun = -1, 0
+		return dst
+	}
+	if d.cur >= 0 {
+		d.misses++
+	}
+	if h.digit >= 0 {
+		if h.digit != d.cand {
+			d.cand, d.candRun, d.candFirst = h.digit, 0, now
+			d.candLow, d.candHigh = 0, 0
+		}
+		d.candRun++
+		if h.low+h.high > d.candLow+d.candHigh {
+			d.candLow, d.candHigh = h.low, h.high
+		}
+		if d.candRun >= d.minHits {
+			if d.cur >= 0 {
+				dst = d.end(dst, now)
+			}
+			d.cur = d.cand
+			d.curStart = max(0, d.candFirst-d.startOff)
+			d.curLast = now
+			d.curLow, d.curHigh = d.candLow, d.candHigh
+			d.misses = 0
+			d.cand, d.candRun = -1, 0
+			dst = append(dst, d.event(Begin, now))
+		}
+	} else {
+		d.cand, d.candRun = -1, 0
+	}
+	if d.cur >= 0 && d.misses >= d.maxMiss {
+		dst = d.end(dst, now)
+	}
+	return dst
+}
+
+func (d *Detector) end(dst []Event, now int64) []Event {
+	dst = append(dst, d.event(End, now))
+	d.cur, d.misses = -1, 0
+	return dst
+}
+
+func (d *Detector) event(k Kind, now int64) Event {
+	end := d.curLast - d.endOff
+	// The strongest window is the one the tone filled: the first and last
+	// hits see part of it only.
+	low, high := dbm0(d.curLow), dbm0(d.curHigh)
+	return Event{
+		Kind:     k,
+		Digit:    keys[d.cur],
+		At:       now,
+		Start:    d.curStart,
+		Duration: max(0, end-d.curStart),
+		Level:    min(low, high),
+		Low:      low,
+		High:     high,
+	}
+}
+
+func dbm0(p float64) float64 {
+	if p <= 0 {
+		return -120
+	}
+	return math.Round(100*10*math.Log10(p/zeroDBm0Power)) / 100
+}

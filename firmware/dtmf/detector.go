@@ -1,0 +1,233 @@
+package dtmf
+
+import (
+	"math"
+)
+
+const (
+	rate      = 8000 // the line rate, samples per second
+	blockLen  = 40   // samples per Goertzel block and per decision (5 ms)
+	winBlocks = 3    // blocks per analysis window
+	winLen    = blockLen * winBlocks
+	histLen   = 256 // raw samples kept for the guard check (power of two)
+
+	// zeroDBm0Power is the mean power of a 0 dBm0 sine (peak 22,700).
+	zeroDBm0Power = 22700.0 * 22700.0 / 2
+
+	// minFraction is the share of the window's energy that the two tones
+	// must hold. Speech and music spread their energy; a DTMF pair even
+	// clipped at +3 dBm0 or under 12 dB of white noise keeps more. The
+	// energy is that of the first difference of the signal, which ignores
+	// DC and weighs down what lies below the DTMF band (dial tone 3 dB
+	// above the digit, hum, the bulk of voiced speech).
+	minFraction = 0.55
+	// relPeak is how much stronger (power ratio) the chosen tone must be
+	// than every other tone of its group.
+	relPeak = 6.3 // 8 dB
+)
+
+var (
+	rowFreqs = [4]float64{697, 770, 852, 941}
+	colFreqs = [4]float64{1209, 1336, 1477, 1633}
+)
+
+// keys maps row*4+col to the digit.
+const keys = "123A456B789C*0#D"
+
+// Kind tells whether an Event starts or ends a digit.
+type Kind uint8
+
+const (
+	// Begin is reported as soon as a digit is recognised, at most 60 ms
+	// after its tone started; Duration is what was seen so far.
+	Begin Kind = iota + 1
+	// End is reported once the tone has stopped (or at Flush); it carries
+	// the digit's final duration and level.
+	End
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Begin:
+		return "begin"
+	case End:
+		return "end"
+	}
+	return "invalid"
+}
+
+// Event is one recognised digit, reported once as Begin and once as End.
+// Times are in samples at 8 kHz, counted from the first sample given to the
+// Detector since New or Reset.
+type Event struct {
+	Kind     Kind
+	Digit    byte  // '0'-'9', '*', '#', 'A'-'D'
+	At       int64 // sample count when the event was reported
+	Start    int64 // estimated first sample of the tone
+	Duration int64 // estimated tone length in samples
+
+	// Low and High are the levels of the low-group and high-group tones in
+	// dBm0; Level is the weaker of the two, which is what decides whether
+	// a receiver still hears the digit.
+	Level, Low, High float64
+}
+
+// Config configures a Detector. The zero value uses the ETSI profile.
+type Config struct {
+	Profile *Profile
+}
+
+// toneConst holds what the detector precomputes for one nominal frequency.
+type toneConst struct {
+	coef float64 // 2cos(ω) of the Goertzel recursion
+	diff float64 // power gain of the first difference at ω
+	// a[j], b[j] turn the end state (s1, s2) of the j-th block of a window
+	// into that block's contribution to the window's DFT at ω.
+	a, b [winBlocks]complex128
+	// Guard check over the last n raw samples: nominal, lower, upper.
+	n     int
+	guard [3]float64
+}
+
+type blockState struct {
+	s1, s2 [8]float64 // Goertzel end states, rows then columns
+	e      float64    // Σ(x[n]-x[n-1])²
+}
+
+// Detector is a streaming DTMF receiver for one line. It is not safe for
+// concurrent use; use one per line.
+type Detector struct {
+	prof  Profile
+	tones [8]toneConst
+
+	minPow, maxNormal, maxReverse float64
+	minHits, maxMiss              int
+	startOff, endOff              int64
+
+	// Input framing: samples wait in carry until a block is full, so any
+	// chunking of the input gives the same blocks.
+	carry  [blockLen]int16
+	ncarry int
+	hist   [histLen]float64
+	hpos   int
+	prev   float64 // last sample of the previous block
+	blocks [winBlocks]blockState
+	nblock int64 // blocks processed
+	fbuf   [blockLen]float64
+
+	// Recogniser state.
+	cur               int // digit index being held, -1 none
+	curStart, curLast int64
+	curLow, curHigh   float64 // summed powers over hits
+	misses            int
+	cand, candRun     int
+	candFirst         int64
+	candLow, candHigh float64
+}
+
+// New returns a Detector for cfg.
+func New(cfg Config) (*Detector, error) {
+	p := ETSI
+	if cfg.Profile != nil {
+		p = *cfg.Profile
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	d := &Detector{prof: p}
+	for i := range d.tones {
+		f := rowFreqs[i%4]
+		if i >= 4 {
+			f = colFreqs[i-4]
+		}
+		d.tones[i] = makeTone(f, p)
+	}
+	d.minPow = zeroDBm0Power * math.Pow(10, (p.MinLevel-8)/10)
+	d.maxNormal = math.Pow(10, (p.NormalTwist+1)/10)
+	d.maxReverse = math.Pow(10, (p.ReverseTwist+1)/10)
+
+	// A window counts as a hit once the tone covers about minFraction of
+	// it, so a tone of T samples gives about (T-cover)/blockLen+1 hits
+	// and a gap of G samples about (G+2*cover-winLen)/blockLen misses.
+	// The thresholds sit half way between what must and must not count.
+	cover := minFraction * winLen
+	samples := func(ms float64) float64 { return ms * rate / 1000 }
+	tmid := samples(float64(p.MinDuration+p.RejectDuration) / 2e6)
+	d.minHits = max(2, int(math.Round((tmid-cover)/blockLen+1)))
+	gmid := samples(float64(p.MinPause+p.MaxDropout) / 2e6)
+	d.maxMiss = max(2, int(math.Round((gmid+2*cover-winLen)/blockLen)))
+	d.startOff = int64(cover + blockLen/2)
+	d.endOff = int64(winLen - cover - blockLen/2)
+	d.Reset()
+	return d, nil
+}
+
+func makeTone(f float64, p Profile) toneConst {
+	w := 2 * math.Pi * f / rate
+	t := toneConst{coef: 2 * math.Cos(w), diff: 2 - 2*math.Cos(w)}
+	for j := range winBlocks {
+		// Block j starts at j*blockLen within the window; its DFT is
+		// e^{-jω(L-1)}(s1 - e^{-jω}s2) relative to its own start.
+		off := float64(j*blockLen + blockLen - 1)
+		t.a[j] = cmplxExp(-w * off)
+		t.b[j] = -cmplxExp(-w * (off + 1))
+	}
+	// The guard bins sit at twice the decision edge, and the window is as
+	// long as puts them on the first null of the nominal bin: a tone is
+	// closer to the nominal frequency than to either guard exactly when it
+	// is inside the edge, whatever its level.
+	accept := f*p.AcceptPct/100 + p.AcceptHz
+	reject := f * p.RejectPct / 100
+	g := accept + reject // 2 * the midpoint
+	t.n = min(histLen, int(math.Round(rate/g)))
+	for i, gf := range [3]float64{f, f - g, f + g} {
+		t.guard[i] = 2 * math.Cos(2*math.Pi*gf/rate)
+	}
+	return t
+}
+
+func cmplxExp(x float64) complex128 {
+	s, c := math.Sincos(x)
+	return complex(c, s)
+}
+
+// Reset forgets all input, as after New.
+func (d *Detector) Reset() {
+	d.ncarry, d.hpos, d.nblock, d.prev = 0, 0, 0, 0
+	d.hist = [histLen]float64{}
+	d.cur, d.cand, d.candRun, d.misses = -1, -1, 0, 0
+}
+
+// Profile returns the profile the detector uses.
+func (d *Detector) Profile() Profile { return d.prof }
+
+// Process feeds samples (8 kHz, linear) and appends the events they
+// complete to dst. It allocates nothing when dst has room.
+func (d *Detector) Process(dst []Event, x []int16) []Event {
+	if d.ncarry > 0 {
+		n := copy(d.carry[d.ncarry:], x)
+		d.ncarry += n
+		x = x[n:]
+		if d.ncarry < blockLen {
+			return dst
+		}
+		dst = d.block(dst, d.carry[:])
+		d.ncarry = 0
+	}
+	for len(x) >= blockLen {
+		dst = d.block(dst, x[:blockLen])
+		x = x[blockLen:]
+	}
+	d.ncarry = copy(d.carry[:], x)
+	return dst
+}
+
+// Flush ends a digit still held at the end of the input, as if silence
+// followed, and appends its End event to dst.
+func (d *Detector) Flush(dst []Event) []Event {
+	if d.cur >= 0 {
+		dst = d.end(dst, d.nblock*blockLen+int64(d.ncarry))
+	}
+	d.cand, d.candRun = -1, 0
+	return dst
+}

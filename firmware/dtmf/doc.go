@@ -1,0 +1,62 @@
+// Package dtmf is a streaming DTMF receiver for one 8 kHz telephone line,
+// built to the receiver requirements of ITU-T Q.24.
+//
+// A caller objects to a recording by pressing a key, so a missed digit keeps
+// a recording against someone's will and a false one ("talk-off": speech or
+// music that looks like a digit) loses a lawful recording. The detector is
+// therefore strict about frequencies and still robust to noise, twist, level,
+// clipping and speech on top of the tones.
+//
+// # How it works
+//
+// Samples are cut into blocks of 40 (5 ms). One pass per block runs eight
+// interleaved Goertzel filters at the nominal frequencies (697, 770, 852,
+// 941 / 1209, 1336, 1477, 1633 Hz); their end states of the last three blocks
+// combine exactly into the DFT of a sliding 15 ms window, so every 5 ms the
+// detector decides on a fresh window for about the cost of one filter bank.
+// A window shows a digit when the strongest tone of each group is at least
+// MinLevel-8 dBm0, within the profile's twist (+1 dB), 8 dB above every other
+// tone of its group, and the pair holds 55% of the energy of the window's
+// first difference (which ignores DC and weighs down dial tone, hum and the
+// bulk of voiced speech below the DTMF band). Only then a guard check runs
+// on the raw samples: for each of the two tones, the nominal bin must beat
+// two guard bins at ±(accept+reject) tolerance, with a window as long as puts
+// the guards on the nominal bin's first null. A tone is accepted exactly when
+// it is nearer to the nominal frequency than half way between the accept and
+// reject tolerances, whatever its level. Measured edges (ETSI: accept
+// ±(1.5% + 2 Hz), reject ±3.5%): 2.4-2.6% for the low group and 1209 Hz;
+// 1.8-2.4% for 1336-1633 Hz, where the energy share limits first.
+//
+// A digit begins after a run of equal windows long enough for the profile's
+// minimum duration (40 ms recognised, 20 ms not) and ends after enough
+// windows without it to be a pause (40 ms) rather than a dropout (10 ms).
+// A different digit following without a gap ends the first one.
+//
+// # Events
+//
+// Each digit is reported once as Begin, at most 60 ms (in samples) after its
+// tone started, which is when a caller's objection takes effect, and once as
+// End with its duration. Start and Duration are estimated to within about
+// 3 ms. Level is the level of the weaker tone in dBm0 (0 dBm0 is a sine of
+// peak 22,700, as in G.711), Low and High those of each group, taken from the
+// window the tone filled most.
+//
+// # Profiles (Q.24)
+//
+//	        accept          reject  normal/reverse twist  tone/reject  pause/dropout
+//	ETSI    ±(1.5% + 2 Hz)  ±3.5%   6 / 6 dB              40 / 20 ms   40 / 10 ms
+//	AT&T    ±1.5%           ±3.5%   8 / 4 dB              40 / 20 ms   40 / 10 ms
+//	NTT     ±1.5%           ±3.5%   5 / 5 dB              40 / 20 ms   30 / 10 ms
+//
+// All three recognise tones from +3 down to -30 dBm0 and none below -38.
+// Normal twist means the high-group tone is weaker than the low-group tone
+// (what a long loop does); reverse twist the opposite.
+//
+// # Invariants
+//
+//   - Any chunking of the input gives identical events: the detector works in
+//     whole blocks and carries the remainder.
+//   - Process allocates nothing when the destination slice has room.
+//   - Arbitrary samples never panic.
+//   - Times are sample counts, never wall-clock time.
+package dtmf
