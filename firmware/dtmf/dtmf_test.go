@@ -40,44 +40,48 @@ func burstTrain(t testing.TB, seed uint64, on, off int, low, high float64) *sign
 
 // Case 1: all 16 digits, 10 repeats each, at 50/50 and 40/40 ms.
 func TestBursts(t *testing.T) {
-	for _, tc := range []struct{ on, off float64 }{{50, 50}, {40, 40}} {
-		t.Run(fmt.Sprintf("%v/%v", tc.on, tc.off), func(t *testing.T) {
-			s := burstTrain(t, 1, ms(tc.on), ms(tc.off), -10, -10)
-			ev := detect(t, nil, s.pcm(), 0)
-			if msg := check(s, ev); msg != "" {
-				t.Fatal(msg)
-			}
-			var worstStart, worstDur float64
-			for i, m := range s.marks {
-				worstStart = max(worstStart, math.Abs(float64(ev[i].Start-int64(m.start))))
-				worstDur = max(worstDur, math.Abs(float64(ev[i].Duration-int64(m.end-m.start))))
-				if d := ev[i].Level - (-10); math.Abs(d) > 1 {
-					t.Errorf("burst %d: level %.1f dBm0, want -10", i, ev[i].Level)
+	eachCodec(t, func(t *testing.T, c codec) {
+		for _, tc := range []struct{ on, off float64 }{{50, 50}, {40, 40}} {
+			t.Run(fmt.Sprintf("%v/%v", tc.on, tc.off), func(t *testing.T) {
+				s := burstTrain(t, 1, ms(tc.on), ms(tc.off), -10, -10)
+				ev := detect(t, nil, c.apply(s.pcm()), 0)
+				if msg := check(s, ev); msg != "" {
+					t.Fatal(msg)
 				}
-			}
-			t.Logf("worst start error %.1f ms, duration error %.1f ms", worstStart/8, worstDur/8)
-			if worstStart > 40 || worstDur > 40 {
-				t.Errorf("timing off by more than 5 ms: start %.0f, duration %.0f samples", worstStart, worstDur)
-			}
-		})
-	}
+				var worstStart, worstDur float64
+				for i, m := range s.marks {
+					worstStart = max(worstStart, math.Abs(float64(ev[i].Start-int64(m.start))))
+					worstDur = max(worstDur, math.Abs(float64(ev[i].Duration-int64(m.end-m.start))))
+					if d := ev[i].Level - (-10); math.Abs(d) > 1 {
+						t.Errorf("burst %d: level %.1f dBm0, want -10", i, ev[i].Level)
+					}
+				}
+				t.Logf("worst start error %.1f ms, duration error %.1f ms", worstStart/8, worstDur/8)
+				if worstStart > 40 || worstDur > 40 {
+					t.Errorf("timing off by more than 5 ms: start %.0f, duration %.0f samples", worstStart, worstDur)
+				}
+			})
+		}
+	})
 }
 
 // Case 2: any chunking gives the same events, Begin and End alike.
 func TestChunking(t *testing.T) {
-	s := burstTrain(t, 2, ms(40), ms(40), -20, -18)
-	x := s.pcm()
-	d, _ := New(Config{})
-	want := run(d, x, 0)
-	if len(ends(want)) != len(s.marks) {
-		t.Fatalf("whole buffer: %d digits, want %d", len(ends(want)), len(s.marks))
-	}
-	for _, n := range []int{1, 7, 80, 160, 1000} {
-		d.Reset()
-		if diff := cmp.Diff(want, run(d, x, n)); diff != "" {
-			t.Errorf("chunks of %d differ from the whole buffer (-whole +chunked):\n%s", n, diff)
+	eachCodec(t, func(t *testing.T, c codec) {
+		s := burstTrain(t, 2, ms(40), ms(40), -20, -18)
+		x := c.apply(s.pcm())
+		d, _ := New(Config{})
+		want := run(d, x, 0)
+		if len(ends(want)) != len(s.marks) {
+			t.Fatalf("whole buffer: %d digits, want %d", len(ends(want)), len(s.marks))
 		}
-	}
+		for _, n := range []int{1, 7, 80, 160, 1000} {
+			d.Reset()
+			if diff := cmp.Diff(want, run(d, x, n)); diff != "" {
+				t.Errorf("chunks of %d differ from the whole buffer (-whole +chunked):\n%s", n, diff)
+			}
+		}
+	})
 }
 
 // oneDigit returns silence, digit k for on samples at the given frequencies
@@ -89,46 +93,60 @@ func oneDigit(seed uint64, f1, a1, f2, a2 float64, on int) *signal {
 	return s.pair(f1, a1, f2, a2, on).silence(ms(80))
 }
 
-// count returns how many digits (any) the detector reports.
-func count(t testing.TB, p *Profile, s *signal) []Event {
-	return detect(t, p, s.pcm(), 160)
+// count returns the digits the detector reports for s through codec c.
+func count(t testing.TB, p *Profile, s *signal, c ...codec) []Event {
+	x := s.pcm()
+	for _, c := range c {
+		x = c.apply(x)
+	}
+	return detect(t, p, x, 160)
+}
+
+// eachCodec runs f for the signal as it is and after G.711 A-law and µ-law
+// round trips (case 10).
+func eachCodec(t *testing.T, f func(t *testing.T, c codec)) {
+	for _, c := range codecs {
+		t.Run(c.name, func(t *testing.T) { f(t, c) })
+	}
 }
 
 // Case 3: frequency tolerance for all eight tones.
 func TestFrequency(t *testing.T) {
-	att := ATT
-	for _, p := range []*Profile{&ETSI, &att} {
-		for row := range 4 {
-			for col := range 4 {
-				lo, hi := rowFreqs[row], colFreqs[col]
-				k := keys[row*4+col]
-				acc := func(f float64) float64 { return f*p.AcceptPct/100 + p.AcceptHz }
-				rej := func(f float64) float64 { return f * p.RejectPct / 100 }
-				type off struct {
-					dl, dh float64
-					ok     bool
-				}
-				cases := []off{
-					{0, 0, true},
-					{acc(lo), 0, true}, {-acc(lo), 0, true}, {0, acc(hi), true}, {0, -acc(hi), true},
-					{acc(lo), acc(hi), true}, {-acc(lo), -acc(hi), true}, {acc(lo), -acc(hi), true}, {-acc(lo), acc(hi), true},
-					{rej(lo), 0, false}, {-rej(lo), 0, false}, {0, rej(hi), false}, {0, -rej(hi), false},
-					{rej(lo), rej(hi), false}, {-rej(lo), -rej(hi), false},
-					{rej(lo), acc(hi), false}, {acc(lo), -rej(hi), false},
-				}
-				for i, c := range cases {
-					for _, lvl := range []float64{-3, -25} {
-						s := oneDigit(uint64(row*100+col*10+i), lo+c.dl, peak(lvl), hi+c.dh, peak(lvl), ms(60))
-						ev := count(t, p, s)
-						got := len(ev) == 1 && ev[0].Digit == k
-						if got != c.ok || (!c.ok && len(ev) > 0) {
-							t.Errorf("%s %c %+.1f/%+.1f Hz at %v dBm0: got %q, want detected=%v", p.Name, k, c.dl, c.dh, lvl, digits(ev), c.ok)
+	eachCodec(t, func(t *testing.T, c codec) {
+		att := ATT
+		for _, p := range []*Profile{&ETSI, &att} {
+			for row := range 4 {
+				for col := range 4 {
+					lo, hi := rowFreqs[row], colFreqs[col]
+					k := keys[row*4+col]
+					acc := func(f float64) float64 { return f*p.AcceptPct/100 + p.AcceptHz }
+					rej := func(f float64) float64 { return f * p.RejectPct / 100 }
+					type off struct {
+						dl, dh float64
+						ok     bool
+					}
+					cases := []off{
+						{0, 0, true},
+						{acc(lo), 0, true}, {-acc(lo), 0, true}, {0, acc(hi), true}, {0, -acc(hi), true},
+						{acc(lo), acc(hi), true}, {-acc(lo), -acc(hi), true}, {acc(lo), -acc(hi), true}, {-acc(lo), acc(hi), true},
+						{rej(lo), 0, false}, {-rej(lo), 0, false}, {0, rej(hi), false}, {0, -rej(hi), false},
+						{rej(lo), rej(hi), false}, {-rej(lo), -rej(hi), false},
+						{rej(lo), acc(hi), false}, {acc(lo), -rej(hi), false},
+					}
+					for i, o := range cases {
+						for _, lvl := range []float64{-3, -25} {
+							s := oneDigit(uint64(row*100+col*10+i), lo+o.dl, peak(lvl), hi+o.dh, peak(lvl), ms(60))
+							ev := count(t, p, s, c)
+							got := len(ev) == 1 && ev[0].Digit == k
+							if got != o.ok || (!o.ok && len(ev) > 0) {
+								t.Errorf("%s %c %+.1f/%+.1f Hz at %v dBm0: got %q, want detected=%v", p.Name, k, o.dl, o.dh, lvl, digits(ev), o.ok)
+							}
 						}
 					}
 				}
 			}
 		}
-	}
+	})
 }
 
 // TestFrequencyEdges measures where each tone stops being accepted and logs
@@ -170,54 +188,60 @@ func TestFrequencyEdges(t *testing.T) {
 
 // Case 4: level range.
 func TestLevel(t *testing.T) {
-	for _, lvl := range []float64{3, 0, -5, -10, -15, -20, -25, -28, -30, -45, -50, -60} {
-		for _, k := range []byte("1D") {
-			lo, hi := digitFreqs(t, k)
-			s := oneDigit(uint64(-lvl), lo, peak(lvl), hi, peak(lvl), ms(45))
-			ev := count(t, nil, s)
-			want := lvl >= -30
-			if got := len(ev) == 1 && ev[0].Digit == k; got != want || (!want && len(ev) > 0) {
-				t.Errorf("%c at %v dBm0: got %q, want detected=%v", k, lvl, digits(ev), want)
+	eachCodec(t, func(t *testing.T, c codec) {
+		for _, lvl := range []float64{3, 0, -5, -10, -15, -20, -25, -28, -30, -45, -50, -60} {
+			for _, k := range []byte("1D") {
+				lo, hi := digitFreqs(t, k)
+				s := oneDigit(uint64(-lvl), lo, peak(lvl), hi, peak(lvl), ms(45))
+				ev := count(t, nil, s, c)
+				want := lvl >= -30
+				if got := len(ev) == 1 && ev[0].Digit == k; got != want || (!want && len(ev) > 0) {
+					t.Errorf("%c at %v dBm0: got %q, want detected=%v", k, lvl, digits(ev), want)
+				}
 			}
 		}
-	}
+	})
 }
 
 // Case 5: twist. Normal twist: the high-group tone weaker than the low one.
 func TestTwist(t *testing.T) {
-	for _, p := range []Profile{ETSI, ATT, NTT} {
-		for _, tc := range []struct {
-			twist float64 // dB, + normal, - reverse
-			ok    bool
-		}{
-			{p.NormalTwist, true}, {-p.ReverseTwist, true},
-			{p.NormalTwist + 2, false}, {-p.ReverseTwist - 2, false},
-		} {
-			for _, k := range []byte("1#D") {
-				lo, hi := digitFreqs(t, k)
-				low, high := -10.0, -10-tc.twist
-				if tc.twist < 0 {
-					low, high = -10+tc.twist, -10.0
-				}
-				s := oneDigit(uint64(k), lo, peak(low), hi, peak(high), ms(50))
-				ev := count(t, &p, s)
-				if got := len(ev) == 1; got != tc.ok || len(ev) > 1 {
-					t.Errorf("%s %c twist %+v dB: got %q, want detected=%v", p.Name, k, tc.twist, digits(ev), tc.ok)
+	eachCodec(t, func(t *testing.T, c codec) {
+		for _, p := range []Profile{ETSI, ATT, NTT} {
+			for _, tc := range []struct {
+				twist float64 // dB, + normal, - reverse
+				ok    bool
+			}{
+				{p.NormalTwist, true}, {-p.ReverseTwist, true},
+				{p.NormalTwist + 2, false}, {-p.ReverseTwist - 2, false},
+			} {
+				for _, k := range []byte("1#D") {
+					lo, hi := digitFreqs(t, k)
+					low, high := -10.0, -10-tc.twist
+					if tc.twist < 0 {
+						low, high = -10+tc.twist, -10.0
+					}
+					s := oneDigit(uint64(k), lo, peak(low), hi, peak(high), ms(50))
+					ev := count(t, &p, s, c)
+					if got := len(ev) == 1; got != tc.ok || len(ev) > 1 {
+						t.Errorf("%s %c twist %+v dB: got %q, want detected=%v", p.Name, k, tc.twist, digits(ev), tc.ok)
+					}
 				}
 			}
 		}
-	}
+	})
 }
 
 // Case 6: 40 ms or more always detects, 20 ms or less never.
 func TestDuration(t *testing.T) {
-	for _, dur := range []float64{5, 10, 15, 20, 40, 42, 45, 60, 100} {
-		for seed := range uint64(20) {
-			s := oneDigit(seed, 852, peak(-8), 1477, peak(-8), ms(dur))
-			ev := count(t, nil, s)
-			if want := dur >= 40; (len(ev) == 1) != want || len(ev) > 1 {
-				t.Errorf("%v ms (seed %d): got %q, want detected=%v", dur, seed, digits(ev), want)
+	eachCodec(t, func(t *testing.T, c codec) {
+		for _, dur := range []float64{5, 10, 15, 20, 40, 42, 45, 60, 100} {
+			for seed := range uint64(20) {
+				s := oneDigit(seed, 852, peak(-8), 1477, peak(-8), ms(dur))
+				ev := count(t, nil, s, c)
+				if want := dur >= 40; (len(ev) == 1) != want || len(ev) > 1 {
+					t.Errorf("%v ms (seed %d): got %q, want detected=%v", dur, seed, digits(ev), want)
+				}
 			}
 		}
-	}
+	})
 }

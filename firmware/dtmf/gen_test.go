@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"fairrec/firmware/dsp"
 )
 
 // digitFreqs returns the nominal frequencies of digit k ("123A456B789C*0#D").
@@ -18,7 +20,31 @@ func digitFreqs(t testing.TB, k byte) (lo, hi float64) {
 }
 
 // peak is the amplitude of a sine at dbm0.
-func peak(dbm0 float64) float64 { return 22700 * math.Pow(10, dbm0/20) }
+func peak(dbm0 float64) float64 { return dsp.PeakForDBm0(dbm0) }
+
+// codec is a line coding a test signal goes through (case 10).
+type codec struct {
+	name  string
+	apply func([]int16) []int16
+}
+
+var codecs = []codec{
+	{"linear", func(x []int16) []int16 { return x }},
+	{"A-law", func(x []int16) []int16 {
+		b := make([]byte, len(x))
+		dsp.EncodeALaw(b, x)
+		y := make([]int16, len(x))
+		dsp.DecodeALaw(y, b)
+		return y
+	}},
+	{"µ-law", func(x []int16) []int16 {
+		b := make([]byte, len(x))
+		dsp.EncodeMuLaw(b, x)
+		y := make([]int16, len(x))
+		dsp.DecodeMuLaw(y, b)
+		return y
+	}},
+}
 
 // signal builds test audio in float64 at 8 kHz; pcm quantises it.
 type signal struct {
