@@ -1,0 +1,191 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// recover brings the vault to a consistent state at Open (see doc.go).
+func (v *Vault) recover(next *kek) ([]Event, error) {
+	var events []Event
+	type pend struct {
+		id   ID
+		slot uint32
+	}
+	var erasing []pend
+	var open []ID
+	var recSeq uint64
+	err := v.db.View(func(tx *bolt.Tx) error {
+		rb := tx.Bucket(bRec)
+		recSeq = rb.Sequence()
+		if k, _ := tx.Bucket(bAudio).Cursor().Last(); len(k) == 8 {
+			v.seq = binary.BigEndian.Uint64(k)
+		}
+		err := tx.Bucket(bErasing).ForEach(func(k, _ []byte) error {
+			if len(k) != 8 {
+				return nil
+			}
+			id := ID(binary.BigEndian.Uint64(k))
+			r, _, _ := peekRecord(rb.Get(k))
+			erasing = append(erasing, pend{id, r.slot})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bOpen).ForEach(func(k, _ []byte) error {
+			if len(k) == 8 {
+				id := ID(binary.BigEndian.Uint64(k))
+				open = append(open, id)
+				if r, _, err := peekRecord(rb.Get(k)); err == nil && r.first > 0 {
+					v.seq = max(v.seq, r.first-1)
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	v.nextID = recSeq + 1
+
+	// Erases cut short: destroy the keys (if still there), then the rest.
+	if len(erasing) > 0 {
+		for _, e := range erasing {
+			if _, err := v.slots.zero(e.slot, uint64(e.id)); err != nil {
+				return nil, err
+			}
+		}
+		if err := v.slots.sync(); err != nil {
+			return nil, err
+		}
+		err := v.db.Update(func(tx *bolt.Tx) error {
+			for _, e := range erasing {
+				if err := deleteRecord(tx, e.id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("finish erase: %w", err)
+		}
+		for _, e := range erasing {
+			v.slots.release(e.slot)
+			events = append(events, Event{Kind: EventEraseFinished, ID: e.id})
+		}
+	}
+
+	// Key slots without a record. Ids above the record sequence were never
+	// committed (a crash inside Create): their keys protect nothing. Others
+	// are reported, never destroyed.
+	v.slots.mu.Lock()
+	ids := append([]uint64(nil), v.slots.ids...)
+	v.slots.mu.Unlock()
+	var orphans []uint32
+	err = v.db.View(func(tx *bolt.Tx) error {
+		rb := tx.Bucket(bRec)
+		for i := 1; i < len(ids); i++ {
+			id := ids[i]
+			if id == 0 || rb.Get(idKey(ID(id))) != nil {
+				continue
+			}
+			if id > recSeq && id != rootSlotID {
+				orphans = append(orphans, uint32(i))
+				continue
+			}
+			events = append(events, Event{Kind: EventInconsistent, ID: ID(id), Detail: fmt.Sprintf("key slot %d has no record; kept", i)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, i := range orphans {
+		if _, err := v.slots.zero(i, ids[i]); err != nil {
+			return nil, err
+		}
+	}
+	if len(orphans) > 0 {
+		if err := v.slots.sync(); err != nil {
+			return nil, err
+		}
+		for _, i := range orphans {
+			v.slots.release(i)
+			events = append(events, Event{Kind: EventOrphanKey, ID: ID(ids[i]), Detail: fmt.Sprintf("key slot %d", i)})
+		}
+	}
+
+	// Recordings left open: seal as interrupted with what was committed.
+	if len(open) > 0 {
+		seq := v.seq + 1
+		err := v.db.Update(func(tx *bolt.Tx) error {
+			for _, id := range open {
+				rec, key, err := v.load(tx, id)
+				if err != nil {
+					events = append(events, Event{Kind: EventTampered, ID: id, Detail: fmt.Sprintf("open at boot, cannot seal: %v", err)})
+					continue
+				}
+				rec.chunks, rec.bytes = countChunks(tx, id, rec.first)
+				rec.state = StateInterrupted
+				rec.clear.End = rec.clear.Start.Add(time.Duration(rec.bytes) * time.Second / BytesPerSecond)
+				rec.last = seq
+				if err := putSealed(tx, id, &rec, key, seq); err != nil {
+					return err
+				}
+				events = append(events, Event{Kind: EventInterrupted, ID: id, Detail: fmt.Sprintf("%d bytes kept", rec.bytes)})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("seal interrupted recordings: %w", err)
+		}
+		v.seq = seq
+	}
+
+	if len(v.slots.double) > 0 && next == nil {
+		// A crash in step 4 of a rotation left old copies behind.
+		stale := make([]uint64, len(v.slots.ids))
+		for _, i := range v.slots.double {
+			stale[i] = v.slots.ids[i]
+		}
+		if err := v.dropStale(stale); err != nil {
+			return nil, fmt.Errorf("tidy key rotation: %w", err)
+		}
+	}
+	if next != nil {
+		if err := v.rotateTo(next); err != nil {
+			return nil, fmt.Errorf("finish key rotation: %w", err)
+		}
+		events = append(events, Event{Kind: EventRotated, Detail: "finished at open"})
+	}
+	return events, nil
+}
+
+// countChunks counts the contiguous chunks 0, 1, ... of id from commit
+// first on, and their audio bytes.
+func countChunks(tx *bolt.Tx, id ID, first uint64) (uint32, int64) {
+	ab := tx.Bucket(bAudio)
+	prefix := idKey(id)
+	var n uint32
+	var size int64
+	c := ab.Cursor()
+	for k, v := c.Seek(seqKey(first)); k != nil; k, v = c.Next() {
+		if v != nil || len(k) != 8 {
+			continue
+		}
+		cc := ab.Bucket(k).Cursor()
+		for ck, cv := cc.Seek(prefix); ck != nil && bytes.HasPrefix(ck, prefix); ck, cv = cc.Next() {
+			if len(ck) != 12 || binary.BigEndian.Uint32(ck[8:]) != n {
+				return n, size
+			}
+			n++
+			size += int64(len(cv) - nonceSize - tagSize)
+		}
+	}
+	return n, size
+}

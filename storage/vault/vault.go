@@ -1,0 +1,441 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"fairrec/firmware/clock"
+)
+
+// Sentinel errors; operations wrap them with %w.
+var (
+	// ErrNotFound: no such recording (never created, or erased).
+	ErrNotFound = errors.New("vault: recording not found")
+	// ErrTampered: a chunk, the metadata or the key slot of a recording
+	// failed authentication. Other recordings stay readable.
+	ErrTampered = errors.New("vault: recording failed authentication (tampered or corrupt)")
+	// ErrNoKey: the key file (or its passphrase, or the key-slot file) is
+	// missing. The daemon must refuse to record.
+	ErrNoKey = errors.New("vault: key missing")
+	// ErrWrongKey: the key file or passphrase is not the one this vault
+	// was made with. The daemon must refuse to record.
+	ErrWrongKey = errors.New("vault: wrong key")
+	// ErrInUse: another process has the database open.
+	ErrInUse = errors.New("vault: data directory in use by another process")
+	// ErrClosed: the vault was closed.
+	ErrClosed = errors.New("vault: closed")
+	// ErrSealed: the recording is no longer open for appends.
+	ErrSealed = errors.New("vault: recording is sealed")
+)
+
+// File names inside Config.Dir.
+const (
+	DBFile    = "vault.db"
+	SlotsFile = "keys.slots"
+	KeyFile   = "fairrec.key" // the default key file
+)
+
+// Config configures Open. Its zero value, given a Dir and a Clock, opens
+// Dir/vault.db with the key in Dir/fairrec.key.
+type Config struct {
+	Dir            string        // data directory: holds vault.db and keys.slots
+	KeyFile        string        // key-encryption key; "" means Dir/fairrec.key
+	Passphrase     []byte        // when the key file is sealed with one
+	Clock          clock.Clock   // required: event times and commit ticks
+	Logger         *slog.Logger  // nil = discard
+	CommitInterval time.Duration // 0 = 1 s
+	OnEvent        func(Event)   // for the audit log; called without vault locks held; may be nil
+	NoSync         bool          // tests only: no fsync (bbolt NoSync, slot file not synced)
+}
+
+// EventKind names what happened. Events carry no personal data.
+type EventKind string
+
+// Event kinds.
+const (
+	EventTampered      EventKind = "tampered"       // authentication failed
+	EventInterrupted   EventKind = "interrupted"    // a recording left open was sealed as interrupted at Open
+	EventErased        EventKind = "erased"         // a recording was erased (key destroyed)
+	EventEraseFinished EventKind = "erase-finished" // an erase cut short by a crash was finished at Open
+	EventOrphanKey     EventKind = "orphan-key"     // a key slot of a recording whose creation never committed was cleared
+	EventCommitFailed  EventKind = "commit-failed"  // a periodic commit failed; audio stays pending
+	EventRotated       EventKind = "rotated"        // every data key was re-wrapped under a new key file
+	EventInconsistent  EventKind = "inconsistent"   // found at Open: e.g. a key slot with no record; nothing destroyed
+)
+
+// Event is raised for the audit log.
+type Event struct {
+	Time   time.Time
+	Kind   EventKind
+	ID     ID     // 0 when not about one recording
+	Detail string // no personal data
+}
+
+// Bucket names.
+var (
+	bRec     = []byte("rec")     // id -> record
+	bOpen    = []byte("open")    // id -> "" while the recording is open
+	bErasing = []byte("erasing") // id -> "" while an erase is under way
+	bCaller  = []byte("caller")  // HMAC(16) || id -> ""
+	bAudio   = []byte("audio")   // commit seq -> bucket of id||chunk -> sealed chunk
+)
+
+// Vault is an open data directory. Its methods are safe for concurrent use.
+type Vault struct {
+	cfg      Config
+	log      *slog.Logger
+	db       *bolt.DB
+	slots    *slotFile
+	kek      *kek   // wraps new keys
+	keks     []*kek // kek, plus the outgoing one while a rotation is unfinished
+	indexKey []byte // HMAC key for caller lookups
+
+	wmu    sync.Mutex // serialises writers: commits, create, seal, erase, rotation
+	seq    uint64     // last commit sequence used; under wmu
+	nextID uint64     // under wmu
+
+	mu     sync.Mutex // guards open and closed
+	open   map[ID]*openRec
+	closed bool
+
+	// crash, when set by a test, is called between the steps of an erase
+	// and a rotation; an error return stops the operation there as a crash
+	// would.
+	crash func(step string) error
+}
+
+// openRec is a recording being written.
+type openRec struct {
+	key       []byte
+	rec       record // as last stored
+	pending   []byte // appended, not yet committed
+	next      uint32 // index of the next chunk to assign
+	committed uint32 // chunks durable
+	bytes     int64  // audio bytes durable
+	last      uint64 // last commit seq holding a chunk
+}
+
+// Open opens (creating if needed) the vault in cfg.Dir. It fails with
+// ErrNoKey or ErrWrongKey when the key file is missing or does not fit, and
+// ErrInUse when another process holds the database. It seals recordings left
+// open as interrupted and finishes erases and rotations a crash cut short.
+func Open(cfg Config) (*Vault, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("vault: open: Config.Dir is empty")
+	}
+	if cfg.Clock == nil {
+		return nil, errors.New("vault: open: Config.Clock is nil")
+	}
+	if cfg.KeyFile == "" {
+		cfg.KeyFile = filepath.Join(cfg.Dir, KeyFile)
+	}
+	if cfg.CommitInterval <= 0 {
+		cfg.CommitInterval = time.Second
+	}
+	v := &Vault{cfg: cfg, log: cfg.Logger, open: map[ID]*openRec{}}
+	if v.log == nil {
+		v.log = slog.New(slog.DiscardHandler)
+	}
+	k, err := readKeyFile(cfg.KeyFile, cfg.Passphrase)
+	if err != nil {
+		return nil, fmt.Errorf("vault: open: %w", err)
+	}
+	v.kek, v.keks = k, []*kek{k}
+	// A rotation cut short left the new key next to the old one.
+	var next *kek
+	if _, err := os.Stat(cfg.KeyFile + ".next"); err == nil {
+		next, err = readKeyFile(cfg.KeyFile+".next", cfg.Passphrase)
+		if err != nil {
+			return nil, fmt.Errorf("vault: open: unfinished rotation: %w", err)
+		}
+		v.keks = append(v.keks, next)
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("vault: open: %w", err)
+	}
+	dbPath := filepath.Join(cfg.Dir, DBFile)
+	_, statErr := os.Stat(dbPath)
+	newDB := errors.Is(statErr, os.ErrNotExist)
+	db, err := bolt.Open(dbPath, 0o600, &bolt.Options{
+		Timeout:      500 * time.Millisecond,
+		NoSync:       cfg.NoSync,
+		NoGrowSync:   cfg.NoSync,
+		FreelistType: bolt.FreelistMapType,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("vault: open %s: %w", dbPath, ErrInUse)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("vault: open %s: %w", dbPath, err)
+	}
+	v.db = db
+	if err := v.openSlots(newDB); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("vault: open: %w", err)
+	}
+	events, err := v.recover(next)
+	if err != nil {
+		v.slots.close()
+		db.Close()
+		return nil, fmt.Errorf("vault: open: %w", err)
+	}
+	v.emit(events)
+	return v, nil
+}
+
+// openSlots opens the key-slot file and the vault's root secret in slot 0.
+func (v *Vault) openSlots(newDB bool) error {
+	path := filepath.Join(v.cfg.Dir, SlotsFile)
+	var empty bool
+	err := v.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bRec, bOpen, bErasing, bCaller, bAudio} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		empty = tx.Bucket(bRec).Sequence() == 0
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s, err := openSlots(path, false, v.cfg.NoSync)
+	if errors.Is(err, os.ErrNotExist) && (newDB || empty) {
+		s, err = openSlots(path, true, v.cfg.NoSync)
+		if err != nil {
+			return err
+		}
+		s.ids = []uint64{0}
+		if err := s.put(0, rootSlotID, randomKey(), v.kek); err != nil {
+			s.close()
+			return err
+		}
+		if err := s.sync(); err != nil {
+			s.close()
+			return err
+		}
+		if err := syncDir(v.cfg.Dir); err != nil {
+			s.close()
+			return err
+		}
+	} else if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w: key-slot file %s is missing; without it no recording can be decrypted", ErrNoKey, path)
+	} else if err != nil {
+		return fmt.Errorf("key-slot file: %w", err)
+	}
+	v.slots = s
+	if len(s.ids) == 0 {
+		s.close()
+		return fmt.Errorf("%w: key-slot file %s is empty", ErrNoKey, path)
+	}
+	b, err := s.read(0)
+	if err == nil {
+		var root []byte
+		root, _, err = unwrapSlot(b, 0, rootSlotID, v.keks)
+		if errors.Is(err, ErrTampered) {
+			// The root wrap did not open: either a different key or
+			// damage. A different key is far likelier and safer to say.
+			err = fmt.Errorf("%w: the key file does not open this vault's key slots", ErrWrongKey)
+		}
+		v.indexKey = derive(root, "fairrec v1 caller index")
+	}
+	if err != nil {
+		s.close()
+		return err
+	}
+	return nil
+}
+
+func (v *Vault) emit(events []Event) {
+	for _, e := range events {
+		if e.Time.IsZero() {
+			e.Time = v.cfg.Clock.Now()
+		}
+		v.log.Info("vault event", "kind", string(e.Kind), "id", uint64(e.ID), "detail", e.Detail)
+		if v.cfg.OnEvent != nil {
+			v.cfg.OnEvent(e)
+		}
+	}
+}
+
+// Close commits pending audio and closes the files. Open recordings stay
+// open in the database and are sealed as interrupted at the next Open.
+func (v *Vault) Close() error {
+	v.wmu.Lock()
+	defer v.wmu.Unlock()
+	err := v.commitLocked(nil)
+	if errors.Is(err, ErrClosed) {
+		return nil
+	}
+	v.mu.Lock()
+	v.closed = true
+	v.mu.Unlock()
+	if e := v.db.Close(); err == nil {
+		err = e
+	}
+	if e := v.slots.close(); err == nil {
+		err = e
+	}
+	if err != nil {
+		return fmt.Errorf("vault: close: %w", err)
+	}
+	return nil
+}
+
+// Run commits pending appends every CommitInterval until ctx is done, then
+// commits once more and returns nil. A failed commit is logged and raised as
+// EventCommitFailed; its audio stays pending for the next try.
+func (v *Vault) Run(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			if err := v.Commit(); err != nil && !errors.Is(err, ErrClosed) {
+				return err
+			}
+			return nil
+		case <-v.cfg.Clock.After(v.cfg.CommitInterval):
+		}
+		if err := v.Commit(); err != nil {
+			if errors.Is(err, ErrClosed) {
+				return err
+			}
+			v.log.Error("vault commit failed", "err", err)
+			v.emit([]Event{{Kind: EventCommitFailed, Detail: err.Error()}})
+		}
+	}
+}
+
+// Commit makes every pending append durable now, in one transaction.
+func (v *Vault) Commit() error {
+	v.wmu.Lock()
+	defer v.wmu.Unlock()
+	if err := v.commitLocked(nil); err != nil {
+		return fmt.Errorf("vault: commit: %w", err)
+	}
+	return nil
+}
+
+type pendingChunk struct {
+	id   ID
+	r    *openRec
+	idx  uint32
+	data []byte
+}
+
+// commitLocked writes every pending chunk into a new commit bucket, runs
+// extra in the same transaction, and on success advances the in-memory
+// counters. On failure the audio goes back to pending. Caller holds wmu.
+func (v *Vault) commitLocked(extra func(tx *bolt.Tx, seq uint64, batch []pendingChunk) error) error {
+	v.mu.Lock()
+	if v.closed {
+		v.mu.Unlock()
+		return ErrClosed
+	}
+	var batch []pendingChunk
+	for id, r := range v.open {
+		if len(r.pending) > 0 {
+			batch = append(batch, pendingChunk{id: id, r: r, idx: r.next, data: r.pending})
+			r.pending = nil
+			r.next++
+		}
+	}
+	v.mu.Unlock()
+	if len(batch) == 0 && extra == nil {
+		return nil
+	}
+	// Ascending keys let bbolt fill the bucket's leaves completely.
+	sort.Slice(batch, func(i, j int) bool { return batch[i].id < batch[j].id })
+	seq := v.seq + 1
+	sealed := make([][]byte, len(batch))
+	for i, c := range batch {
+		sealed[i] = sealAppend(nil, c.r.key, c.data, chunkAD(c.id, c.idx, false))
+	}
+	err := v.db.Update(func(tx *bolt.Tx) error {
+		if len(batch) > 0 {
+			cb, err := commitBucket(tx, seq)
+			if err != nil {
+				return err
+			}
+			for i, c := range batch {
+				if err := cb.Put(chunkKey(c.id, c.idx), sealed[i]); err != nil {
+					return err
+				}
+			}
+		}
+		if extra != nil {
+			return extra(tx, seq, batch)
+		}
+		return nil
+	})
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err != nil {
+		for _, c := range batch {
+			c.r.pending = append(c.data, c.r.pending...)
+			c.r.next--
+		}
+		return err
+	}
+	for _, c := range batch {
+		c.r.committed = c.idx + 1
+		c.r.bytes += int64(len(c.data))
+		c.r.last = seq
+	}
+	v.seq = seq
+	return nil
+}
+
+// commitBucket returns the bucket of commit seq, creating it.
+func commitBucket(tx *bolt.Tx, seq uint64) (*bolt.Bucket, error) {
+	ab := tx.Bucket(bAudio)
+	ab.FillPercent = 1
+	if cb := ab.Bucket(seqKey(seq)); cb != nil {
+		cb.FillPercent = 1
+		return cb, nil
+	}
+	cb, err := ab.CreateBucket(seqKey(seq))
+	if err != nil {
+		return nil, err
+	}
+	cb.FillPercent = 1
+	return cb, nil
+}
+
+// Append buffers A-law audio for an open recording; it is durable after the
+// next commit. It never blocks on the disk.
+func (v *Vault) Append(id ID, alaw []byte) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.closed {
+		return fmt.Errorf("vault: append %v: %w", id, ErrClosed)
+	}
+	r, ok := v.open[id]
+	if !ok {
+		return fmt.Errorf("vault: append %v: %w", id, v.notOpen(id))
+	}
+	r.pending = append(r.pending, alaw...)
+	return nil
+}
+
+// notOpen tells why id is not open: sealed or not found. Caller holds mu.
+func (v *Vault) notOpen(id ID) error {
+	var found bool
+	_ = v.db.View(func(tx *bolt.Tx) error {
+		found = tx.Bucket(bRec).Get(idKey(id)) != nil
+		return nil
+	})
+	if found {
+		return ErrSealed
+	}
+	return ErrNotFound
+}

@@ -1,0 +1,261 @@
+package vault
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"fairrec/firmware/clock/clocktest"
+)
+
+var t0 = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
+
+// testKDF keeps passphrase tests fast; production uses DefaultKDF.
+var testKDF = KDFParams{Time: 1, MemoryKiB: 64, Threads: 1}
+
+// newDir returns a data directory with a fresh plain key file.
+func newDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := InitKey(filepath.Join(dir, KeyFile), nil); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func testConfig(dir string) Config {
+	return Config{Dir: dir, Clock: clocktest.New(t0), NoSync: true}
+}
+
+func mustOpen(t testing.TB, cfg Config) *Vault {
+	t.Helper()
+	v, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// pattern returns n A-law bytes that differ from window to window.
+func pattern(seed, n int) []byte {
+	b := make([]byte, n)
+	x := uint32(seed*2654435761 + 1)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
+}
+
+func readAll(t testing.TB, v *Vault, id ID) ([]byte, error) {
+	t.Helper()
+	r, err := v.Audio(id)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+func TestRoundTrip(t *testing.T) {
+	dir := newDir(t)
+	v := mustOpen(t, testConfig(dir))
+	grants := []Grant{{Purpose: "quality", Deadline: t0.Add(90 * 24 * time.Hour)}}
+	id, err := v.Create(Meta{Line: 2, Start: t0, Caller: "+31 20 123 4567", Grants: grants, Notes: "complaint"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio := pattern(1, 3*BytesPerSecond+123)
+	for off := 0; off < len(audio); off += 160 {
+		if err := v.Append(id, audio[off:min(off+160, len(audio))]); err != nil {
+			t.Fatal(err)
+		}
+		if off%8000 == 0 {
+			if err := v.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	end := t0.Add(3 * time.Second)
+	if err := v.Seal(id, end); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Append(id, []byte{1}); !errors.Is(err, ErrSealed) {
+		t.Errorf("Append after Seal = %v, want ErrSealed", err)
+	}
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v = mustOpen(t, testConfig(dir))
+	defer v.Close()
+	got, err := readAll(t, v, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, audio) {
+		t.Errorf("audio: got %d bytes, want %d, equal=%v", len(got), len(audio), bytes.Equal(got, audio))
+	}
+	in, err := v.Info(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Info{ID: id, Line: 2, Start: t0, End: end, Bytes: int64(len(audio)),
+		Duration: time.Duration(len(audio)) * time.Second / 8000, State: StateSealed,
+		Grants: grants, Caller: "+31 20 123 4567", Notes: "complaint"}
+	if d := cmp.Diff(want, in, cmpopts.EquateApproxTime(0)); d != "" {
+		t.Errorf("Info (-want +got):\n%s", d)
+	}
+	for _, caller := range []string{"+31201234567", "0031-20-123 4567"} {
+		l, err := v.List(Query{Caller: caller})
+		if err != nil || len(l) != 1 || l[0].ID != id {
+			t.Errorf("List(caller %q) = %v, %v; want [%v]", caller, l, err, id)
+		}
+	}
+	if l, _ := v.List(Query{Caller: "+31201234568"}); len(l) != 0 {
+		t.Errorf("List(other caller) = %v, want none", l)
+	}
+	rep, err := v.Verify()
+	if err != nil || len(rep.Problems) != 0 || rep.Bytes != int64(len(audio)) {
+		t.Errorf("Verify = %+v, %v", rep, err)
+	}
+}
+
+func TestInterruptedAtOpen(t *testing.T) {
+	dir := newDir(t)
+	v := mustOpen(t, testConfig(dir))
+	id, err := v.Create(Meta{Line: 1, Start: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	audio := pattern(2, 16000)
+	v.Append(id, audio[:8000])
+	if err := v.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	v.Append(id, audio[8000:])
+	// Simulate a crash: drop the vault without committing.
+	v.db.Close()
+	v.slots.close()
+	var events []Event
+	cfg := testConfig(dir)
+	cfg.OnEvent = func(e Event) { events = append(events, e) }
+	v = mustOpen(t, cfg)
+	defer v.Close()
+	in, err := v.Info(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.State != StateInterrupted || in.Bytes != 8000 || !in.End.Equal(t0.Add(time.Second)) {
+		t.Errorf("Info = %+v, want interrupted with 8000 bytes ending 1 s after start", in)
+	}
+	got, err := readAll(t, v, id)
+	if err != nil || !bytes.Equal(got, audio[:8000]) {
+		t.Errorf("audio = %d bytes, %v; want the first 8000", len(got), err)
+	}
+	if len(events) != 1 || events[0].Kind != EventInterrupted || events[0].ID != id {
+		t.Errorf("events = %+v, want one interrupted", events)
+	}
+}
+
+func TestKeys(t *testing.T) {
+	dir := newDir(t)
+	v := mustOpen(t, testConfig(dir))
+	v.Close()
+	other := filepath.Join(t.TempDir(), "other.key")
+	if err := InitKey(other, nil); err != nil {
+		t.Fatal(err)
+	}
+	sealed := filepath.Join(t.TempDir(), "sealed.key")
+	if err := writeKeyFile(sealed, randomKey(), []byte("secret"), &testKDF); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		keyFile string
+		pass    string
+		want    error
+	}{
+		{"missing", filepath.Join(dir, "nope.key"), "", ErrNoKey},
+		{"other key", other, "", ErrWrongKey},
+		{"sealed, no passphrase", sealed, "", ErrNoKey},
+		{"sealed, wrong passphrase", sealed, "guess", ErrWrongKey},
+		{"sealed, right passphrase, other vault", sealed, "secret", ErrWrongKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig(dir)
+			cfg.KeyFile, cfg.Passphrase = tc.keyFile, []byte(tc.pass)
+			v, err := Open(cfg)
+			if !errors.Is(err, tc.want) {
+				if v != nil {
+					v.Close()
+				}
+				t.Fatalf("Open = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if err := InitKey(filepath.Join(dir, KeyFile), nil); err == nil {
+		t.Error("InitKey overwrote an existing key file")
+	}
+	fi, err := os.Stat(filepath.Join(dir, KeyFile))
+	if err != nil || fi.Mode().Perm() != 0o400 {
+		t.Errorf("key file mode = %v, %v; want 0400", fi.Mode(), err)
+	}
+}
+
+func TestInUse(t *testing.T) {
+	dir := newDir(t)
+	v := mustOpen(t, testConfig(dir))
+	defer v.Close()
+	if _, err := Open(testConfig(dir)); !errors.Is(err, ErrInUse) {
+		t.Errorf("second Open = %v, want ErrInUse", err)
+	}
+}
+
+func TestErase(t *testing.T) {
+	dir := newDir(t)
+	v := mustOpen(t, testConfig(dir))
+	defer v.Close()
+	var ids []ID
+	for i := range 3 {
+		id, _ := v.Create(Meta{Line: i, Start: t0, Caller: "0201234567"})
+		v.Append(id, pattern(i, 4000))
+		v.Seal(id, t0)
+		ids = append(ids, id)
+	}
+	if err := v.Erase(ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Info(ids[1]); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Info after erase = %v, want ErrNotFound", err)
+	}
+	if err := v.Erase(ids[1]); !errors.Is(err, ErrNotFound) {
+		t.Errorf("second erase = %v, want ErrNotFound", err)
+	}
+	l, err := v.List(Query{Caller: "020 123 4567"})
+	if err != nil || len(l) != 2 || l[0].ID != ids[0] || l[1].ID != ids[2] {
+		t.Errorf("List = %v, %v", l, err)
+	}
+	for _, id := range []ID{ids[0], ids[2]} {
+		if got, err := readAll(t, v, id); err != nil || len(got) != 4000 {
+			t.Errorf("recording %v after erasing another: %d bytes, %v", id, len(got), err)
+		}
+	}
+	// Erasing an open recording: later appends fail.
+	id, _ := v.Create(Meta{Line: 1, Start: t0})
+	v.Append(id, pattern(9, 100))
+	if err := v.Erase(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Append(id, []byte{1}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Append after erase = %v, want ErrNotFound", err)
+	}
+}
