@@ -1,0 +1,76 @@
+// Package sim is the simulated board: it runs fairrec's REAL drivers against
+// a scripted world. Audio goes through PortAudio over an ALSA file PCM whose
+// capture file sim renders from a scenario (one channel per line, caller
+// speech and DTMF mixed in at the right samples), and GPIO goes through
+// periph's gpiotest pins registered in gpioreg under the sim board's pin
+// names (see board.Sim), whose levels sim sets as the scenario's time passes.
+//
+// # Time
+//
+// Time is counted in samples at the device rate. The daemon calls
+// Advance(n) after each audio period with the number of samples captured so
+// far; every GPIO event due at or before n is then visible on the pins, so
+// the firmware, which polls the pins once per 20 ms frame, sees hook, ring
+// and buttons change at the frame where the scenario says. The file-backed
+// device runs far faster than real time; Config.Realtime paces Advance to
+// the wall clock for `make run`. Done(n) says when the scenario is over.
+//
+// Inputs follow board's convention: active Low. Off hook, ringing and a
+// pressed button read Low; on hook, silent and released read High (the
+// pull-up level, which is also what gpiotest sets when the driver configures
+// the pin). Ring sense is held Low for the whole burst (real ring sense
+// pulses at 25 Hz).
+//
+// The capture file holds End samples followed by Config.TailPad (default
+// 1 s) of silence: when a file PCM's input ends, ALSA repeats the last
+// period forever, and that period must be silence.
+//
+// # Scenario format
+//
+// A scenario is a TOML file. Times are Go duration strings ("2.5s",
+// "1m30s", "500ms") or numbers of seconds (2.5). WAV paths are relative to
+// the scenario file.
+//
+//	rate  = 48000   # device sample rate in Hz (default 48000)
+//	lines = 2       # lines on the board (default: the highest line scripted)
+//	end   = "30s"   # optional; default: the last activity + 1 s
+//
+//	# supervisor playback button presses (must come before any [[line]])
+//	supervisor = [
+//	  { at = "25s", press = "short" },
+//	]
+//
+//	[[line]]        # line 1 (or number = N)
+//	events = [
+//	  { at = "0s",   ring = "3s" },
+//	  { at = "3.5s", offhook = true },
+//	  { at = "4s",   audio = "caller-en.wav", gain = -3.0 },
+//	  { at = "9s",   dtmf = "9" },
+//	  { at = "11s",  press = "long" },
+//	  { at = "14s",  onhook = true },
+//	]
+//
+// Events of a line are listed in time order; each has "at" and exactly one
+// action:
+//
+//	ring = "3s"       ring sense active for 3 s (cut short by offhook)
+//	ring = "on"|"off" ring sense active until "off" or offhook (also true/false)
+//	offhook = true    hook sense active: the call starts
+//	onhook = true     hook sense idle: the call ends
+//	audio = "x.wav"   the WAV (any rate, channels mixed down) is mixed into the
+//	                  line's capture channel from "at"; gain = dB (default 0)
+//	dtmf = "12#"      DTMF digits (0-9 * # A-D) as dual tones, each tone at
+//	                  level = dBm0 (default -7), on = "70ms", off = "70ms"
+//	press = "short"   the line's objection button held 200 ms; "long" holds it
+//	                  3 s; or a duration such as "1.5s"
+//
+// Audio and DTMF mix (sum with saturation) where they overlap. A line's
+// calls are its offhook/onhook pairs; Calls returns each with the audio its
+// channel carries between them.
+//
+// LoadScenario refuses, with "file:line: bad scenario: ..." where the line
+// is known: TOML syntax errors, unknown keys or events, bad times, events out
+// of order, offhook twice, onhook without a call, ring while off hook, a
+// missing or unreadable WAV, a line number beyond lines, events after end,
+// and scenarios longer than an hour.
+package sim

@@ -1,0 +1,98 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"fairrec/firmware/dsp"
+)
+
+// render mixes every line's audio and DTMF into one channel per line at the
+// scenario's rate, End samples long.
+func (sc *Scenario) render() ([][]int16, error) {
+	n := sc.Sample(sc.End)
+	acc := make([][]int32, sc.Lines)
+	for i := range acc {
+		acc[i] = make([]int32, n)
+	}
+	mix := func(dst []int32, at int64, src []int16, gain float64) {
+		if at >= int64(len(dst)) {
+			return
+		}
+		dst = dst[at:]
+		for i, v := range src {
+			if i >= len(dst) {
+				break
+			}
+			if gain == 1 {
+				dst[i] += int32(v)
+			} else {
+				dst[i] += int32(math.Round(float64(v) * gain))
+			}
+		}
+	}
+	for k, evs := range sc.Line {
+		for _, e := range evs {
+			switch e.Kind {
+			case Audio:
+				s, err := resample(e.audio.Mono(), e.audio.Rate, sc.Rate)
+				if err != nil {
+					return nil, fmt.Errorf("%s: audio %s: %w", e.Pos, e.File, err)
+				}
+				mix(acc[k], sc.Sample(e.At), s, math.Pow(10, e.Gain/20))
+			case DTMF:
+				at := e.At
+				for _, d := range e.Digits {
+					mix(acc[k], sc.Sample(at), dtmfTone(d, sc.Rate, int(sc.Sample(e.On)), e.Level), 1)
+					at += e.On + e.Off
+				}
+			}
+		}
+	}
+	out := make([][]int16, sc.Lines)
+	for k, a := range acc {
+		out[k] = make([]int16, n)
+		for i, v := range a {
+			out[k][i] = int16(min(max(v, math.MinInt16), math.MaxInt16))
+		}
+	}
+	return out, nil
+}
+
+// resample converts a whole signal from one rate to another, compensating
+// the filter's group delay so that sample i of src lands at sample
+// i*to/from of the result, which has len(src)*to/from samples.
+func resample(src []int16, from, to int) ([]int16, error) {
+	if from == to {
+		return slices.Clone(src), nil
+	}
+	r, err := dsp.NewResampler(from, to)
+	if err != nil {
+		return nil, err
+	}
+	want := int(int64(len(src)) * int64(to) / int64(from))
+	delay := int(math.Round(r.Delay()))
+	out := r.Process(make([]int16, 0, want+delay+to/100), src)
+	// Flush the filter with silence until the delayed tail is out.
+	flush := make([]int16, int(math.Ceil(r.Delay()*float64(from)/float64(to)))+from/100+2)
+	out = r.Process(out, flush)
+	if len(out) < delay+want {
+		return nil, fmt.Errorf("resampler returned %d samples, want %d", len(out), delay+want)
+	}
+	return out[delay : delay+want], nil
+}
+
+// dtmfTone is one DTMF digit of length samples at rate, each of its two
+// tones at level dBm0.
+func dtmfTone(d rune, rate, length int, level float64) []int16 {
+	low, high, _ := dtmfPair(d)
+	a := make([]int16, length)
+	b := make([]int16, length)
+	dsp.Sine(a, rate, low, level, 0)
+	dsp.Sine(b, rate, high, level, 0)
+	for i := range a {
+		a[i] = int16(min(max(int32(a[i])+int32(b[i]), math.MinInt16), math.MaxInt16))
+	}
+	return a
+}
