@@ -1,0 +1,81 @@
+// Package audit is the appliance's tamper-evident audit log: an append-only,
+// SHA-256 hash-chained record of everything that happens to recordings
+// (created, sealed, notice receipt, objection, playback, export, hold and
+// release, erasure by timer, request or objection) and to the box (config
+// changes, logins and lockouts, key rotation, clock trust, tampering,
+// recordings interrupted at boot). Every other package records through the
+// Recorder interface; audittest has a fake.
+//
+// # Storage
+//
+// The log is its own bbolt file (FileName, audit.db in the data directory),
+// separate from the vault so that erasing recordings never touches it. Each
+// Record is one bbolt transaction, committed and fsynced before Record
+// returns (bbolt's durability contract; Config.NoSync is for tests only), so
+// an entry that was reported recorded survives a power cut. Options.Timeout is
+// always set: a second process (the operator tool while the daemon runs)
+// fails instead of hanging on the file lock.
+//
+// # Hash chain
+//
+// Entry n is stored under its sequence number (8 bytes, big endian) as its
+// canonical encoding: a version byte (1), then fixed-width big-endian fields
+// (seq, time in Unix nanoseconds UTC, flags, actor kind, action, recording
+// id), Prev = SHA-256 of entry n-1's encoding (32 zero bytes for entry 1),
+// then the actor id, purpose and detail, each a length byte and UTF-8. The
+// hash is computed over exactly the stored bytes, never over a re-encoding or
+// JSON, so there is no field-order ambiguity. Sequence numbers run 1, 2, 3...
+// without gaps. A head (seq and hash of the last entry, HMAC-signed when a key
+// is configured) is rewritten with each append, so truncating the end is
+// detectable too.
+//
+// Verify walks the chain and reports the first broken link as a *BreakError:
+// the entry that was changed, the entries that were removed (a gap, or a
+// tail missing against the head), an entry found in another's place
+// (reordered), entries appended after the head, or a forged checkpoint or
+// head. An unknown action or actor code (from newer firmware) does not break
+// verification: the hash covers the bytes, not their meaning.
+//
+// # Pruning and the checkpoint
+//
+// Entries older than Config.Retention (default two years) are pruned by
+// Prune, which Run calls daily. Pruning removes a prefix of the chain and
+// writes a checkpoint: the seq and hash of the last pruned entry, HMAC-SHA256
+// signed under a key derived from the key-encryption key with HKDF-SHA256 and
+// the label KeyLabel ("fairrec audit checkpoint v1"; see DeriveKey). The first
+// kept entry's Prev must equal the checkpoint's hash, so the remaining chain
+// stays verifiable, and a checkpoint forged without the key is detected.
+// Pruning refuses to run without the key, while the clock is untrusted, or
+// when the chain does not verify (it must not destroy evidence). It never
+// deletes early: an entry written while the clock was untrusted is only pruned
+// once a later, trusted entry is itself past the retention period.
+//
+// # No personal data
+//
+// The log must prove what happened without becoming a store of personal
+// data. Entries therefore have no field for a caller number, a name, a note
+// or audio: actors are typed (a role, the device, a button, the caller's DTMF
+// on a line) and recordings are referred to by their uint64 id. The three
+// text fields (actor id, purpose, detail) are short and validated by
+// Entry.Validate: no control characters, no '@' or '+', and no run of more
+// than five digits, where spaces, dots, slashes and parentheses do not end a
+// run ("06 1234 5678" is refused; "2027-01-31 12:00" and "retention=30d" are
+// fine). This catches phone, customer and account numbers by mistake; it
+// cannot catch a name in free text, so callers put only codes and settings in
+// Detail, never notes. audittest.Scan checks a log file's raw bytes for the
+// caller numbers and notes a test suite used.
+//
+// Times come from the injected clock.Clock, in UTC. When the clock is not
+// trusted (Config.Trusted, or a time before 2025), the entry is flagged
+// Approximate.
+//
+// # Forwarding
+//
+// A Forwarder (a Sink of the Log) sends each committed entry to a central
+// syslog server as an RFC 5424 message (facility 13, log audit; structured
+// data fairrec@32473 with seq, actor, recording, purpose, prev and hash) over
+// TCP with RFC 6587 octet-counting framing. Its queue is bounded; when full,
+// the oldest entry is dropped, counted, and announced to the server by a
+// drop marker (MSGID "dropped") and in the local log (ActionForwardDropped).
+// It reconnects with exponential backoff timed by the injected clock.
+package audit
