@@ -44,6 +44,9 @@ type Resampler struct {
 	// next is the index in buf of the newest input sample the next output
 	// needs, phase the filter phase (0..l-1) of that output.
 	next, phase int
+	// start is the upsampled time of the first output, chosen so that the
+	// delay is a whole number of output samples.
+	start int
 	// stepInt, stepFrac: advance per output, m = stepInt*l + stepFrac.
 	stepInt, stepFrac int
 	delay             float64
@@ -72,26 +75,35 @@ func NewResampler(from, to int) (*Resampler, error) {
 		return nil, fmt.Errorf("new resampler %d -> %d Hz: ratio %d/%d needs a %d-tap filter (max %d): %w",
 			from, to, r.l, r.m, r.taps*r.l, maxTaps, ErrRate)
 	}
-	r.coef = design(r.l, r.taps, lower/float64(from)/float64(r.l))
+	// An odd prototype length puts the filter's centre c on a sample of
+	// the upsampled grid; starting the output clock at c mod m then puts
+	// it on an output sample too, so Delay is a whole number and callers
+	// can align streams by dropping samples.
+	n := r.l * r.taps
+	if n%2 == 0 {
+		n--
+	}
+	c := (n - 1) / 2
+	r.start = c % r.m
+	r.delay = float64(c / r.m)
+	r.coef = design(r.l, r.taps, n, lower/float64(from)/float64(r.l))
 	r.buf = make([]float32, r.taps-1+blockLength)
 	r.stepInt, r.stepFrac = r.m/r.l, r.m%r.l
-	n := r.l * r.taps
-	r.delay = float64(n-1) / 2 / float64(r.m)
 	r.Reset()
 	return r, nil
 }
 
-// design returns the polyphase table of a Kaiser-windowed sinc low-pass of
-// l*taps coefficients with cutoff fc (cycles per sample at the upsampled
-// rate), scaled so that every phase has a DC gain of about 1.
-func design(l, taps int, fc float64) []float32 {
-	n := l * taps
+// design returns the polyphase table (l phases of taps coefficients) of a
+// Kaiser-windowed sinc low-pass of length n <= l*taps, padded with zeros,
+// with cutoff fc (cycles per sample at the upsampled rate), scaled so that
+// every phase has a DC gain of about 1.
+func design(l, taps, n int, fc float64) []float32 {
 	beta := 0.1102 * (stopbandDB - 8.7)
 	i0beta := besselI0(beta)
-	proto := make([]float64, n)
+	proto := make([]float64, l*taps)
 	var sum float64
 	center := float64(n-1) / 2
-	for i := range proto {
+	for i := range n {
 		x := float64(i) - center
 		s := 2 * fc
 		if x != 0 {
@@ -104,7 +116,7 @@ func design(l, taps int, fc float64) []float32 {
 	}
 	// Phase p holds proto[p], proto[p+l], ...; time-reversed for a forward
 	// dot product over oldest..newest input.
-	coef := make([]float32, n)
+	coef := make([]float32, l*taps)
 	for p := range l {
 		for k := range taps {
 			coef[p*taps+taps-1-k] = float32(proto[p+k*l] * float64(l) / sum)
@@ -135,15 +147,17 @@ func gcd(a, b int) int {
 // Reset forgets the input history, as if the Resampler were new.
 func (r *Resampler) Reset() {
 	clear(r.buf)
-	r.next = r.taps - 1
-	r.phase = 0
+	r.next = r.taps - 1 + r.start/r.l
+	r.phase = r.start % r.l
 }
 
 // Rates returns the input and output rates in Hz.
 func (r *Resampler) Rates() (from, to int) { return r.from, r.to }
 
-// Delay returns the group delay of the filter in output samples: an event at
-// input time t appears at output time t*to/from + Delay().
+// Delay returns the group delay of the filter in output samples, always a
+// whole number: output sample n is the (band-limited) input at time
+// (n - Delay()) / to seconds, so dropping the first Delay() outputs aligns the
+// output with the input.
 func (r *Resampler) Delay() float64 { return r.delay }
 
 // Process converts src and appends the output to dst, returning the extended
