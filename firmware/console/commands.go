@@ -1,0 +1,162 @@
+package console
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// System is what the console shows. The daemon implements it over the
+// lines, the vault and the audio stream; tests use a fake.
+type System interface {
+	// Status returns a snapshot of the appliance's state.
+	Status() Status
+	// Recordings lists the stored recordings, oldest first.
+	Recordings() ([]Recording, error)
+}
+
+// Status is a snapshot for the status command.
+type Status struct {
+	Board string
+	Lines []Line
+	// Storage describes the vault in a few words, e.g. "open, 3 recordings"
+	// or "no key: run fairrec keys init".
+	Storage string
+	// Audio describes the audio stream, e.g. "default, 48000 Hz, 2 in/3 out".
+	Audio string
+	// Xruns counts audio overruns and underruns since start.
+	Xruns uint64
+	// Uptime is the time since the daemon started.
+	Uptime time.Duration
+}
+
+// Line is one phone line's state.
+type Line struct {
+	N       int  // 1-based line number
+	OffHook bool // the hook is up: a call is in progress
+	Ringing bool
+	// Recording is the id of the recording in progress, "" if none.
+	Recording string
+	// Recorded is how much audio the recording in progress holds.
+	Recorded time.Duration
+	// Fault says why the line cannot record, "" if it can.
+	Fault string
+}
+
+// Recording is one stored recording for the recordings command.
+type Recording struct {
+	ID       string
+	Line     int
+	Start    time.Time
+	Duration time.Duration
+	Sealed   bool // false while still being recorded (or after a crash)
+}
+
+type emptySystem struct{}
+
+func (emptySystem) Status() Status                   { return Status{} }
+func (emptySystem) Recordings() ([]Recording, error) { return nil, nil }
+
+// command is one console command; run writes its answer to w.
+type command struct {
+	name, args, summary string
+	run                 func(w io.Writer, args []string) error
+}
+
+func (c *Console) commands() []command {
+	return []command{
+		{name: "help", summary: "list the commands", run: c.help},
+		{name: "status", summary: "lines, hook and recording state, storage, audio", run: c.status},
+		{name: "recordings", summary: "list the stored recordings", run: c.recordings},
+	}
+}
+
+func noArgs(args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("takes no arguments (got %q)", clip(strings.Join(args, " "), 32))
+	}
+	return nil
+}
+
+func (c *Console) help(w io.Writer, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	for _, cmd := range c.cmds {
+		fmt.Fprintf(w, "  %-12s %s\n", strings.TrimSpace(cmd.name+" "+cmd.args), cmd.summary)
+	}
+	return nil
+}
+
+func (c *Console) status(w io.Writer, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	s := c.cfg.System.Status()
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "board\t%s\n", orNone(s.Board))
+	fmt.Fprintf(tw, "uptime\t%s\n", s.Uptime.Round(time.Second))
+	fmt.Fprintf(tw, "storage\t%s\n", orNone(s.Storage))
+	fmt.Fprintf(tw, "audio\t%s, %d xruns\n", orNone(s.Audio), s.Xruns)
+	for _, l := range s.Lines {
+		fmt.Fprintf(tw, "line %d\t%s\n", l.N, lineState(l))
+	}
+	if len(s.Lines) == 0 {
+		fmt.Fprintf(tw, "lines\tnone\n")
+	}
+	return tw.Flush()
+}
+
+func lineState(l Line) string {
+	hook := "on-hook"
+	if l.OffHook {
+		hook = "off-hook"
+	}
+	if l.Ringing {
+		hook += ", ringing"
+	}
+	switch {
+	case l.Fault != "":
+		return hook + ", FAULT: " + l.Fault
+	case l.Recording != "":
+		return fmt.Sprintf("%s, recording %s (%s)", hook, l.Recording, l.Recorded.Round(100*time.Millisecond))
+	}
+	return hook + ", idle"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (c *Console) recordings(w io.Writer, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	recs, err := c.cfg.System.Recordings()
+	if err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		fmt.Fprintln(w, "no recordings")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tLINE\tSTART\tDURATION\tSTATE")
+	for _, r := range recs {
+		state := "sealed"
+		if !r.Sealed {
+			state = "open"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", r.ID, r.Line, r.Start.UTC().Format(time.RFC3339), r.Duration.Round(100*time.Millisecond), state)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d recordings\n", len(recs))
+	return nil
+}

@@ -1,0 +1,229 @@
+package console
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"unicode"
+
+	"golang.org/x/term"
+)
+
+// ErrInterrupt is returned by Run when the person at an interactive console
+// pressed Ctrl-C, or Ctrl-D on an empty line. The caller decides what that
+// means: the daemon on its own terminal shuts down, on a serial port it
+// starts the console again.
+var ErrInterrupt = errors.New("console: interrupted")
+
+// DefaultPrompt is the prompt of an interactive console.
+const DefaultPrompt = "fairrec> "
+
+// DefaultMaxLine is the longest command line accepted, in characters.
+const DefaultMaxLine = 256
+
+// Config configures a Console. The zero value is a non-interactive console
+// with an empty system.
+type Config struct {
+	// Interactive selects line editing, echo and a prompt (a person at a
+	// terminal). Otherwise lines are read plainly (a pipe or a script).
+	Interactive bool
+	// Prompt replaces DefaultPrompt.
+	Prompt string
+	// MaxLine replaces DefaultMaxLine.
+	MaxLine int
+	// System is what the commands inspect; nil answers with empty state.
+	System System
+	// Logger receives the console's own diagnostics; nil discards them.
+	Logger *slog.Logger
+}
+
+// Console is a shell on one stream. Run reads and executes commands; Write
+// may be called concurrently to print messages (e.g. log lines).
+type Console struct {
+	rw   io.ReadWriter
+	cfg  Config
+	log  *slog.Logger
+	cmds []command
+
+	mu  sync.Mutex     // serialises writes to rw on a plain stream
+	t   *term.Terminal // non-nil when interactive; guarded by its own lock
+	san *sanitizer     // the line editor's input; read only by Run
+}
+
+// New returns a console on rw.
+func New(rw io.ReadWriter, cfg Config) *Console {
+	if cfg.Prompt == "" {
+		cfg.Prompt = DefaultPrompt
+	}
+	if cfg.MaxLine <= 0 {
+		cfg.MaxLine = DefaultMaxLine
+	}
+	if cfg.System == nil {
+		cfg.System = emptySystem{}
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Console{rw: rw, cfg: cfg, log: log}
+	c.cmds = c.commands()
+	if cfg.Interactive {
+		c.san = newSanitizer(rw)
+		c.t = term.NewTerminal(stream{c.san, rw}, cfg.Prompt)
+	}
+	return c
+}
+
+// stream is what the line editor reads and writes: sanitized input, the
+// raw output.
+type stream struct {
+	io.Reader
+	io.Writer
+}
+
+// Write prints p as a message of its own, above the prompt and whatever is
+// being typed on an interactive console. It is safe for concurrent use.
+func (c *Console) Write(p []byte) (int, error) {
+	if c.t != nil {
+		return c.t.Write(p)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rw.Write(p)
+}
+
+// Run reads and executes commands until the stream ends (nil), ctx is
+// cancelled (nil), or the person interrupts (ErrInterrupt). When ctx is
+// cancelled Run closes the stream if it is an io.Closer, to wake the read.
+func (c *Console) Run(ctx context.Context) error {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	defer func() { close(stop); <-done }()
+	go func() {
+		defer close(done)
+		select {
+		case <-ctx.Done():
+			if cl, ok := c.rw.(io.Closer); ok {
+				_ = cl.Close()
+			}
+		case <-stop:
+		}
+	}()
+	var err error
+	if c.cfg.Interactive {
+		err = c.runInteractive(ctx)
+	} else {
+		err = c.runPlain(ctx)
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func (c *Console) runInteractive(ctx context.Context) error {
+	c.println("fairrec console; type help for the commands")
+	for ctx.Err() == nil {
+		line, err := c.t.ReadLine()
+		if errors.Is(err, term.ErrPasteIndicator) {
+			err = nil // a pasted line is a line
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				// The line editor reports Ctrl-C and Ctrl-D as io.EOF too;
+				// only a real end of the stream leaves the sanitizer with
+				// an error.
+				if c.san.err == nil {
+					return ErrInterrupt
+				}
+				return nil
+			}
+			return fmt.Errorf("console: read: %w", err)
+		}
+		c.execute(line)
+	}
+	return nil
+}
+
+func (c *Console) runPlain(ctx context.Context) error {
+	r := bufio.NewReaderSize(c.rw, c.cfg.MaxLine+2)
+	for ctx.Err() == nil {
+		line, err := r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			n := len(line)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = r.ReadSlice('\n')
+				n += len(line)
+			}
+			c.printf("error: line too long (%d bytes; at most %d)", n, c.cfg.MaxLine)
+			if err != nil {
+				return c.plainEnd(err)
+			}
+			continue
+		}
+		if len(line) > 0 {
+			c.execute(string(bytes.TrimRight(line, "\r\n")))
+		}
+		if err != nil {
+			return c.plainEnd(err)
+		}
+	}
+	return nil
+}
+
+func (c *Console) plainEnd(err error) error {
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return fmt.Errorf("console: read: %w", err)
+}
+
+// execute runs one command line and prints its answer.
+func (c *Console) execute(line string) {
+	if n := len([]rune(line)); n > c.cfg.MaxLine {
+		c.printf("error: line too long (%d characters; at most %d)", n, c.cfg.MaxLine)
+		return
+	}
+	if i := strings.IndexFunc(line, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }); i >= 0 {
+		c.printf("error: line contains control characters; type help for the commands")
+		return
+	}
+	fields := strings.Fields(line)
+	if len(fields) == 0 {
+		return
+	}
+	name, args := fields[0], fields[1:]
+	for _, cmd := range c.cmds {
+		if cmd.name == name {
+			var b strings.Builder
+			if err := cmd.run(&b, args); err != nil {
+				fmt.Fprintf(&b, "error: %s: %v\n", name, err)
+			}
+			c.print(b.String())
+			return
+		}
+	}
+	c.printf("error: unknown command %q; type help for the commands", clip(name, 32))
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "..."
+	}
+	return s
+}
+
+func (c *Console) printf(format string, args ...any) { c.print(fmt.Sprintf(format, args...) + "\n") }
+func (c *Console) println(s string)                  { c.print(s + "\n") }
+
+func (c *Console) print(s string) {
+	if _, err := c.Write([]byte(s)); err != nil {
+		c.log.Debug("console write failed", "err", err)
+	}
+}
