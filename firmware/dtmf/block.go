@@ -107,10 +107,11 @@ func argmax(p []float64) int {
 }
 
 // onFrequency runs the guard check for tone t over the raw history: the
-// nominal bin must hold more energy than the bins at ±(accept+reject).
+// nominal bin must hold more energy than the bins at ±(accept+reject), and
+// its harmonics must be weak.
 func (d *Detector) onFrequency(t int) bool {
 	tc := &d.tones[t]
-	var p [3]float64
+	var p [6]float64
 	start := d.hpos - tc.n
 	for i, c := range tc.guard {
 		var s1, s2 float64
@@ -119,7 +120,7 @@ func (d *Detector) onFrequency(t int) bool {
 		}
 		p[i] = s1*s1 + s2*s2 - c*s1*s2
 	}
-	return p[0] > p[1] && p[0] > p[2]
+	return p[0] > p[1] && p[0] > p[2] && max(p[3], p[4], p[5]) < p[0]*maxHarmonic
 }
 
 // track runs the recogniser on one decision; now is the sample count at the
@@ -142,6 +143,7 @@ func (d *Detector) track(dst []Event, h hit, now int64) []Event {
 			d.cand, d.candRun, d.candFirst = h.digit, 0, now
 			d.candLow, d.candHigh = 0, 0
 		}
+		d.candHole = false
 		d.candRun++
 		if h.low+h.high > d.candLow+d.candHigh {
 			d.candLow, d.candHigh = h.low, h.high
@@ -158,8 +160,11 @@ func (d *Detector) track(dst []Event, h hit, now int64) []Event {
 			d.cand, d.candRun = -1, 0
 			dst = append(dst, d.event(Begin, now))
 		}
-	} else {
+	} else if d.candHole || d.cand < 0 {
 		d.cand, d.candRun = -1, 0
+	} else {
+		// One window lost to noise does not restart a tone's onset; two do.
+		d.candHole = true
 	}
 	if d.cur >= 0 && d.misses >= d.maxMiss {
 		dst = d.end(dst, now)

@@ -24,6 +24,12 @@ const (
 	// relPeak is how much stronger (power ratio) the chosen tone must be
 	// than every other tone of its group.
 	relPeak = 6.3 // 8 dB
+	// maxHarmonic is the largest power ratio of a tone's second or third
+	// harmonic to the tone. Instruments and voices have strong harmonics
+	// (a flute's second, a clarinet's third about -9 dB); a phone's DTMF,
+	// even over a distorting line, has them below -20 dB. The pure sines F5+F#6 are a valid '3'; played on
+	// an instrument they are not.
+	maxHarmonic = 0.025 // -16 dB
 )
 
 var (
@@ -84,9 +90,12 @@ type toneConst struct {
 	// a[j], b[j] turn the end state (s1, s2) of the j-th block of a window
 	// into that block's contribution to the window's DFT at ω.
 	a, b [winBlocks]complex128
-	// Guard check over the last n raw samples: nominal, lower, upper.
+	// Guard check over the last n raw samples: nominal, lower, upper and
+	// a harmonic: the third for the low group (whose second harmonics
+	// fall next to the high-group tones), the second for the high group,
+	// and ±1% around it for an instrument's vibrato.
 	n     int
-	guard [3]float64
+	guard [6]float64
 }
 
 type blockState struct {
@@ -121,6 +130,7 @@ type Detector struct {
 	curLow, curHigh   float64 // summed powers over hits
 	misses            int
 	cand, candRun     int
+	candHole          bool // the run has skipped one window
 	candFirst         int64
 	candLow, candHigh float64
 }
@@ -180,7 +190,11 @@ func makeTone(f float64, p Profile) toneConst {
 	reject := f * p.RejectPct / 100
 	g := accept + reject // 2 * the midpoint
 	t.n = min(histLen, int(math.Round(rate/g)))
-	for i, gf := range [3]float64{f, f - g, f + g} {
+	harm := 2 * f
+	if f < 1000 {
+		harm = 3 * f
+	}
+	for i, gf := range [6]float64{f, f - g, f + g, harm, harm * 0.99, harm * 1.01} {
 		t.guard[i] = 2 * math.Cos(2*math.Pi*gf/rate)
 	}
 	return t
