@@ -1,0 +1,413 @@
+package wav
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"fairrec/firmware/dsp"
+)
+
+// chunk builds one RIFF chunk, with the pad byte an odd size needs.
+func chunk(id string, body []byte) []byte {
+	b := append([]byte(id), binary.LittleEndian.AppendUint32(nil, uint32(len(body)))...)
+	b = append(b, body...)
+	if len(body)%2 == 1 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// riff wraps chunks in a RIFF WAVE header with a correct size.
+func riff(chunks ...[]byte) []byte {
+	body := []byte("WAVE")
+	for _, c := range chunks {
+		body = append(body, c...)
+	}
+	return append(append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(len(body)))...), body...)
+}
+
+// fmtBody builds a plain fmt chunk body.
+func fmtBody(tag, channels, rate, block, bits int) []byte {
+	le := binary.LittleEndian
+	b := le.AppendUint16(nil, uint16(tag))
+	b = le.AppendUint16(b, uint16(channels))
+	b = le.AppendUint32(b, uint32(rate))
+	b = le.AppendUint32(b, uint32(rate*block))
+	b = le.AppendUint16(b, uint16(block))
+	return le.AppendUint16(b, uint16(bits))
+}
+
+// extensible builds a WAVE_FORMAT_EXTENSIBLE fmt body for sub-format tag sub.
+func extensible(sub, channels, rate, block, bits, valid int) []byte {
+	le := binary.LittleEndian
+	b := fmtBody(tagExtensible, channels, rate, block, bits)
+	b = le.AppendUint16(b, 22)
+	b = le.AppendUint16(b, uint16(valid))
+	b = le.AppendUint32(b, 0x3) // front left, front right
+	b = le.AppendUint16(b, uint16(sub))
+	return append(b, guidSuffix[:]...)
+}
+
+func le16(v ...int16) []byte {
+	var b []byte
+	for _, x := range v {
+		b = binary.LittleEndian.AppendUint16(b, uint16(x))
+	}
+	return b
+}
+
+func TestDecodeEncodings(t *testing.T) {
+	le := binary.LittleEndian
+	var f32, f64 []byte
+	for _, v := range []float64{0, 0.5, -0.5, 1, -1, 2, math.NaN(), 1.0 / 32768} {
+		f32 = le.AppendUint32(f32, math.Float32bits(float32(v)))
+		f64 = le.AppendUint64(f64, math.Float64bits(v))
+	}
+	floatWant := []int16{0, 16384, -16384, 32767, -32768, 32767, 0, 1}
+	tests := []struct {
+		name string
+		file []byte
+		want Audio
+	}{
+		{
+			name: "PCM8 unsigned",
+			file: riff(chunk("fmt ", fmtBody(1, 1, 8000, 1, 8)), chunk("data", []byte{0, 128, 255, 129})),
+			want: Audio{Rate: 8000, Channels: 1, Format: PCM8, Samples: []int16{-32768, 0, 32512, 256}},
+		},
+		{
+			name: "PCM16 stereo",
+			file: riff(chunk("fmt ", fmtBody(1, 2, 48000, 4, 16)), chunk("data", le16(1, -1, 32767, -32768))),
+			want: Audio{Rate: 48000, Channels: 2, Format: PCM16, Samples: []int16{1, -1, 32767, -32768}},
+		},
+		{
+			name: "PCM24 rounds and saturates",
+			file: riff(chunk("fmt ", fmtBody(1, 1, 44100, 3, 24)), chunk("data", []byte{
+				0x00, 0x01, 0x00, // 256 -> 1
+				0x80, 0x00, 0x00, // 128 -> 0.5 rounds up to 1
+				0x7F, 0x00, 0x00, // 127 -> 0
+				0xFF, 0xFF, 0x7F, // max -> 32767 (would round to 32768)
+				0x00, 0x00, 0x80, // min -> -32768
+				0x80, 0xFF, 0xFF, // -128 -> -0.5 rounds up to 0
+			})),
+			want: Audio{Rate: 44100, Channels: 1, Format: PCM24, Samples: []int16{1, 1, 0, 32767, -32768, 0}},
+		},
+		{
+			name: "PCM32",
+			file: riff(chunk("fmt ", fmtBody(1, 1, 8000, 4, 32)), chunk("data",
+				le.AppendUint32(le.AppendUint32(nil, 0x00010000), 0x80000000))),
+			want: Audio{Rate: 8000, Channels: 1, Format: PCM32, Samples: []int16{1, -32768}},
+		},
+		{
+			name: "Float32 scales, saturates, NaN is 0",
+			file: riff(chunk("fmt ", fmtBody(3, 1, 8000, 4, 32)), chunk("data", f32)),
+			want: Audio{Rate: 8000, Channels: 1, Format: Float32, Samples: floatWant},
+		},
+		{
+			name: "Float64",
+			file: riff(chunk("fmt ", fmtBody(3, 2, 8000, 16, 64)), chunk("data", f64)),
+			want: Audio{Rate: 8000, Channels: 2, Format: Float64, Samples: floatWant},
+		},
+		{
+			name: "A-law with fact and odd data",
+			file: riff(chunk("fmt ", append(fmtBody(6, 1, 8000, 1, 8), 0, 0)),
+				chunk("fact", le.AppendUint32(nil, 3)), chunk("data", []byte{0xD5, 0x55, 0xAA})),
+			want: Audio{Rate: 8000, Channels: 1, Format: ALaw, Samples: []int16{8, -8, 32256}},
+		},
+		{
+			name: "µ-law",
+			file: riff(chunk("fmt ", fmtBody(7, 1, 8000, 1, 8)), chunk("data", []byte{0xFF, 0x80, 0x00, 0x7F})),
+			want: Audio{Rate: 8000, Channels: 1, Format: MuLaw, Samples: []int16{0, 32124, -32124, 0}},
+		},
+		{
+			name: "EXTENSIBLE 24-bit in 32-bit container",
+			file: riff(chunk("fmt ", extensible(1, 2, 96000, 8, 32, 24)),
+				chunk("data", le.AppendUint32(le.AppendUint32(nil, 0x7FFFFF00), 0xFFFFFF00))),
+			want: Audio{Rate: 96000, Channels: 2, Format: PCM32, Samples: []int16{32767, 0}},
+		},
+		{
+			name: "EXTENSIBLE float",
+			file: riff(chunk("fmt ", extensible(3, 1, 8000, 4, 32, 32)), chunk("data", f32[4:8])),
+			want: Audio{Rate: 8000, Channels: 1, Format: Float32, Samples: []int16{16384}},
+		},
+		{
+			name: "unknown chunks and odd padding skipped",
+			file: riff(chunk("LIST", []byte("INFOISFT\x05\x00\x00\x00odd!\x00")), chunk("junk", []byte{1, 2, 3}),
+				chunk("fmt ", fmtBody(1, 1, 16000, 2, 16)), chunk("cue ", []byte{9}), chunk("data", le16(7, -7))),
+			want: Audio{Rate: 16000, Channels: 1, Format: PCM16, Samples: []int16{7, -7}},
+		},
+		{
+			name: "data before fmt",
+			file: riff(chunk("data", le16(3, 4)), chunk("fmt ", fmtBody(1, 1, 8000, 2, 16))),
+			want: Audio{Rate: 8000, Channels: 1, Format: PCM16, Samples: []int16{3, 4}},
+		},
+		{
+			name: "chunks after data are not read",
+			file: append(riff(chunk("fmt ", fmtBody(1, 1, 8000, 2, 16)), chunk("data", le16(5))), "garbage"...),
+			want: Audio{Rate: 8000, Channels: 1, Format: PCM16, Samples: []int16{5}},
+		},
+		{
+			name: "empty data followed by LIST",
+			file: riff(chunk("fmt ", fmtBody(1, 1, 8000, 2, 16)), chunk("data", nil), chunk("LIST", []byte("INFO"))),
+			want: Audio{Rate: 8000, Channels: 1, Format: PCM16, Samples: []int16{}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Decode(bytes.NewReader(tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(&tt.want, got); diff != "" {
+				t.Errorf("Decode (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDecodeTruncated: recordings cut short by other recorders decode as far
+// as whole frames go, and say so.
+func TestDecodeTruncated(t *testing.T) {
+	le := binary.LittleEndian
+	head := func(riffSize, dataSize uint32) []byte {
+		b := append([]byte("RIFF"), le.AppendUint32(nil, riffSize)...)
+		b = append(b, "WAVE"...)
+		b = append(b, chunk("fmt ", fmtBody(1, 2, 8000, 4, 16))...)
+		return append(append(b, "data"...), le.AppendUint32(nil, dataSize)...)
+	}
+	frames := le16(1, 2, 3, 4, 5, 6)
+	tests := []struct {
+		name      string
+		file      []byte
+		samples   []int16
+		truncated bool
+	}{
+		{"size beyond the file", append(head(1000, 1000), frames...), []int16{1, 2, 3, 4, 5, 6}, true},
+		{"lying size, half a frame", append(head(0x7FFFFFFF, 0x7FFFFFF0), frames[:10]...), []int16{1, 2, 3, 4}, true},
+		{"streaming size 0xFFFFFFFF", append(head(0xFFFFFFFF, 0xFFFFFFFF), frames...), []int16{1, 2, 3, 4, 5, 6}, false},
+		{"size never finalised (0)", append(head(36, 0), frames...), []int16{1, 2, 3, 4, 5, 6}, true},
+		{"size 0, nothing follows", head(36, 0), []int16{}, false},
+		{"exact", append(head(36+12, 12), frames...), []int16{1, 2, 3, 4, 5, 6}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := Decode(bytes.NewReader(tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.samples, a.Samples); diff != "" {
+				t.Errorf("samples (-want +got):\n%s", diff)
+			}
+			if a.Truncated != tt.truncated {
+				t.Errorf("Truncated = %v, want %v", a.Truncated, tt.truncated)
+			}
+		})
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	pcm := chunk("fmt ", fmtBody(1, 1, 8000, 2, 16))
+	data := chunk("data", le16(1))
+	tests := []struct {
+		name string
+		file []byte
+		want error
+	}{
+		{"empty", nil, ErrNotWAV},
+		{"short", []byte("RIFF"), ErrNotWAV},
+		{"text", []byte("hello, this is not audio at all"), ErrNotWAV},
+		{"AVI", append([]byte("RIFF\x04\x00\x00\x00AVI "), pcm...), ErrNotWAV},
+		{"big-endian RIFX", []byte("RIFX\x04\x00\x00\x00WAVE"), ErrUnsupported},
+		{"RF64", []byte("RF64\xff\xff\xff\xffWAVE"), ErrUnsupported},
+		{"no chunks", riff(), ErrMalformed},
+		{"no data", riff(pcm), ErrMalformed},
+		{"no fmt", riff(data), ErrMalformed},
+		{"fmt too small", riff(chunk("fmt ", fmtBody(1, 1, 8000, 2, 16)[:14]), data), ErrMalformed},
+		{"fmt cut short", riff(pcm)[:30], ErrMalformed},
+		{"zero channels", riff(chunk("fmt ", fmtBody(1, 0, 8000, 2, 16)), data), ErrMalformed},
+		{"zero rate", riff(chunk("fmt ", fmtBody(1, 1, 0, 2, 16)), data), ErrMalformed},
+		{"block align wrong", riff(chunk("fmt ", fmtBody(1, 2, 8000, 2, 16)), data), ErrMalformed},
+		{"zero bits", riff(chunk("fmt ", fmtBody(1, 1, 8000, 2, 0)), data), ErrMalformed},
+		{"two fmt chunks", riff(pcm, pcm, data), ErrMalformed},
+		{"unknown chunk cut short", riff(pcm, chunk("LIST", make([]byte, 100)))[:70], ErrMalformed},
+		{"IMA ADPCM", riff(chunk("fmt ", fmtBody(0x11, 1, 8000, 256, 4)), data), ErrUnsupported},
+		{"float16", riff(chunk("fmt ", fmtBody(3, 1, 8000, 2, 16)), data), ErrUnsupported},
+		{"33-bit PCM", riff(chunk("fmt ", fmtBody(1, 1, 8000, 5, 33)), data), ErrUnsupported},
+		{"EXTENSIBLE, foreign GUID", riff(chunk("fmt ", func() []byte {
+			b := extensible(1, 1, 8000, 2, 16, 16)
+			b[len(b)-1] ^= 0xFF
+			return b
+		}()), data), ErrUnsupported},
+		{"EXTENSIBLE, short", riff(chunk("fmt ", extensible(1, 1, 8000, 2, 16, 16)[:30]), data), ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := Decode(bytes.NewReader(tt.file))
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Decode = %v, %v; want %v", a, err, tt.want)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+// TestDecodeLyingHeaderCheap: a header claiming 4 GiB of data must not make
+// Decode allocate for it.
+func TestDecodeLyingHeaderCheap(t *testing.T) {
+	file := riff(chunk("fmt ", fmtBody(1, 1, 8000, 2, 16)))
+	file = append(file, "data\xf0\xff\xff\xff\x01\x00"...)
+	allocs := testing.Benchmark(func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Decode(bytes.NewReader(file)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}).AllocedBytesPerOp()
+	if allocs > 1<<20 {
+		t.Errorf("Decode of a 62-byte file claiming 4 GiB allocates %d bytes", allocs)
+	}
+}
+
+func TestEncodeRoundTrip(t *testing.T) {
+	ramp := make([]int16, 0, 65536)
+	for x := math.MinInt16; x <= math.MaxInt16; x += 7 {
+		ramp = append(ramp, int16(x))
+	}
+	odd := ramp[:len(ramp)/3*3] // 3 channels
+	if len(odd)%2 == 0 {
+		odd = odd[:len(odd)-3]
+	}
+	tests := []struct {
+		name     string
+		rate, ch int
+		f        Format
+		samples  []int16
+		want     func(int16) int16
+	}{
+		{"PCM16 mono", 8000, 1, PCM16, ramp, func(x int16) int16 { return x }},
+		{"PCM16 stereo", 48000, 2, PCM16, ramp[:len(ramp)/2*2], func(x int16) int16 { return x }},
+		{"A-law", 8000, 1, ALaw, ramp, func(x int16) int16 { return dsp.ALawDecode(dsp.ALawEncode(x)) }},
+		{"A-law 3 channels odd size", 8000, 3, ALaw, odd, func(x int16) int16 { return dsp.ALawDecode(dsp.ALawEncode(x)) }},
+		{"µ-law", 8000, 1, MuLaw, ramp, func(x int16) int16 { return dsp.MuLawDecode(dsp.MuLawEncode(x)) }},
+		{"empty", 8000, 1, ALaw, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Encode(&buf, tt.rate, tt.ch, tt.f, tt.samples); err != nil {
+				t.Fatal(err)
+			}
+			if buf.Len()%2 != 0 {
+				t.Errorf("file of %d bytes: RIFF chunks must be padded to even size", buf.Len())
+			}
+			if got := binary.LittleEndian.Uint32(buf.Bytes()[4:]); int(got) != buf.Len()-8 {
+				t.Errorf("RIFF size %d, file %d bytes", got, buf.Len())
+			}
+			a, err := Decode(bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := &Audio{Rate: tt.rate, Channels: tt.ch, Format: tt.f, Samples: []int16{}}
+			for _, x := range tt.samples {
+				want.Samples = append(want.Samples, tt.want(x))
+			}
+			if diff := cmp.Diff(want, a); diff != "" {
+				t.Errorf("round trip (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestEncodeG711Header(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Encode(&buf, 8000, 1, ALaw, []int16{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	le := binary.LittleEndian
+	if string(b[12:16]) != "fmt " || le.Uint32(b[16:]) != 18 || le.Uint16(b[36:]) != 0 {
+		t.Errorf("fmt chunk: want size 18 with cbSize 0, got % x", b[12:38])
+	}
+	if string(b[38:42]) != "fact" || le.Uint32(b[42:]) != 4 || le.Uint32(b[46:]) != 3 {
+		t.Errorf("fact chunk: want 3 frames, got % x", b[38:50])
+	}
+	if string(b[50:54]) != "data" || le.Uint32(b[54:]) != 3 || len(b) != 62 {
+		t.Errorf("data chunk: want 3 bytes + pad, got % x", b[50:])
+	}
+}
+
+func TestEncodeErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		rate, ch int
+		f        Format
+		samples  []int16
+	}{
+		{"float", 8000, 1, Float32, nil},
+		{"zero format", 8000, 1, 0, nil},
+		{"zero channels", 8000, 0, PCM16, nil},
+		{"zero rate", 0, 1, PCM16, nil},
+		{"partial frame", 8000, 2, PCM16, []int16{1, 2, 3}},
+		{"too many channels", 8000, 70000, PCM16, nil},
+	}
+	for _, tt := range tests {
+		if err := Encode(&bytes.Buffer{}, tt.rate, tt.ch, tt.f, tt.samples); err == nil {
+			t.Errorf("%s: Encode succeeded", tt.name)
+		}
+	}
+	if err := Encode(&bytes.Buffer{}, 8000, 1, Float64, nil); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("Encode(Float64) = %v, want ErrUnsupported", err)
+	}
+}
+
+func TestMono(t *testing.T) {
+	a := &Audio{Rate: 8000, Channels: 2, Samples: []int16{1, 2, -1, -2, 32767, 32767, -32768, -32768, 100, -100}}
+	want := []int16{2, -2, 32767, -32768, 0} // rounded half away from zero
+	if diff := cmp.Diff(want, a.Mono()); diff != "" {
+		t.Errorf("Mono (-want +got):\n%s", diff)
+	}
+	if a.Frames() != 5 {
+		t.Errorf("Frames = %d, want 5", a.Frames())
+	}
+}
+
+func TestMono8k(t *testing.T) {
+	// Passband tones on both channels of 48 kHz and 44.1 kHz audio must
+	// come out at 8 kHz at the same level and at the same time: output
+	// sample n is the input at n/8000 s.
+	signal := func(sec float64) float64 {
+		return 8000*math.Sin(2*math.Pi*440*sec) + 6000*math.Sin(2*math.Pi*3000*sec+1)
+	}
+	for _, rate := range []int{48000, 44100, 16000, 8000} {
+		frames := rate / 4
+		a := &Audio{Rate: rate, Channels: 2, Samples: make([]int16, 2*frames)}
+		for i := range frames {
+			v := int16(math.Round(signal(float64(i) / float64(rate))))
+			a.Samples[2*i], a.Samples[2*i+1] = v, v
+		}
+		got, err := Mono8k(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (frames*8000 + rate - 1) / rate; len(got) != want {
+			t.Errorf("%d Hz: %d samples, want %d", rate, len(got), want)
+		}
+		var errSum, sigSum float64
+		for n := 100; n < len(got)-100; n++ { // away from the edges' transients
+			want := signal(float64(n) / 8000)
+			errSum += (float64(got[n]) - want) * (float64(got[n]) - want)
+			sigSum += want * want
+		}
+		if snr := 10 * math.Log10(sigSum/errSum); snr < 60 {
+			t.Errorf("%d Hz: Mono8k vs input at n/8000 s: %.1f dB SNR, want >= 60", rate, snr)
+		}
+	}
+	if _, err := Mono8k(&Audio{}); err == nil {
+		t.Error("Mono8k of empty Audio succeeded")
+	}
+}
