@@ -2,6 +2,7 @@ package audio
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 
@@ -22,6 +23,9 @@ var pa struct {
 // acquire initialises PortAudio for one more user. Call with pa locked.
 func acquire() error {
 	if pa.refs == 0 {
+		if err := checkConfigPath(os.Getenv(ConfigPathEnv)); err != nil {
+			return fmt.Errorf("audio: initialise PortAudio: %w", err)
+		}
 		if err := portaudio.Initialize(); err != nil {
 			return fmt.Errorf("audio: initialise PortAudio: %w", err)
 		}
@@ -168,4 +172,22 @@ func list(devs []*portaudio.DeviceInfo) string {
 		names[i] = fmt.Sprintf("%q (%d in, %d out)", d.Name, d.MaxInputChannels, d.MaxOutputChannels)
 	}
 	return strings.Join(names, ", ")
+}
+
+// checkConfigPath checks the files ALSA_CONFIG_PATH names before PortAudio
+// initialises: when ALSA cannot load its configuration, PortAudio aborts
+// the process (SIGABRT) instead of returning an error. ALSA splits the
+// variable at colons and spaces, so a path with a space is several paths.
+func checkConfigPath(v string) error {
+	if v == "" {
+		return nil // ALSA's own alsa.conf
+	}
+	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ':' || r == ' ' }) {
+		f, err := os.Open(p)
+		if err != nil {
+			return fmt.Errorf("%s=%q: %w (ALSA splits it at ':' and ' ')", ConfigPathEnv, v, err)
+		}
+		f.Close()
+	}
+	return nil
 }

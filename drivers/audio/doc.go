@@ -76,7 +76,7 @@
 //     pick another one; [FileConfig.Write] refuses a missing infile.
 //   - When the infile ends, capture repeats its last period forever: stop by
 //     counting frames, never by waiting for the end.
-//   - Each stream open truncates the outfile (unless [FileDevice.Append]).
+//   - Each stream open truncates the outfile.
 //   - File PCMs accept any rate and channel count and report 44.1 kHz as
 //     their default rate: set [Config.Rate] explicitly.
 //   - The race detector needs

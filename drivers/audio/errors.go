@@ -32,6 +32,11 @@ func isUnderflow(err error) bool { return errors.Is(err, portaudio.OutputUnderfl
 // that mean the device is no longer usable wrap ErrDeviceGone too, so callers
 // can tell "reopen" from a programming error.
 func ioError(op string, err error) error {
+	var host portaudio.UnanticipatedHostError
+	if errors.As(err, &host) {
+		// The text alone ("No such device") hides which layer said it.
+		return fmt.Errorf("audio: %s: %w: %s host error %d: %w", op, ErrDeviceGone, host.HostApiType, host.Code, err)
+	}
 	if gone(err) {
 		return fmt.Errorf("audio: %s: %w: %w", op, ErrDeviceGone, err)
 	}

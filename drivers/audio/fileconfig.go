@@ -24,11 +24,11 @@ type FileDevice struct {
 	// In is the file capture reads. Empty: capture yields silence. When it
 	// ends, capture repeats its last period forever.
 	In string
-	// Out is the file playback writes. Empty: /dev/null.
+	// Out is the file playback writes. Empty: /dev/null. Each stream open
+	// truncates it: a process that opens several streams in turn keeps
+	// only the last one's output (ALSA's "truncate false" does not append
+	// either, it writes OUT.0001, OUT.0002, ...).
 	Out string
-	// Append keeps what Out holds when a stream opens; by default each open
-	// truncates it.
-	Append bool
 }
 
 // FileConfig is an ALSA configuration made of file PCMs, for tests and the
@@ -68,9 +68,6 @@ func (fc FileConfig) Bytes() ([]byte, error) {
 			out = "/dev/null"
 		}
 		fmt.Fprintf(&b, "pcm.%s {\n\ttype file\n\tslave.pcm { type null }\n\tformat \"raw\"\n\tfile %s\n\tperm 0644\n", d.Name, quote(out))
-		if d.Append {
-			b.WriteString("\ttruncate false\n")
-		}
 		if d.In != "" {
 			if err := readable(d.In); err != nil {
 				return nil, fmt.Errorf("audio: file config: device %q: %w", d.Name, err)
@@ -114,7 +111,11 @@ func (fc FileConfig) defaults(names map[string]bool) (capture, playback string, 
 
 // Write writes the configuration to path. Point [ConfigPathEnv] at path
 // before the first [Open].
+// The path may hold no space or colon: ALSA splits the variable at both.
 func (fc FileConfig) Write(path string) error {
+	if strings.ContainsAny(path, " :") || checkPath(path) != nil {
+		return fmt.Errorf("audio: file config: %q cannot be named in %s, which ALSA splits at ':' and ' '", path, ConfigPathEnv)
+	}
 	b, err := fc.Bytes()
 	if err != nil {
 		return err

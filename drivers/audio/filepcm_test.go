@@ -174,10 +174,15 @@ func child(t *testing.T, dir string, j job, in []byte) (stderr string, ok bool) 
 	if err := os.WriteFile(inPath, in, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fc := FileConfig{Devices: []FileDevice{
+	return childWith(t, dir, j, FileConfig{Devices: []FileDevice{
 		{Name: "line", In: inPath},
 		{Name: "out", Out: filepath.Join(dir, "out.raw")},
-	}}
+	}})
+}
+
+// childWith runs j in a child process with the ALSA configuration fc.
+func childWith(t *testing.T, dir string, j job, fc FileConfig) (stderr string, ok bool) {
+	t.Helper()
 	conf := filepath.Join(dir, "asoundrc")
 	if err := fc.Write(conf); err != nil {
 		t.Fatal(err)
@@ -214,12 +219,17 @@ func TestFilePCMBitExact(t *testing.T) {
 		{"substring names", job{Input: "LIN", Output: "ou", InputChannels: 1, OutputChannels: 1, Rate: 8000, Frames: 1600, Chunk: 160}},
 		{"default devices", job{Input: "", Output: "", InputChannels: 1, OutputChannels: 1, Rate: 8000, Frames: 1600, Chunk: 160}},
 		{"custom period", job{InputChannels: 2, OutputChannels: 2, Rate: 48000, Period: 256, Frames: 5000, Chunk: 700}},
+		{"Run loop 8kHz mono", job{InputChannels: 1, OutputChannels: 1, Rate: 8000, Frames: 8000, Loop: true}},
+		{"Run loop 48kHz 4 channels", job{InputChannels: 4, OutputChannels: 4, Rate: 48000, Frames: 48000, Loop: true}},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			j := tc.j
+			if testing.Short() && j.Frames > 8000 {
+				j.Frames /= 5 // the race run: fewer periods, same shapes
+			}
 			if j.Input == "" && tc.name != "default devices" {
 				j.Input, j.Output = "line", "out"
 			}
@@ -227,6 +237,9 @@ func TestFilePCMBitExact(t *testing.T) {
 			j.Play = filepath.Join(dir, "play.raw")
 			in := noise(uint64(i), j.Frames, max(j.InputChannels, 1))
 			play := noise(uint64(100+i), j.Frames, max(j.OutputChannels, 1))
+			if j.Loop {
+				play = in // Run copies each input channel to the same output channel
+			}
 			if err := os.WriteFile(j.Play, play, 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,57 @@
+package audio
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOpenErrors checks that a misconfigured device fails Open with one
+// message an installer can act on: what was asked, and what exists.
+func TestOpenErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		j    job
+		want []string // substrings of the child's error
+	}{
+		{"missing input", job{Input: "UMC1820", Output: "out", InputChannels: 1, OutputChannels: 1, Rate: 8000},
+			[]string{`input device "UMC1820" not found`, "no such audio device", `"line1"`, `"line2"`, `"out"`, `"default"`}},
+		{"missing output", job{Input: "line1", Output: "speaker", InputChannels: 1, OutputChannels: 1, Rate: 8000},
+			[]string{`output device "speaker" not found`, "no such audio device", `"line1"`}},
+		{"ambiguous substring", job{Input: "line", Output: "out", InputChannels: 1, OutputChannels: 1, Rate: 8000},
+			[]string{`"line" is ambiguous`, `"line1"`, `"line2"`}},
+		{"too many channels", job{Input: "line1", Output: "out", InputChannels: 200, OutputChannels: 1, Rate: 8000},
+			[]string{`"line1" has 128 input channels, 200 needed`, "no such audio device"}},
+		{"negative channels", job{InputChannels: -1, Rate: 8000}, []string{"negative channel count"}},
+		{"impossible rate", job{Input: "line1", Output: "out", InputChannels: 1, OutputChannels: 1, Rate: 1},
+			[]string{"audio: open", `1 ch from "line1"`, "1 Hz"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			in := filepath.Join(dir, "in.raw")
+			if err := os.WriteFile(in, make([]byte, 3200), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fc := FileConfig{Devices: []FileDevice{
+				{Name: "line1", In: in}, {Name: "line2", In: in}, {Name: "out", Out: filepath.Join(dir, "out.raw")},
+			}}
+			tc.j.Frames, tc.j.Chunk = 160, 160
+			stderr, ok := childWith(t, dir, tc.j, fc)
+			if ok {
+				t.Fatalf("Open succeeded, want an error containing %q", tc.want)
+			}
+			// JACK's probe writes its own lines; the driver's error is one.
+			if n := strings.Count(stderr, "child: "); n != 1 || strings.Count(stderr[strings.Index(stderr, "child: "):], "\n") != 1 {
+				t.Errorf("want one error line from the driver:\n%s", stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("error lacks %q:\n%s", w, stderr)
+				}
+			}
+		})
+	}
+}
