@@ -53,7 +53,7 @@ cross: ## linux/arm64 and linux/arm/v7 binaries (cgo) into bin/
 
 test-arm64: ## the test suite under qemu-aarch64
 	@bash scripts/deps.sh cross
-	$(ARM64_ENV) QEMU_LD_PREFIX=/usr/aarch64-linux-gnu FAIRREC_EXEC=qemu-aarch64 \
+	$(ARM64_ENV) FAIRREC_EXEC=qemu-aarch64 \
 		$(GO) test -count=1 -short -exec qemu-aarch64 ./...
 
 bench: deps ## benchmarks (numbers go in README's table)

@@ -41,5 +41,8 @@ for p in "${missing[@]}"; do case $p in *:*) args+=("$p") ;; *) args+=("$p:$nati
 
 echo "deps.sh: installing ${args[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq || { sleep 5; apt-get update -qq; }
+# A mirror in mid-sync can fail one index (seen here for a foreign architecture's
+# security list); retry once, then go on with the lists that did arrive.
+apt-get update -qq || { sleep 5; apt-get update -qq; } ||
+	echo "deps.sh: apt-get update failed twice; installing from the package lists we have" >&2
 apt-get install -y -qq --no-install-recommends "${args[@]}" >/dev/null
