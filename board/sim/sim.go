@@ -17,9 +17,14 @@ import (
 	"periph.io/x/conn/v3/gpio"
 )
 
-// PCMName is the ALSA PCM (and PortAudio device) the generated configuration
-// defines; the configuration's "default" PCM is the same device.
-const PCMName = "fairrec-sim"
+// The ALSA PCMs (and PortAudio devices) the generated configuration defines;
+// its "default" PCM (board.SimAudioDevice) captures from the first and plays
+// to the second. They are separate because a file PCM also writes what it
+// captures to its output file.
+const (
+	CapturePCM  = "fairrec-sim-capture"
+	PlaybackPCM = "fairrec-sim-playback"
+)
 
 // Config configures a simulated board. Scenario is required.
 type Config struct {
@@ -130,7 +135,13 @@ func New(cfg Config) (*Sim, error) {
 	if err := os.WriteFile(s.playback, nil, 0o644); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
-	fc := audio.FileConfig{Devices: []audio.FileDevice{{Name: PCMName, In: s.capture, Out: s.playback}}}
+	fc := audio.FileConfig{
+		Devices: []audio.FileDevice{
+			{Name: CapturePCM, In: s.capture},
+			{Name: PlaybackPCM, Out: s.playback},
+		},
+		Capture: CapturePCM, Playback: PlaybackPCM,
+	}
 	if err := fc.Write(s.config); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
