@@ -186,25 +186,23 @@ func unwrapSlot(b []byte, i uint32, id uint64, keks []*kek) ([]byte, int, error)
 	if len(b) != slotSize || binary.BigEndian.Uint64(b) != id {
 		return nil, 0, fmt.Errorf("key slot %d does not belong to recording %d: %w", i, id, ErrTampered)
 	}
-	known := false
+	// The unused bytes must be as written: anything else is damage.
+	if (i == 0 && string(b[8:16]) != slotMagic) || (i != 0 && !isZero(b[8:16])) || !isZero(b[copyB+copySize:]) {
+		return nil, 0, fmt.Errorf("key slot %d: reserved bytes changed: %w", i, ErrTampered)
+	}
 	for _, off := range []int{copyA, copyB} {
 		c := b[off : off+copySize]
-		if isZero(c[:8]) {
-			continue
-		}
 		for _, k := range keks {
 			if !hmac.Equal(c[:8], k.id[:]) {
 				continue
 			}
-			known = true
 			if key, err := openSealed(k.wrap, c[8:], slotAD(i, id, k.id[:])); err == nil {
 				return key, off, nil
 			}
 		}
 	}
-	if !known && !isZero(b[copyA:copyB+copySize]) {
-		return nil, 0, fmt.Errorf("key slot %d was wrapped by another key file: %w", i, ErrWrongKey)
-	}
+	// Open has checked the key file against the root slot, so a slot
+	// that no KEK opens has been damaged.
 	return nil, 0, fmt.Errorf("key slot %d: %w", i, ErrTampered)
 }
 
