@@ -211,7 +211,7 @@ func TestCrash(t *testing.T) {
 	for round := range rounds {
 		rep := runCrashChild(t, dir, seed+uint64(round), rng)
 		// SIGKILL keeps the page cache, so fsync changes nothing here but time.
-	v, err := Open(Config{Dir: dir, Clock: systime.Clock{}, NoSync: true})
+		v, err := Open(Config{Dir: dir, Clock: systime.Clock{}, NoSync: true})
 		if err != nil {
 			t.Fatalf("round %d: open after kill: %v", round, err)
 		}

@@ -23,12 +23,12 @@ func callerEncodings(t *testing.T) map[string][]byte {
 	digits := "31205550123"
 	n, _ := strconv.ParseUint(digits, 10, 64)
 	enc := map[string][]byte{
-		"ascii":         []byte(digits),
+		"ascii":          []byte(digits),
 		"ascii national": []byte("205550123"),
-		"hex":           []byte(hex.EncodeToString([]byte(digits))),
-		"base64":        []byte(base64.StdEncoding.EncodeToString([]byte(digits))[:12]),
-		"uint64 BE":     binary.BigEndian.AppendUint64(nil, n),
-		"uint64 LE":     binary.LittleEndian.AppendUint64(nil, n),
+		"hex":            []byte(hex.EncodeToString([]byte(digits))),
+		"base64":         []byte(base64.StdEncoding.EncodeToString([]byte(digits))[:12]),
+		"uint64 BE":      binary.BigEndian.AppendUint64(nil, n),
+		"uint64 LE":      binary.LittleEndian.AppendUint64(nil, n),
 	}
 	var u16, bcd []byte
 	for _, c := range digits {
