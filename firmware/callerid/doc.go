@@ -1,0 +1,53 @@
+// Package callerid decodes caller ID (calling line identity) from a line's
+// 8 kHz audio: the number, name, date and time, the reason a number is absent,
+// and a redirecting number, as the network sends them before the first ring,
+// between rings, or during a call (call waiting).
+//
+// Three families of signalling are decoded:
+//
+//   - FSK, as ETSI EN 300 659-1 (on-hook data transmission) and EN 300 659-3
+//     (data link message and parameter codings) specify it for most of Europe:
+//     ITU-T V.23 forward channel (mark 1300 Hz, space 2100 Hz, 1200 baud),
+//     channel seizure, a mark period, then a call set-up message (type 0x80)
+//     whose parameters are date and time (0x01), calling line identity (0x02),
+//     reason for absence of the calling line identity (0x04), calling party
+//     name (0x07), reason for absence of the name (0x08) and redirecting
+//     number (0x1A).
+//   - FSK, as Telcordia GR-30-CORE specifies it for North America: Bell 202
+//     (mark 1200 Hz, space 2200 Hz, 1200 baud) carrying a single data message
+//     (SDMF, type 0x04: date and time followed by the number, or 'O'/'P') or a
+//     multiple data message (MDMF, type 0x80) with the same parameter codes
+//     as above.
+//   - DTMF CLIP, as used in the Netherlands, Denmark, Sweden and others
+//     (ETSI EN 300 659-1 leaves the DTMF variant to national annexes; ETSI
+//     ES 200 778-1 describes the common forms): A<number>C, D<number>C,
+//     <number>#, the information codes B00 (number unavailable) and B10
+//     (number withheld), and a redirecting number sent as a D field after
+//     the A field (A<number>D<redirecting>C). See ParseCLIP for the exact
+//     grammar and why D is read the way it is.
+//
+// One FSK demodulator serves both V.23 and Bell 202: its mark and space
+// matched filters sit midway between the two standards' tones (1250 and
+// 2150 Hz), so either modulation, with the ±1% frequency error the standards
+// allow, decodes with the same bit decisions; which of the two it was is
+// measured separately during the mark period. A UART with start-bit
+// detection and mid-bit sampling turns bits into bytes and tolerates more
+// than ±1% bit-rate error, because it resynchronises on every start bit.
+//
+// Invariants:
+//
+//   - A Result carries a number only when a complete message was received and,
+//     for FSK, its checksum (two's complement of the byte sum) matched. A
+//     truncated message, a bad checksum or noise never yields a number; the
+//     Decoder reports such failures as Results whose Err is set (wrapping
+//     ErrChecksum, ErrTruncated or ErrMalformed).
+//   - The calling number and name are personal data. Result's String,
+//     GoString and LogValue redact them, and this package never logs them;
+//     MarshalBinary exists so the vault can store a Result sealed.
+//   - Bad input never panics: arbitrary samples, bytes or digit sequences give
+//     an error or nothing.
+//   - Time is counted in samples at 8 kHz (Result.Start, Result.End); the
+//     package reads no clock. The date and time the network sends carries no
+//     year; DateTime.Time resolves it against a reference time the caller
+//     supplies.
+package callerid
