@@ -90,10 +90,13 @@ func (d *Detector) decide() hit {
 	if (pr*d.tones[r].diff+pc*d.tones[c].diff)*winLen < minFraction*e {
 		return none
 	}
-	if !d.onFrequency(r) || !d.onFrequency(c) {
+	digit := r*4 + (c - 4)
+	// A digit already recognised was checked when it began; the same pair
+	// continuing is the same tone, so its guard check is skipped.
+	if digit != d.cur && (!d.onFrequency(r) || !d.onFrequency(c)) {
 		return none
 	}
-	return hit{digit: r*4 + (c - 4), low: pr, high: pc}
+	return hit{digit: digit, low: pr, high: pc}
 }
 
 func argmax(p []float64) int {
@@ -108,19 +111,25 @@ func argmax(p []float64) int {
 
 // onFrequency runs the guard check for tone t over the raw history: the
 // nominal bin must hold more energy than the bins at ±(accept+reject), and
-// its harmonics must be weak.
+// its harmonics must be weak. The six filters run interleaved in one pass.
 func (d *Detector) onFrequency(t int) bool {
 	tc := &d.tones[t]
-	var p [6]float64
+	c0, c1, c2, c3, c4, c5 := tc.guard[0], tc.guard[1], tc.guard[2], tc.guard[3], tc.guard[4], tc.guard[5]
+	var a1, a2, b1, b2, e1, e2, g1, g2, h1, h2, k1, k2 float64
 	start := d.hpos - tc.n
-	for i, c := range tc.guard {
-		var s1, s2 float64
-		for k := range tc.n {
-			s1, s2 = c*s1-s2+d.hist[(start+k)&(histLen-1)], s1
-		}
-		p[i] = s1*s1 + s2*s2 - c*s1*s2
+	for i := range tc.n {
+		s := d.hist[(start+i)&(histLen-1)]
+		a1, a2 = c0*a1-a2+s, a1
+		b1, b2 = c1*b1-b2+s, b1
+		e1, e2 = c2*e1-e2+s, e1
+		g1, g2 = c3*g1-g2+s, g1
+		h1, h2 = c4*h1-h2+s, h1
+		k1, k2 = c5*k1-k2+s, k1
 	}
-	return p[0] > p[1] && p[0] > p[2] && max(p[3], p[4], p[5]) < p[0]*maxHarmonic
+	pow := func(s1, s2, c float64) float64 { return s1*s1 + s2*s2 - c*s1*s2 }
+	p0 := pow(a1, a2, c0)
+	harm := max(pow(g1, g2, c3), pow(h1, h2, c4), pow(k1, k2, c5))
+	return p0 > pow(b1, b2, c1) && p0 > pow(e1, e2, c2) && harm < p0*maxHarmonic
 }
 
 // track runs the recogniser on one decision; now is the sample count at the

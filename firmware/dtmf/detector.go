@@ -30,6 +30,9 @@ const (
 	// even over a distorting line, has them below -20 dB. The pure sines F5+F#6 are a valid '3'; played on
 	// an instrument they are not.
 	maxHarmonic = 0.025 // -16 dB
+	// edgeShare places the frequency edge between the accept and reject
+	// tolerances.
+	edgeShare = 0.3
 )
 
 var (
@@ -188,7 +191,11 @@ func makeTone(f float64, p Profile) toneConst {
 	// is inside the edge, whatever its level.
 	accept := f*p.AcceptPct/100 + p.AcceptHz
 	reject := f * p.RejectPct / 100
-	g := accept + reject // 2 * the midpoint
+	// The edge sits 30% of the way from the accept to the reject
+	// tolerance rather than half way: equal-tempered notes lie 2.5% from
+	// 852 Hz (A flat 5) and 2.8% from 1209 Hz (D6), and an instrument
+	// playing them must not make a digit.
+	g := 2 * (accept + edgeShare*(reject-accept))
 	t.n = min(histLen, int(math.Round(rate/g)))
 	harm := 2 * f
 	if f < 1000 {

@@ -105,7 +105,7 @@ func TestTalkDown(t *testing.T) {
 	var rates []string
 	for snr := 0.0; snr <= 20; snr++ {
 		// Digits of 50 ms every 200 ms; the speech power is the active power
-	// of the 250 ms around each digit.
+		// of the 250 ms around each digit.
 		s := newSignal(uint64(snr)).silence(len(sp))
 		copy(s.x, sp)
 		var found int
