@@ -19,6 +19,9 @@ var (
 	// ErrClockUntrusted: Prune refused to run because the clock is not
 	// trusted; an unset clock must never make entries look old.
 	ErrClockUntrusted = errors.New("clock not trusted")
+	// ErrLocked: another process (the daemon) holds the log open; Open gave
+	// up after Config.Timeout.
+	ErrLocked = errors.New("audit log is in use by another process")
 	// ErrReadOnly: the log was opened read-only.
 	ErrReadOnly = errors.New("audit log is read-only")
 	// ErrClosed: the log was closed.

@@ -279,11 +279,16 @@ func (f *Forwarder) next() (msg []byte, undo func(), ok bool) {
 }
 
 // recordDrops writes the local ActionForwardDropped entry for markers sent.
-// It runs without f.mu held: the Recorder (the Log) calls Enqueue.
+// It runs without f.mu held: the Recorder (the Log) calls Enqueue. It waits
+// until the queue has room, or the record itself would push out the oldest
+// entry and cause the next drop.
 func (f *Forwarder) recordDrops() error {
 	f.mu.Lock()
 	n := f.unlogged
-	f.unlogged = 0
+	if f.n == len(f.ring) {
+		n = 0
+	}
+	f.unlogged -= n
 	f.mu.Unlock()
 	if n == 0 || f.cfg.Recorder == nil {
 		return nil

@@ -110,3 +110,13 @@ func editEntry(seq uint64, fn func(v []byte)) func(entries, meta *bolt.Bucket) e
 		return b.Put(seqKey(seq), v)
 	}
 }
+
+type clockT = clocktest.Clock
+
+// clockCtl is what tests do with the fake clock.
+type clockCtl interface {
+	Pending() int
+	Advance(time.Duration)
+}
+
+func clocktestNew() *clocktest.Clock { return clocktest.New(t0) }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"fairrec/firmware/clock"
 )
@@ -119,6 +120,9 @@ func Open(cfg Config) (*Log, error) {
 		l.log = slog.New(slog.DiscardHandler)
 	}
 	db, err := bolt.Open(cfg.Path, 0o600, &bolt.Options{Timeout: cfg.Timeout, ReadOnly: cfg.ReadOnly, NoSync: cfg.NoSync})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("audit: open %s: %w", cfg.Path, ErrLocked)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("audit: open %s: %w", cfg.Path, err)
 	}
@@ -195,6 +199,14 @@ func readHead(tx *bolt.Tx, key []byte) (head, string, error) {
 		return h, fmt.Sprintf("last entry %d does not match head %d", last.seq, h.seq), nil
 	}
 	return h, "", nil
+}
+
+// SetSink replaces the Sink (nil for none). Use it when the sink needs the
+// log, as a Forwarder that records its drops does.
+func (l *Log) SetSink(s Sink) {
+	l.mu.Lock()
+	l.cfg.Sink = s
+	l.mu.Unlock()
 }
 
 // Close closes the file. Further calls return ErrClosed.

@@ -111,9 +111,12 @@ func TestOpenLockTimeout(t *testing.T) {
 	l, _ := testLog(t, nil)
 	cfg := l.cfg
 	cfg.Timeout = 50 * time.Millisecond
-	if l2, err := Open(cfg); err == nil {
+	l2, err := Open(cfg)
+	if err == nil {
 		l2.Close()
-		t.Fatal("second writer opened the locked log")
+	}
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second writer: %v, want ErrLocked", err)
 	}
 }
 

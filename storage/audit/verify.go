@@ -54,7 +54,7 @@ func verifyTx(tx *bolt.Tx, key []byte) (Report, error) {
 				return rep, &BreakError{Kind: ForgedCheckpoint, Reason: "unreadable: " + err.Error()}
 			}
 			if key != nil && !c.signedBy(key) {
-				return rep, &BreakError{Kind: ForgedCheckpoint, Seq: c.Seq, Reason: "its HMAC does not match the key"}
+				return rep, &BreakError{Kind: ForgedCheckpoint, Seq: c.Seq, Reason: "its HMAC does not match the key (forged, or not the key it was signed with)"}
 			}
 			cp = &c
 			rep.Checkpoint = cp
@@ -87,7 +87,7 @@ func verifyTx(tx *bolt.Tx, key []byte) (Report, error) {
 		return rep, nil
 	}
 	if key != nil && !hd.signedBy(key) {
-		why := "its HMAC does not match the key"
+		why := "its HMAC does not match the key (forged, or not the key it was signed with)"
 		if hd.mac == nil {
 			why = "it is not signed"
 		}

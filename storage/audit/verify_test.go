@@ -48,7 +48,11 @@ func TestVerifyFindsFirstBrokenLink(t *testing.T) {
 		want BreakError // Reason is not compared
 	}
 	var cases []tc
-	for _, k := range []uint64{1, 2, 5, 9, chainLen} {
+	positions := []uint64{1, 2, 5, 9, chainLen}
+	if testing.Short() {
+		positions = []uint64{1, 5, chainLen}
+	}
+	for _, k := range positions {
 		cases = append(cases,
 			tc{fmt.Sprintf("change recording of %d", k), editEntry(k, func(v []byte) { v[27] ^= 1 }), BreakError{Kind: Changed, Seq: k}},
 			tc{fmt.Sprintf("change time of %d", k), editEntry(k, func(v []byte) { v[15]++ }), BreakError{Kind: Changed, Seq: k}},

@@ -81,7 +81,16 @@ func Notes() []string {
 // number without country or trunk prefix, so that +31612345678 is also found
 // as 0612345678).
 func Variants(needle string) [][]byte {
-	out := [][]byte{[]byte(needle)}
+	var out [][]byte
+	add := func(v []byte) {
+		for _, o := range out {
+			if bytes.Equal(o, v) {
+				return
+			}
+		}
+		out = append(out, v)
+	}
+	add([]byte(needle))
 	var digits, run []byte
 	for i := 0; i <= len(needle); i++ {
 		if i < len(needle) && needle[i] >= '0' && needle[i] <= '9' {
@@ -89,16 +98,16 @@ func Variants(needle string) [][]byte {
 			run = append(run, needle[i])
 			continue
 		}
-		if len(run) >= 6 && len(run) < len(needle) {
-			out = append(out, run)
+		if len(run) >= 6 {
+			add(run)
 		}
 		run = nil
 	}
-	if len(digits) >= 6 && len(digits) < len(needle) {
-		out = append(out, digits)
+	if len(digits) >= 6 {
+		add(digits)
 	}
 	if len(digits) > 9 {
-		out = append(out, digits[len(digits)-9:])
+		add(digits[len(digits)-9:])
 	}
 	return out
 }
