@@ -12,11 +12,13 @@ import (
 // scenario's rate, End samples long.
 func (sc *Scenario) render() ([][]int16, error) {
 	n := sc.Sample(sc.End)
-	acc := make([][]int32, sc.Lines)
-	for i := range acc {
-		acc[i] = make([]int32, n)
+	out := make([][]int16, sc.Lines)
+	for i := range out {
+		out[i] = make([]int16, n)
 	}
-	mix := func(dst []int32, at int64, src []int16, gain float64) {
+	// mix adds src at sample at, saturating: overlapping sources clip as
+	// they would in a real mixer rather than wrap around.
+	mix := func(dst []int16, at int64, src []int16, gain float64) {
 		if at >= int64(len(dst)) {
 			return
 		}
@@ -25,11 +27,11 @@ func (sc *Scenario) render() ([][]int16, error) {
 			if i >= len(dst) {
 				break
 			}
-			if gain == 1 {
-				dst[i] += int32(v)
-			} else {
-				dst[i] += int32(math.Round(float64(v) * gain))
+			x := float64(v)
+			if gain != 1 {
+				x = math.Round(x * gain)
 			}
+			dst[i] = int16(min(max(float64(dst[i])+x, math.MinInt16), math.MaxInt16))
 		}
 	}
 	for k, evs := range sc.Line {
@@ -40,21 +42,14 @@ func (sc *Scenario) render() ([][]int16, error) {
 				if err != nil {
 					return nil, fmt.Errorf("%s: audio %s: %w", e.Pos, e.File, err)
 				}
-				mix(acc[k], sc.Sample(e.At), s, math.Pow(10, e.Gain/20))
+				mix(out[k], sc.Sample(e.At), s, math.Pow(10, e.Gain/20))
 			case DTMF:
 				at := e.At
 				for _, d := range e.Digits {
-					mix(acc[k], sc.Sample(at), dtmfTone(d, sc.Rate, int(sc.Sample(e.On)), e.Level), 1)
+					mix(out[k], sc.Sample(at), dtmfTone(d, sc.Rate, int(sc.Sample(e.On)), e.Level), 1)
 					at += e.On + e.Off
 				}
 			}
-		}
-	}
-	out := make([][]int16, sc.Lines)
-	for k, a := range acc {
-		out[k] = make([]int16, n)
-		for i, v := range a {
-			out[k][i] = int16(min(max(v, math.MinInt16), math.MaxInt16))
 		}
 	}
 	return out, nil

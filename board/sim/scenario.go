@@ -28,6 +28,11 @@ const (
 	MaxDuration = time.Hour
 	// MaxLines bounds the line count.
 	MaxLines = 64
+	// MaxSamples bounds lines × samples per line, the memory rendering
+	// takes (2 bytes a sample) and the capture file's size: 2^27 samples is
+	// 256 MiB, e.g. 46 minutes of one line or 5.8 minutes of eight lines at
+	// 48 kHz.
+	MaxSamples = 1 << 27
 )
 
 // ErrScenario is wrapped by every error LoadScenario and ParseScenario
@@ -283,6 +288,10 @@ func (sc *Scenario) check() error {
 	}
 	if sc.End > MaxDuration {
 		return fmt.Errorf("%s: %w: scenario lasts %v, longer than %v", sc.name(), ErrScenario, sc.End, MaxDuration)
+	}
+	if total := sc.Sample(sc.End) * int64(sc.Lines); total > MaxSamples {
+		return fmt.Errorf("%s: %w: %d lines of %v at %d Hz are %d samples, more than the simulator's %d; shorten the scenario or lower the rate",
+			sc.name(), ErrScenario, sc.Lines, sc.End, sc.Rate, total, MaxSamples)
 	}
 	for _, evs := range append([][]Event{sc.Supervisor}, sc.Line...) {
 		for _, e := range evs {

@@ -150,6 +150,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad rate", "rate = 100\n", "rate 100 Hz out of range"},
 		{"event after end", "end = \"2s\"\n" + line(`{ at = "3s", offhook = true }`), "scenario.toml:4: bad scenario: offhook at 3s is after the end (2s)"},
 		{"too long", line(`{ at = "59m", offhook = true }`, `{ at = "59m59s", press = "2s" }`), "longer than 1h0m0s"},
+		{"too many samples", "lines = 8\nend = \"10m\"\n", "more than the simulator's"},
 		{"supervisor offhook", `supervisor = [ { at = "1s", offhook = true } ]`, "scenario.toml:1: bad scenario: supervisor event \"offhook\""},
 		{"supervisor out of order", `supervisor = [ { at = "2s", press = "short" }, { at = "1s", press = "short" } ]`, "events out of order"},
 	}
