@@ -67,22 +67,36 @@
 // way:
 //
 //   - ALSA_CONFIG_PATH replaces alsa.conf, and without a pcm.default PortAudio
-//     aborts the whole process; [FileConfig] always writes one.
+//     aborts the whole process (SIGABRT, no error); [FileConfig] always
+//     writes one.
 //   - PortAudio reads the configuration once, when it initialises: set the
 //     variable before the first Open. Tests that need several configurations
 //     run each in a child process (this package's tests re-execute the test
 //     binary).
 //   - A missing infile makes ALSA drop the device and PortAudio silently
-//     pick another one; [FileConfig.Write] refuses a missing infile.
+//     pick another one; [FileConfig.Write] refuses a missing infile, and
+//     [Open] checks the ALSA_CONFIG_PATH files exist, because when ALSA
+//     has no configuration PortAudio aborts the process.
 //   - When the infile ends, capture repeats its last period forever: stop by
 //     counting frames, never by waiting for the end.
 //   - Each stream open truncates the outfile.
 //   - File PCMs accept any rate and channel count and report 44.1 kHz as
 //     their default rate: set [Config.Rate] explicitly.
+//   - ALSA splits ALSA_CONFIG_PATH at ':' and ' ', so the configuration's
+//     path may hold neither; the paths inside it may.
 //   - The race detector needs
 //     -gcflags='github.com/gordonklaus/portaudio=-d=checkptr=0' (the binding
-//     converts reflect.SliceHeader pointers), and set JACK_NO_START_SERVER=1:
-//     PortAudio probes JACK and prints harmless lines otherwise.
+//     converts reflect.SliceHeader pointers).
+//   - PortAudio probes JACK when it initialises: set JACK_NO_START_SERVER=1
+//     so the probe never starts a server (which would grab the sound card);
+//     it still prints a few harmless "Cannot connect to server" lines.
+//
+// A device that vanishes mid-stream is made real with a playback file that
+// is a pipe: ALSA feeds an Out of "|head -c 3200 >sink.raw" to the command,
+// and once head exits every write fails with EPIPE, which PortAudio reports
+// as an ALSA host I/O error, exactly as for an unplugged USB interface.
+// Xruns cannot happen on file PCMs (nothing runs in real time); their
+// counting is tested through a scripted PortAudio stream.
 //
 // The fake for code that must run without cgo is package
 // fairrec/drivers/audio/audiotest.

@@ -55,3 +55,27 @@ func TestOpenErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDeviceVanishes unplugs a real device mid-stream: the playback file
+// is a pipe into a command that exits after 1600 frames, so ALSA's writes
+// fail (EPIPE, reported as a host I/O error) exactly as they do when a USB
+// interface disappears. The child checks the error is ErrDeviceGone and
+// sticks, and that Close still succeeds.
+func TestDeviceVanishes(t *testing.T) {
+	dir := t.TempDir()
+	sink := filepath.Join(dir, "sink.raw")
+	fc := FileConfig{Devices: []FileDevice{{Name: "usb", Out: "|head -c 3200 >" + sink}}}
+	// More than a pipe buffer (64 KiB) beyond what head reads, so the
+	// failure cannot depend on scheduling.
+	j := job{Output: "usb", OutputChannels: 1, Rate: 8000, Frames: 80000, ExpectGone: true}
+	stderr, ok := childWith(t, dir, j, fc)
+	if !ok {
+		t.Fatalf("child failed:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "audio: write: audio device gone: ALSA host error") {
+		t.Errorf("error does not name the operation, sentinel and host error:\n%s", stderr)
+	}
+	if got, err := os.ReadFile(sink); err != nil || len(got) != 3200 {
+		t.Errorf("the device took %d bytes (%v) before vanishing, want 3200", len(got), err)
+	}
+}

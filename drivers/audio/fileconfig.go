@@ -24,7 +24,10 @@ type FileDevice struct {
 	// In is the file capture reads. Empty: capture yields silence. When it
 	// ends, capture repeats its last period forever.
 	In string
-	// Out is the file playback writes. Empty: /dev/null. Each stream open
+	// Out is the file playback writes. Empty: /dev/null. An Out starting
+	// with '|' is a shell command ALSA starts (popen) and feeds the frames
+	// to; when the command exits, playback fails the way an unplugged
+	// device does, with [ErrDeviceGone]. Each stream open
 	// truncates it: a process that opens several streams in turn keeps
 	// only the last one's output (ALSA's "truncate false" does not append
 	// either, it writes OUT.0001, OUT.0002, ...).

@@ -44,6 +44,8 @@ type job struct {
 	Capture                       string // child writes captured frames here (interleaved S16_LE)
 	Play                          string // child plays these frames (interleaved S16_LE)
 	Loop                          bool   // use Run, copying input channel c to output channel c
+	ExpectGone                    bool   // play until the device fails; it must fail as gone
+	TwoStreams                    bool   // capture from "line" and play to "out" on two streams at once
 }
 
 func runChild(path string) error {
@@ -55,6 +57,9 @@ func runChild(path string) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
+	if j.TwoStreams {
+		return twoStreams(j)
+	}
 	s, err := Open(Config{Input: j.Input, Output: j.Output, InputChannels: j.InputChannels,
 		OutputChannels: j.OutputChannels, Rate: j.Rate, Period: j.Period})
 	if err != nil {
@@ -63,6 +68,9 @@ func runChild(path string) error {
 	defer s.Close()
 	if s.Rate() != j.Rate && j.Rate != 0 {
 		return fmt.Errorf("rate %d, want %d", s.Rate(), j.Rate)
+	}
+	if j.ExpectGone {
+		return playUntilGone(s, j.Frames)
 	}
 	nin, nout := s.InputChannels(), s.OutputChannels()
 	captured := make([][]int16, nin)
@@ -127,6 +135,30 @@ func runChild(path string) error {
 }
 
 var errDone = errors.New("done")
+
+// playUntilGone plays up to frames frames of silence and checks that the
+// device fails as a vanished one: ErrDeviceGone, sticky, and Close works.
+func playUntilGone(s *Stream, frames int) error {
+	out := buffers(s.OutputChannels(), s.Period())
+	for done := 0; done < frames; done += s.Period() {
+		err := s.Write(out)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, ErrDeviceGone) {
+			return fmt.Errorf("write at frame %d: %v, want ErrDeviceGone", done, err)
+		}
+		if err2 := s.Write(out); !errors.Is(err2, ErrDeviceGone) {
+			return fmt.Errorf("write after the device went: %v, want ErrDeviceGone", err2)
+		}
+		if err := s.Close(); err != nil {
+			return fmt.Errorf("close after the device went: %v", err)
+		}
+		fmt.Fprintf(os.Stderr, "gone after %d frames: %v\n", done, err)
+		return nil
+	}
+	return fmt.Errorf("played %d frames into a vanished device without an error", frames)
+}
 
 // split de-interleaves raw S16_LE frames the obvious way, independently of
 // the driver's code.

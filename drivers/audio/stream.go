@@ -251,8 +251,9 @@ func (s *Stream) xrun(counter *atomic.Uint64, kind string) {
 // buffers, calls process with them and with per-channel output buffers of
 // one period (silence unless process fills them), and plays the output,
 // until ctx is done (it returns nil) or Read, Write or process fails (it
-// returns that error). A capture-only stream passes no output buffers, a
-// playback-only stream no input buffers. Run does not close the stream.
+// returns that error; [ErrClosed] when another goroutine closed the
+// stream). A capture-only stream passes no output buffers, a playback-only
+// stream no input buffers. Run does not close the stream.
 // The buffers are reused from period to period: process must copy what it
 // keeps.
 func (s *Stream) Run(ctx context.Context, process func(in, out [][]int16) error) error {

@@ -324,3 +324,29 @@ func TestConfigDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseDuringRun closes the stream from another goroutine while its
+// owner runs the loop: Close waits for the period in flight, and Run ends
+// with ErrClosed instead of touching a closed PortAudio stream.
+func TestCloseDuringRun(t *testing.T) {
+	s, f, _ := newScripted(1, 1, 4)
+	started := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		var once sync.Once
+		done <- s.Run(context.Background(), func(in, out [][]int16) error {
+			once.Do(func() { close(started) })
+			return nil
+		})
+	}()
+	<-started
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, ErrClosed) {
+		t.Errorf("Run after Close = %v, want ErrClosed", err)
+	}
+	if f.closed != 1 {
+		t.Errorf("PortAudio stream closed %d times, want 1", f.closed)
+	}
+}
