@@ -95,7 +95,7 @@ func runDaemonLike(scenario string) error {
 	}
 	call := s.Calls()[0]
 	period := int64(st.Period())
-	if firstOffHook < call.OffHook || firstOffHook >= call.OffHook+period {
+	if firstOffHook <= call.OffHook || firstOffHook > call.OffHook+period {
 		return fmt.Errorf("hook seen off at sample %d, scripted at %d (period %d)", firstOffHook, call.OffHook, period)
 	}
 	played, err := s.Playback()

@@ -8,10 +8,11 @@
 // # Time
 //
 // Time is counted in samples at the device rate. The daemon calls
-// Advance(n) after each audio period with the number of samples captured so
-// far; every GPIO event due at or before n is then visible on the pins, so
-// the firmware, which polls the pins once per 20 ms frame, sees hook, ring
-// and buttons change at the frame where the scenario says. The file-backed
+// Advance(n) after reading each audio period, before handing it to the
+// firmware, with the number of samples captured so far; every GPIO event at
+// a sample before n is then visible on the pins, so the firmware, which
+// polls the pins once per 20 ms frame, sees hook, ring and buttons change in
+// the period that contains the scripted sample. The file-backed
 // device runs far faster than real time; Config.Realtime paces Advance to
 // the wall clock for `make run`. Done(n) says when the scenario is over.
 //

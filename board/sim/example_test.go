@@ -30,7 +30,8 @@ func Example() {
 
 	// Here the daemon opens drivers/audio with b.AudioDevice, b.Rate,
 	// b.InChannels and b.OutChannels; this example only advances time in
-	// periods of 20 ms, as the audio loop would.
+	// periods of 20 ms, as the audio loop would. An event is seen in the
+	// period that contains it, so at the end of that period.
 	period := int64(b.Rate / 50)
 	offHook := false
 	for at := period; !s.Done(at); at += period {
@@ -44,8 +45,8 @@ func Example() {
 		fmt.Printf("call on line %d: %.1f s to %.1f s\n", c.Line, float64(c.OffHook)/float64(b.Rate), float64(c.OnHook)/float64(b.Rate))
 	}
 	// Output:
-	// line 1 off hook true at 2.50 s
-	// line 1 off hook false at 10.00 s
+	// line 1 off hook true at 2.52 s
+	// line 1 off hook false at 10.02 s
 	// call on line 1: 2.5 s to 10.0 s
 	// call on line 2: 6.5 s to 13.0 s
 }

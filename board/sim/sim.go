@@ -249,13 +249,15 @@ func (s *Sim) registerPins() error {
 	return nil
 }
 
-// Advance tells the simulation that sample (at the device rate, per
-// channel) has been captured: every input event due by then is applied to
-// the pins. Every input pin is set on every call, not only on a change,
+// Advance tells the simulation that samples 0..captured-1 (at the device
+// rate, per channel) have been captured: every input event at a sample
+// before captured is applied to the pins. Call it with the count at the end
+// of the period just read, before the firmware handles that period: the
+// firmware then sees each change in the period that contains it. Every input pin is set on every call, not only on a change,
 // because configuring a gpiotest pin (In) resets its level. With
 // Config.Realtime, Advance then sleeps until the wall clock has caught up
 // with sample.
-func (s *Sim) Advance(sample int64) {
+func (s *Sim) Advance(captured int64) {
 	s.mu.Lock()
 	if s.pins == nil { // closed
 		s.mu.Unlock()
@@ -263,10 +265,10 @@ func (s *Sim) Advance(sample int64) {
 	}
 	for i := range s.inputs {
 		in := &s.inputs[i]
-		active := in.tl.activeAt(sample)
+		active := in.tl.activeAt(captured - 1)
 		if active != in.active {
 			in.active = active
-			s.log.Info("sim", "event", in.role, "active", active, "at", s.seconds(sample))
+			s.log.Info("sim", "event", in.role, "active", active, "at", s.seconds(captured))
 		}
 		l := gpio.High
 		if active {
@@ -278,9 +280,9 @@ func (s *Sim) Advance(sample int64) {
 	if s.realtime {
 		now := time.Now()
 		if s.start.IsZero() {
-			s.start = now.Add(-s.duration(sample))
+			s.start = now.Add(-s.duration(captured))
 		}
-		wait = s.start.Add(s.duration(sample)).Sub(now)
+		wait = s.start.Add(s.duration(captured)).Sub(now)
 	}
 	s.mu.Unlock()
 	if wait > 0 {
@@ -296,9 +298,9 @@ func (s *Sim) seconds(sample int64) string {
 	return fmt.Sprintf("%.3fs", float64(sample)/float64(s.sc.Rate))
 }
 
-// Done reports whether the scenario is over at sample: every event has
-// happened and its tail has been captured.
-func (s *Sim) Done(sample int64) bool { return sample >= s.end }
+// Done reports whether the scenario is over once captured samples have been
+// captured: every event has happened and its tail has been captured.
+func (s *Sim) Done(captured int64) bool { return captured >= s.end }
 
 // Board is the simulated board, with the scenario's line count and rate.
 func (s *Sim) Board() board.Board { return s.board.Clone() }

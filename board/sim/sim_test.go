@@ -192,22 +192,22 @@ events = [
 		sample int64
 		want   state
 	}{
-		{0, state{}},
-		{7999, state{}},
-		{8000, state{Ring: true}},
-		{15999, state{Ring: true}},
-		{16000, state{Hook: true}}, // answering cuts the 2 s ring short
-		{23999, state{Hook: true}},
-		{24000, state{Hook: true, Button: true}},
-		{29999, state{Hook: true, Button: true}}, // overlapping presses merge
-		{30000, state{Hook: true}},
-		{39999, state{Hook: true}},
-		{40000, state{}},
-		{48000, state{Supervisor: true}},
-		{49599, state{Supervisor: true}},
-		{49600, state{}},
-		{1000000, state{}},
-		{16000, state{Hook: true}}, // going back (a test may) re-reads the script
+		{0, state{}},    // nothing captured yet
+		{8000, state{}}, // samples 0..7999 captured: the ring at 8000 is not due
+		{8001, state{Ring: true}},
+		{16000, state{Ring: true}},
+		{16001, state{Hook: true}}, // answering cuts the 2 s ring short
+		{24000, state{Hook: true}},
+		{24001, state{Hook: true, Button: true}},
+		{30000, state{Hook: true, Button: true}}, // overlapping presses merge
+		{30001, state{Hook: true}},
+		{40000, state{Hook: true}},
+		{40001, state{}},
+		{48001, state{Supervisor: true}},
+		{49600, state{Supervisor: true}},
+		{49601, state{}},
+		{1000001, state{}},
+		{16001, state{Hook: true}}, // going back (a test may) re-reads the script
 	}
 	for _, tc := range tests {
 		if got := read(tc.sample); got != tc.want {
