@@ -66,8 +66,9 @@
 //	                  3 s; or a duration such as "1.5s"
 //
 // Audio and DTMF mix (sum with saturation) where they overlap. A line's
-// calls are its offhook/onhook pairs; Calls returns each with the audio its
-// channel carries between them.
+// calls are its offhook/onhook pairs; Sim.Calls (or Scenario.Calls, which
+// needs no running board) returns each with the audio its channel carries
+// between them: what a recording of the call must equal after the line path.
 //
 // LoadScenario refuses, with "file:line: bad scenario: ..." where the line
 // is known: TOML syntax errors, unknown keys or events, bad times, events out

@@ -154,7 +154,7 @@ func New(cfg Config) (*Sim, error) {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 
-	s.calls = s.findCalls()
+	s.calls = sc.calls(s.lines)
 	if err := s.registerPins(); err != nil {
 		return nil, err
 	}
@@ -195,30 +195,44 @@ func (s *Sim) writeCapture() error {
 	return nil
 }
 
-func (s *Sim) findCalls() []Call {
+// calls finds each line's offhook/onhook pairs in the rendered lines.
+func (sc *Scenario) calls(lines [][]int16) []Call {
+	end := sc.Sample(sc.End)
 	var calls []Call
-	for k, evs := range s.sc.Line {
+	for k, evs := range sc.Line {
 		var c *Call
 		for _, e := range evs {
 			switch e.Kind {
 			case OffHook:
-				c = &Call{Line: k + 1, OffHook: s.sc.Sample(e.At)}
+				c = &Call{Line: k + 1, OffHook: sc.Sample(e.At)}
 			case OnHook:
-				c.OnHook = s.sc.Sample(e.At)
+				c.OnHook = sc.Sample(e.At)
 				calls = append(calls, *c)
 				c = nil
 			}
 		}
 		if c != nil {
-			c.OnHook = s.end
+			c.OnHook = end
 			calls = append(calls, *c)
 		}
 	}
 	for i := range calls {
 		c := &calls[i]
-		c.Audio = s.lines[c.Line-1][c.OffHook:c.OnHook]
+		c.Audio = lines[c.Line-1][c.OffHook:c.OnHook]
 	}
 	return calls
+}
+
+// Calls renders the scenario's audio and returns its calls, as Sim.Calls
+// does, without writing files, touching the environment or registering
+// pins: for a test that runs the daemon in another process and needs to
+// know what it should have recorded.
+func (sc *Scenario) Calls() ([]Call, error) {
+	lines, err := sc.render()
+	if err != nil {
+		return nil, fmt.Errorf("sim: %w", err)
+	}
+	return sc.calls(lines), nil
 }
 
 func (s *Sim) registerPins() error {

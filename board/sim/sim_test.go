@@ -163,6 +163,14 @@ events = [
 	if d := cmp.Diff(s.LineAudio(2)[8000:16000], calls[0].Audio[4000:12000]); d != "" {
 		t.Errorf("first call's audio is not the caller's")
 	}
+	// The scenario alone gives the same calls, without a running board.
+	alone, err := s.Scenario().Calls()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(calls, alone); d != "" {
+		t.Errorf("Scenario.Calls differs from Sim.Calls (-sim +scenario):\n%s", d)
+	}
 }
 
 func TestAdvanceAppliesEventsInSampleTime(t *testing.T) {
