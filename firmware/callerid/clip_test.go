@@ -128,10 +128,13 @@ func TestDecoderCLIP(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.formats == 0 {
+				tc.formats = DTMF // no FSK, to keep the test fast
+			}
 			dec := newDecoder(t, Config{Formats: tc.formats, Digits: &fakeDigits{digits: tc.digits}})
 			var got []Result
 			x := make([]int16, 160)
-			for range 800 { // 16 s
+			for dec.Samples() < tc.digits[len(tc.digits)-1].End+2*DefaultDigitGap {
 				got = dec.Process(got, x)
 			}
 			got = dec.Flush(got)
@@ -203,8 +206,11 @@ func TestDTMFAcceptance(t *testing.T) {
 	seed := uint64(500)
 	for _, f := range forms {
 		for _, level := range levels {
-			for _, ferr := range []float64{-0.01, 0.01} {
+			for i, ferr := range []float64{-0.01, 0.01} {
 				seed++
+				if testing.Short() && (i == 0) != (level == -5) {
+					continue // -5 dBm0 with -1%, -40 dBm0 with +1%
+				}
 				t.Run(fmt.Sprintf("%s/%gdBm0/f%+g%%", f.keys, level, ferr*100), func(t *testing.T) {
 					x := dtmfTx(f.keys, level, ferr, 20, seed)
 					got := decodeAll(t, Config{}, x)
