@@ -65,6 +65,7 @@
 //	press = "short"   the line's objection button held 200 ms; "long" holds it
 //	                  3 s; or a duration such as "1.5s"
 //
+// Supervisor events take only press (the supervisor's playback button).
 // Audio and DTMF mix (sum with saturation) where they overlap. A line's
 // calls are its offhook/onhook pairs; Sim.Calls (or Scenario.Calls, which
 // needs no running board) returns each with the audio its channel carries
