@@ -55,7 +55,12 @@ type ForwardStats struct {
 //
 // Delivery is at most once: TCP syslog has no acknowledgement, so an entry
 // written just before the connection breaks may be lost; every message
-// carries its seq, so the server can see the gap.
+// carries its seq, so the server can see the gap. Writes have no deadline
+// (deadlines are wall-clock times, and time here comes from the Clock): a
+// server that accepts but stops reading stalls forwarding until ctx ends or
+// the server closes, while the queue bounds the memory used. Entries recorded
+// before Run starts wait in the queue; entries from before a restart are not
+// re-sent (export them).
 type Forwarder struct {
 	cfg  ForwardConfig
 	log  *slog.Logger

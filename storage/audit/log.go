@@ -70,6 +70,10 @@ type Config struct {
 	// while running; the tool then fails instead of hanging).
 	Timeout  time.Duration
 	ReadOnly bool
+	// NoFreelistSync stops bbolt writing its freelist with each commit
+	// (one page less per entry, see BenchmarkRecord); the freelist is then
+	// rebuilt by scanning the file at each writable Open.
+	NoFreelistSync bool
 	// NoSync skips fsync on commit. Tests only: a power cut would lose
 	// entries.
 	NoSync bool
@@ -119,7 +123,9 @@ func Open(cfg Config) (*Log, error) {
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
-	db, err := bolt.Open(cfg.Path, 0o600, &bolt.Options{Timeout: cfg.Timeout, ReadOnly: cfg.ReadOnly, NoSync: cfg.NoSync})
+	db, err := bolt.Open(cfg.Path, 0o600, &bolt.Options{
+		Timeout: cfg.Timeout, ReadOnly: cfg.ReadOnly, NoSync: cfg.NoSync, NoFreelistSync: cfg.NoFreelistSync,
+	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("audit: open %s: %w", cfg.Path, ErrLocked)
 	}
