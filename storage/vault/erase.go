@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"sort"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -62,10 +63,12 @@ func (v *Vault) EraseMany(ids []ID) error {
 	}
 	// Step 2: destroy the keys. zero checks that the slot still names the
 	// recording, so a tampered slot index cannot destroy another key.
-	for _, vi := range victims {
-		if _, err := v.slots.zero(vi.slot, uint64(vi.id)); err != nil {
-			return fmt.Errorf("vault: erase %v: %w", vi.id, err)
-		}
+	slots, owners := make([]uint32, len(victims)), make([]uint64, len(victims))
+	for i, vi := range victims {
+		slots[i], owners[i] = vi.slot, uint64(vi.id)
+	}
+	if err := v.slots.zeroMany(slots, owners); err != nil {
+		return fmt.Errorf("vault: erase: %w", err)
 	}
 	if len(victims) > 0 {
 		if err := v.slots.sync(); err != nil {
@@ -78,12 +81,11 @@ func (v *Vault) EraseMany(ids []ID) error {
 	// Step 3: remove the ciphertext. The keys are gone already; if this
 	// fails, Open finishes it.
 	err = v.db.Update(func(tx *bolt.Tx) error {
-		for _, vi := range victims {
-			if err := deleteRecord(tx, vi.id); err != nil {
-				return err
-			}
+		ids := make([]ID, len(victims))
+		for i, vi := range victims {
+			ids[i] = vi.id
 		}
-		return nil
+		return deleteRecords(tx, ids)
 	})
 	if err != nil {
 		v.log.Error("vault erase: keys destroyed, deleting ciphertext failed; Open will finish", "err", err)
@@ -110,66 +112,89 @@ func (v *Vault) crashPoint(step string) error {
 	return v.crash(step)
 }
 
-// deleteRecord removes a recording's record, index entries and chunks. It
-// trusts the unauthenticated header only to find things.
-func deleteRecord(tx *bolt.Tx, id ID) error {
+// deleteRecords removes recordings' records, index entries and chunks in
+// one transaction. It trusts the unauthenticated headers only to find
+// things. Commit buckets holding nothing but victims' chunks are dropped
+// whole, which frees their pages without rewriting them.
+func deleteRecords(tx *bolt.Tx, ids []ID) error {
 	rb := tx.Bucket(bRec)
-	val := rb.Get(idKey(id))
-	if val != nil {
-		r, end, err := peekRecord(val)
-		if err == nil {
-			var cm clearMeta
-			if json.Unmarshal(val[recHeader:end], &cm) == nil && len(cm.CallerMAC) > 0 {
-				if err := tx.Bucket(bCaller).Delete(append(bytes.Clone(cm.CallerMAC), idKey(id)...)); err != nil {
-					return err
+	type span struct{ first, last uint64 }
+	var spans []span
+	victims := make(map[uint64]bool, len(ids))
+	for _, id := range ids {
+		victims[uint64(id)] = true
+		val := rb.Get(idKey(id))
+		if val != nil {
+			r, end, err := peekRecord(val)
+			if err == nil {
+				var cm clearMeta
+				if json.Unmarshal(val[recHeader:end], &cm) == nil && len(cm.CallerMAC) > 0 {
+					if err := tx.Bucket(bCaller).Delete(append(bytes.Clone(cm.CallerMAC), idKey(id)...)); err != nil {
+						return err
+					}
 				}
+				last := r.last
+				if last == 0 || r.state == StateOpen {
+					last = ^uint64(0)
+				}
+				spans = append(spans, span{r.first, last})
 			}
-			if err := deleteChunks(tx, id, r.first, r.last); err != nil {
+			if err := rb.Delete(idKey(id)); err != nil {
 				return err
 			}
 		}
-		if err := rb.Delete(idKey(id)); err != nil {
+		if err := tx.Bucket(bOpen).Delete(idKey(id)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bErasing).Delete(idKey(id)); err != nil {
 			return err
 		}
 	}
-	if err := tx.Bucket(bOpen).Delete(idKey(id)); err != nil {
-		return err
-	}
-	return tx.Bucket(bErasing).Delete(idKey(id))
-}
-
-// deleteChunks deletes id's chunks from commit buckets first..last (to the
-// end when last is 0), and commit buckets left empty.
-func deleteChunks(tx *bolt.Tx, id ID, first, last uint64) error {
-	ab := tx.Bucket(bAudio)
-	prefix := idKey(id)
-	var empty [][]byte
-	c := ab.Cursor()
-	for k, v := c.Seek(seqKey(first)); k != nil; k, v = c.Next() {
-		if v != nil || len(k) != 8 {
+	// Merge the spans so each commit bucket is visited once.
+	sort.Slice(spans, func(i, j int) bool { return spans[i].first < spans[j].first })
+	var merged []span
+	for _, sp := range spans {
+		if n := len(merged); n > 0 && (merged[n-1].last == ^uint64(0) || sp.first <= merged[n-1].last+1) {
+			merged[n-1].last = max(merged[n-1].last, sp.last)
 			continue
 		}
-		if last != 0 && binary.BigEndian.Uint64(k) > last {
-			break
-		}
-		cb := ab.Bucket(k)
-		var dead [][]byte
-		cc := cb.Cursor()
-		for ck, _ := cc.Seek(prefix); ck != nil && bytes.HasPrefix(ck, prefix); ck, _ = cc.Next() {
-			dead = append(dead, bytes.Clone(ck))
-		}
-		for _, ck := range dead {
-			if err := cb.Delete(ck); err != nil {
-				return err
+		merged = append(merged, sp)
+	}
+	ab := tx.Bucket(bAudio)
+	var drop [][]byte
+	for _, sp := range merged {
+		c := ab.Cursor()
+		for k, v := c.Seek(seqKey(sp.first)); k != nil; k, v = c.Next() {
+			if v != nil || len(k) != 8 {
+				continue
 			}
-		}
-		if len(dead) > 0 {
-			if fk, _ := cb.Cursor().First(); fk == nil {
-				empty = append(empty, bytes.Clone(k))
+			if binary.BigEndian.Uint64(k) > sp.last {
+				break
+			}
+			cb := ab.Bucket(k)
+			var dead [][]byte
+			total := 0
+			cc := cb.Cursor()
+			for ck, _ := cc.First(); ck != nil; ck, _ = cc.Next() {
+				total++
+				if len(ck) >= 8 && victims[binary.BigEndian.Uint64(ck)] {
+					dead = append(dead, ck)
+				}
+			}
+			switch {
+			case len(dead) == 0:
+			case len(dead) == total:
+				drop = append(drop, bytes.Clone(k))
+			default:
+				for _, ck := range dead {
+					if err := cb.Delete(bytes.Clone(ck)); err != nil {
+						return err
+					}
+				}
 			}
 		}
 	}
-	for _, k := range empty {
+	for _, k := range drop {
 		if err := ab.DeleteBucket(k); err != nil {
 			return err
 		}

@@ -55,21 +55,22 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 
 	// Erases cut short: destroy the keys (if still there), then the rest.
 	if len(erasing) > 0 {
-		for _, e := range erasing {
-			if _, err := v.slots.zero(e.slot, uint64(e.id)); err != nil {
-				return nil, err
-			}
+		slots, owners := make([]uint32, len(erasing)), make([]uint64, len(erasing))
+		for i, e := range erasing {
+			slots[i], owners[i] = e.slot, uint64(e.id)
+		}
+		if err := v.slots.zeroMany(slots, owners); err != nil {
+			return nil, err
 		}
 		if err := v.slots.sync(); err != nil {
 			return nil, err
 		}
 		err := v.db.Update(func(tx *bolt.Tx) error {
-			for _, e := range erasing {
-				if err := deleteRecord(tx, e.id); err != nil {
-					return err
-				}
+			ids := make([]ID, len(erasing))
+			for i, e := range erasing {
+				ids[i] = e.id
 			}
-			return nil
+			return deleteRecords(tx, ids)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("finish erase: %w", err)
@@ -80,35 +81,25 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 		}
 	}
 
-	// Key slots without a record. Ids above the record sequence were never
-	// committed (a crash inside Create): their keys protect nothing. Others
-	// are reported, never destroyed.
+	// Key slots of ids above the record sequence: a crash inside Create
+	// before its transaction committed. Their keys protect nothing. (Slots
+	// of lower ids without a record are reported by Verify, never
+	// destroyed.)
 	v.slots.mu.Lock()
 	ids := append([]uint64(nil), v.slots.ids...)
 	v.slots.mu.Unlock()
 	var orphans []uint32
-	err = v.db.View(func(tx *bolt.Tx) error {
-		rb := tx.Bucket(bRec)
-		for i := 1; i < len(ids); i++ {
-			id := ids[i]
-			if id == 0 || rb.Get(idKey(ID(id))) != nil {
-				continue
-			}
-			if id > recSeq && id != rootSlotID {
-				orphans = append(orphans, uint32(i))
-				continue
-			}
-			events = append(events, Event{Kind: EventInconsistent, ID: ID(id), Detail: fmt.Sprintf("key slot %d has no record; kept", i)})
+	for i := 1; i < len(ids); i++ {
+		if id := ids[i]; id > recSeq && id != rootSlotID {
+			orphans = append(orphans, uint32(i))
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	for _, i := range orphans {
-		if _, err := v.slots.zero(i, ids[i]); err != nil {
-			return nil, err
-		}
+	owners := make([]uint64, len(orphans))
+	for j, i := range orphans {
+		owners[j] = ids[i]
+	}
+	if err := v.slots.zeroMany(orphans, owners); err != nil {
+		return nil, err
 	}
 	if len(orphans) > 0 {
 		if err := v.slots.sync(); err != nil {

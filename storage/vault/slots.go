@@ -4,8 +4,8 @@ import (
 	"crypto/hmac"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"os"
+	"slices"
 	"sync"
 )
 
@@ -52,30 +52,43 @@ func openSlots(path string, create, noSync bool) (*slotFile, error) {
 		return nil, err
 	}
 	s := &slotFile{f: f, noSync: noSync}
-	data, err := io.ReadAll(f)
+	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	if len(data)%slotSize != 0 {
+	size := fi.Size()
+	if size%slotSize != 0 {
 		// A torn append of a new slot: the partial slot was never referred
 		// to (the slot is fsynced before its record commits), so drop it.
-		data = data[:len(data)-len(data)%slotSize]
-		if err := f.Truncate(int64(len(data))); err != nil {
+		size -= size % slotSize
+		if err := f.Truncate(size); err != nil {
 			f.Close()
 			return nil, err
 		}
 	}
-	n := len(data) / slotSize
+	n := int(size / slotSize)
 	s.ids = make([]uint64, n)
-	for i := n - 1; i >= 0; i-- {
-		s.ids[i] = binary.BigEndian.Uint64(data[i*slotSize:])
-		if s.ids[i] == 0 && i > 0 {
-			s.free = append(s.free, uint32(i))
+	buf := make([]byte, 4096*slotSize)
+	for base := 0; base < n; {
+		m := min(n-base, len(buf)/slotSize)
+		if _, err := f.ReadAt(buf[:m*slotSize], int64(base)*slotSize); err != nil {
+			f.Close()
+			return nil, err
 		}
-		sl := data[i*slotSize : (i+1)*slotSize]
-		if s.ids[i] != 0 && !isZero(sl[copyA:copyA+8]) && !isZero(sl[copyB:copyB+8]) {
-			s.double = append(s.double, uint32(i))
+		for j := range m {
+			sl := buf[j*slotSize : (j+1)*slotSize]
+			i := base + j
+			s.ids[i] = binary.BigEndian.Uint64(sl)
+			if s.ids[i] != 0 && !isZero(sl[copyA:copyA+8]) && !isZero(sl[copyB:copyB+8]) {
+				s.double = append(s.double, uint32(i))
+			}
+		}
+		base += m
+	}
+	for i := n - 1; i > 0; i-- {
+		if s.ids[i] == 0 {
+			s.free = append(s.free, uint32(i))
 		}
 	}
 	return s, nil
@@ -169,6 +182,38 @@ func (s *slotFile) zero(i uint32, id uint64) (bool, error) {
 	s.ids[i] = 0
 	s.mu.Unlock()
 	return true, nil
+}
+
+// zeroMany overwrites with zeros each slot in slots that still belongs
+// (as last read or written) to the matching id, coalescing neighbours into
+// one write. Not durable until sync.
+func (s *slotFile) zeroMany(slots []uint32, ids []uint64) error {
+	s.mu.Lock()
+	var todo []uint32
+	for j, i := range slots {
+		if i != 0 && int(i) < len(s.ids) && s.ids[i] == ids[j] {
+			todo = append(todo, i)
+		}
+	}
+	s.mu.Unlock()
+	slices.Sort(todo)
+	zeros := make([]byte, 256*slotSize)
+	for k := 0; k < len(todo); {
+		n := 1
+		for k+n < len(todo) && todo[k+n] == todo[k]+uint32(n) && n < 256 {
+			n++
+		}
+		if _, err := s.f.WriteAt(zeros[:n*slotSize], int64(todo[k])*slotSize); err != nil {
+			return fmt.Errorf("erase key slots: %w", err)
+		}
+		s.mu.Lock()
+		for _, i := range todo[k : k+n] {
+			s.ids[i] = 0
+		}
+		s.mu.Unlock()
+		k += n
+	}
+	return nil
 }
 
 // release returns an erased slot to the free list.

@@ -196,18 +196,27 @@ func Open(cfg Config) (*Vault, error) {
 // openSlots opens the key-slot file and the vault's root secret in slot 0.
 func (v *Vault) openSlots(newDB bool) error {
 	path := filepath.Join(v.cfg.Dir, SlotsFile)
-	var empty bool
-	err := v.db.Update(func(tx *bolt.Tx) error {
+	var empty, ready bool
+	_ = v.db.View(func(tx *bolt.Tx) error {
+		ready = true
 		for _, b := range [][]byte{bRec, bOpen, bErasing, bCaller, bAudio} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
+			ready = ready && tx.Bucket(b) != nil
 		}
-		empty = tx.Bucket(bRec).Sequence() == 0
+		empty = !ready || tx.Bucket(bRec).Sequence() == 0
 		return nil
 	})
-	if err != nil {
-		return err
+	if !ready {
+		err := v.db.Update(func(tx *bolt.Tx) error {
+			for _, b := range [][]byte{bRec, bOpen, bErasing, bCaller, bAudio} {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 	}
 	s, err := openSlots(path, false, v.cfg.NoSync)
 	if errors.Is(err, os.ErrNotExist) && (newDB || empty) {

@@ -49,6 +49,18 @@ func (v *Vault) Verify() (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("vault: verify: %w", err)
 	}
+	have := make(map[uint64]bool, len(ids))
+	for _, id := range ids {
+		have[uint64(id)] = true
+	}
+	v.slots.mu.Lock()
+	slotIDs := append([]uint64(nil), v.slots.ids...)
+	v.slots.mu.Unlock()
+	for i, id := range slotIDs {
+		if i > 0 && id != 0 && !have[id] {
+			rep.Problems = append(rep.Problems, Problem{ID: ID(id), Err: fmt.Errorf("key slot %d holds a key but the recording has no record", i)})
+		}
+	}
 	for _, id := range ids {
 		rep.Recordings++
 		a, err := v.Audio(id)
