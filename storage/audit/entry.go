@@ -316,3 +316,50 @@ func checkText(field, s string, max int) error {
 	}
 	return nil
 }
+
+// Redact returns s made acceptable as a Detail: digits in runs longer than
+// MaxDigitRun become '#', '@' and '+' become '?', control characters and
+// invalid UTF-8 become ' ' and '?', and the result is cut to MaxDetailLen
+// bytes. Use it for text from elsewhere (another package's event detail, an
+// error message) that should reach the log without risking a refusal; it
+// cannot turn a note into non-personal data, so never pass it notes.
+func Redact(s string) string {
+	rs := []rune(s)
+	for i, r := range rs {
+		switch {
+		case r == utf8.RuneError || r == '@' || r == '+':
+			rs[i] = '?'
+		case r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0:
+			rs[i] = ' '
+		}
+	}
+	// Runs are found after the mapping above: a control character turned
+	// into a space joins two runs just as a space does.
+	var run []int // indexes of the digits in the current run
+	flush := func() {
+		if len(run) > MaxDigitRun {
+			for _, i := range run {
+				rs[i] = '#'
+			}
+		}
+		run = run[:0]
+	}
+	for i, r := range rs {
+		switch {
+		case r >= '0' && r <= '9':
+			run = append(run, i)
+		case len(run) > 0 && strings.ContainsRune(" ./()", r):
+		default:
+			flush()
+		}
+	}
+	flush()
+	var b strings.Builder
+	for _, r := range rs {
+		if b.Len()+utf8.RuneLen(r) > MaxDetailLen {
+			break
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -149,5 +150,25 @@ func TestActionNames(t *testing.T) {
 	}
 	if s := Action(250).String(); s != "action(250)" {
 		t.Errorf("unknown action prints %q", s)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	cases := map[string]string{
+		"sealed as interrupted":        "sealed as interrupted",
+		"caller 06 1234 5678 objected": "caller ## #### #### objected",
+		"slot 12345 cleared":           "slot 12345 cleared",
+		"slot 123456 cleared":          "slot ###### cleared",
+		"hold until 2027-01-31 12:00":  "hold until 2027-01-31 12:00",
+		"jan@example.nl +31":           "jan?example.nl ?31",
+		"line\nbreak\xff":              "line break?",
+	}
+	for in, want := range cases {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := Redact(strings.Repeat("é", MaxDetailLen)); len(got) > MaxDetailLen || !utf8.ValidString(got) {
+		t.Errorf("long input: %d bytes, valid UTF-8 %v", len(got), utf8.ValidString(got))
 	}
 }

@@ -25,3 +25,14 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRedact: whatever the input, Redact's output is a valid Detail.
+func FuzzRedact(f *testing.F) {
+	f.Add("caller 06 1234 5678 objected")
+	f.Add("jan@example.nl\x00\xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		if err := checkText("detail", Redact(s), MaxDetailLen); err != nil {
+			t.Fatalf("Redact(%q) = %q: %v", s, Redact(s), err)
+		}
+	})
+}
