@@ -138,9 +138,7 @@ func (d *Detector) track(dst []Event, h hit, now int64) []Event {
 	if h.digit >= 0 && h.digit == d.cur {
 		d.misses = 0
 		d.curLast = now
-		if h.low+h.high > d.curLow+d.curHigh {
-			d.curLow, d.curHigh = h.low, h.high
-		}
+		d.curLow, d.curHigh = max(d.curLow, h.low), max(d.curHigh, h.high)
 		d.cand, d.candRun = -1, 0
 		return dst
 	}
@@ -154,10 +152,12 @@ func (d *Detector) track(dst []Event, h hit, now int64) []Event {
 		}
 		d.candHole = false
 		d.candRun++
-		if h.low+h.high > d.candLow+d.candHigh {
-			d.candLow, d.candHigh = h.low, h.high
-		}
-		if d.candRun >= d.minHits {
+		d.candLow, d.candHigh = max(d.candLow, h.low), max(d.candHigh, h.high)
+		// A phone's tones are steady once they have filled the window;
+		// speech that happens to line up with a pair is not. The digit
+		// begins only while both tones are within 3 dB of their peak.
+		steady := h.low*maxDecay >= d.candLow && h.high*maxDecay >= d.candHigh
+		if d.candRun >= d.minHits && steady {
 			if d.cur >= 0 {
 				dst = d.end(dst, now)
 			}
@@ -189,8 +189,8 @@ func (d *Detector) end(dst []Event, now int64) []Event {
 
 func (d *Detector) event(k Kind, now int64) Event {
 	end := d.curLast - d.endOff
-	// The strongest window is the one the tone filled: the first and last
-	// hits see part of it only.
+	// The strongest windows are those the tone filled: the first and
+	// last hits see part of it only.
 	low, high := dbm0(d.curLow), dbm0(d.curHigh)
 	return Event{
 		Kind:     k,

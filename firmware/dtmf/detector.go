@@ -30,6 +30,9 @@ const (
 	// even over a distorting line, has them below -20 dB. The pure sines F5+F#6 are a valid '3'; played on
 	// an instrument they are not.
 	maxHarmonic = 0.025 // -16 dB
+	// maxDecay is how far (power ratio) a tone may have fallen from its
+	// peak when the digit is recognised.
+	maxDecay = 2 // 3 dB
 	// edgeShare places the frequency edge between the accept and reject
 	// tolerances.
 	edgeShare = 0.3
@@ -130,12 +133,12 @@ type Detector struct {
 	// Recogniser state.
 	cur               int // digit index being held, -1 none
 	curStart, curLast int64
-	curLow, curHigh   float64 // summed powers over hits
+	curLow, curHigh   float64 // peak tone powers over the hits
 	misses            int
 	cand, candRun     int
 	candHole          bool // the run has skipped one window
 	candFirst         int64
-	candLow, candHigh float64
+	candLow, candHigh float64 // peak tone powers over the run
 }
 
 // New returns a Detector for cfg.

@@ -19,16 +19,28 @@
 // tone of its group, and the pair holds 55% of the energy of the window's
 // first difference (which ignores DC and weighs down dial tone, hum and the
 // bulk of voiced speech below the DTMF band). Only then a guard check runs
-// on the raw samples: for each of the two tones, the nominal bin must beat
-// two guard bins at ±(accept+reject) tolerance, with a window as long as puts
-// the guards on the nominal bin's first null. A tone is accepted exactly when
-// it is nearer to the nominal frequency than half way between the accept and
-// reject tolerances, whatever its level. Measured edges (ETSI: accept
-// ±(1.5% + 2 Hz), reject ±3.5%): 2.4-2.6% for the low group and 1209 Hz;
-// 1.8-2.4% for 1336-1633 Hz, where the energy share limits first.
+// on the raw samples, for each of the two tones: the nominal bin must beat
+// two guard bins placed symmetrically around it, with a window as long as
+// puts the guards on the nominal bin's first null, so that a tone passes
+// exactly when it is nearer to the nominal frequency than the edge, whatever
+// its level. The edge sits 30% of the way from the accept to the reject
+// tolerance, because equal-tempered notes lie 2.5% from 852 Hz (A flat 5)
+// and 2.8% from 1209 Hz (D6). The same pass checks that the low-group
+// tone's third harmonic and the high-group tone's second (±1%, for
+// vibrato) are 16 dB down: instruments have strong harmonics, a phone does
+// not, and pure sines F5+F#6 are a valid '3' by any standard.
+//
+// Measured acceptance edges (ETSI, -10 dBm0, both directions): 2.2-2.3% for
+// the low group, 2.15-2.2% for 1209 and 1336 Hz, 2.0-2.1% for 1477 Hz and
+// 1.84-1.95% for 1633 Hz (where the energy share limits first); the
+// profile's accept tolerance is 1.5% + 2 Hz (1.62-1.79%), the reject 3.5%.
 //
 // A digit begins after a run of equal windows long enough for the profile's
-// minimum duration (40 ms recognised, 20 ms not) and ends after enough
+// minimum duration (40 ms recognised, 20 ms not), provided both tones are
+// then within 3 dB of their peak in the run: a phone's tones are steady,
+// while speech whose harmonics line up with a pair for a few tens of
+// milliseconds (a voice at 232 Hz has its 3rd and 7th harmonics on 697 and
+// 1633 Hz) fades. It ends after enough
 // windows without it to be a pause (40 ms) rather than a dropout (10 ms).
 // A different digit following without a gap ends the first one.
 //

@@ -236,10 +236,11 @@ func TestDuration(t *testing.T) {
 	eachCodec(t, func(t *testing.T, c codec) {
 		for _, dur := range []float64{5, 10, 15, 20, 40, 42, 45, 60, 100} {
 			for seed := range uint64(20) {
-				s := oneDigit(seed, 852, peak(-8), 1477, peak(-8), ms(dur))
+				lvl := []float64{3, -8, -20, -30}[seed%4]
+				s := oneDigit(seed, 852, peak(lvl), 1477, peak(lvl), ms(dur))
 				ev := count(t, nil, s, c)
 				if want := dur >= 40; (len(ev) == 1) != want || len(ev) > 1 {
-					t.Errorf("%v ms (seed %d): got %q, want detected=%v", dur, seed, digits(ev), want)
+					t.Errorf("%v ms at %v dBm0 (seed %d): got %q, want detected=%v", dur, lvl, seed, digits(ev), want)
 				}
 			}
 		}
