@@ -33,6 +33,14 @@ func bellTx(msg []byte) fskTx {
 	return fskTx{mark: 1200, space: 2200, level: -13, seizure: 300, marks: 180, lead: 800, trail: 800, msg: msg}
 }
 
+// modulation is the Format the transmission's tones belong to.
+func (t fskTx) modulation() Format {
+	if t.mark > 1250 {
+		return V23
+	}
+	return Bell202
+}
+
 // bits returns the transmission's bit sequence: seizure, marks, then each
 // byte as start bit, 8 data bits LSB first, stop bit; then a few marks.
 func (t fskTx) bits() []bool {
