@@ -1,0 +1,129 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"periph.io/x/conn/v3/gpio/gpioreg"
+	"periph.io/x/host/v3"
+
+	"fairrec/board"
+)
+
+// TestBadInput runs the daemon with one thing wrong at a time: each must
+// end promptly with a non-zero status and one line that names the problem,
+// never a panic or a hang.
+func TestBadInput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs in the full run, on the real binary")
+	}
+	scenario := writeTwoCalls(t)
+	data := dataDir(t)
+	tmp := t.TempDir()
+
+	malformed := filepath.Join(tmp, "malformed.toml")
+	os.WriteFile(malformed, []byte("rate = 48000\n[[line]]\nevents = [ { at = \"1s\", offhook = true }, { at = \"0.5s\", onhook = true } ]\n"), 0o644)
+	garbage := filepath.Join(tmp, "garbage.toml")
+	os.WriteFile(garbage, []byte("\x00\xff[[[ not toml"), 0o644)
+	aFile := filepath.Join(tmp, "a-file")
+	os.WriteFile(aFile, nil, 0o644)
+	noKey := filepath.Join(tmp, "nokey")
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in the error line
+		skip func() string
+	}{
+		{
+			name: "missing audio device",
+			args: []string{"--board", "sim", "--scenario", scenario, "--data", data, "--console", "none", "--audio-device", "NoSuchCard"},
+			code: 1, want: "no such audio device",
+		},
+		{
+			name: "unknown pin",
+			args: []string{"--board", board.RPi4Name, "--data", data, "--console", "none"},
+			code: 1, want: "unknown pin GPIO5 for line 1 hook sense",
+			skip: func() string {
+				if _, err := host.Init(); err == nil && gpioreg.ByName("GPIO5") != nil {
+					return "this machine has the Raspberry Pi's GPIO5"
+				}
+				return ""
+			},
+		},
+		{
+			name: "scenario out of order",
+			args: []string{"--board", "sim", "--scenario", malformed, "--data", data, "--console", "none"},
+			code: 1, want: "malformed.toml",
+		},
+		{
+			name: "scenario not TOML",
+			args: []string{"--board", "sim", "--scenario", garbage, "--data", data, "--console", "none"},
+			code: 1, want: "bad scenario",
+		},
+		{
+			name: "scenario missing",
+			args: []string{"--board", "sim", "--scenario", filepath.Join(tmp, "nope.toml"), "--data", data, "--console", "none"},
+			code: 1, want: "nope.toml",
+		},
+		{
+			name: "data directory under a file",
+			args: []string{"--board", "sim", "--scenario", scenario, "--data", filepath.Join(aFile, "data"), "--console", "none"},
+			code: 1, want: "data directory " + filepath.Join(aFile, "data"),
+		},
+		{
+			name: "no key file",
+			args: []string{"--board", "sim", "--scenario", scenario, "--data", noKey, "--console", "none"},
+			code: 1, want: "fairrec keys init --data " + noKey,
+		},
+		{
+			name: "console device missing",
+			args: []string{"--board", "sim", "--scenario", scenario, "--data", data, "--console", "/dev/ttyNOPE9"},
+			code: 1, want: "/dev/ttyNOPE9",
+		},
+		{
+			name: "unknown board",
+			args: []string{"--board", "pi5", "--data", data},
+			code: 2, want: `board "pi5"`,
+		},
+		{
+			name: "no board",
+			args: []string{"--data", data},
+			code: 2, want: "--board is required",
+		},
+		{
+			name: "sim without scenario",
+			args: []string{"--board", "sim", "--data", data},
+			code: 2, want: "--scenario",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.skip != nil {
+				if why := tc.skip(); why != "" {
+					t.Skip(why)
+				}
+			}
+			res := runDaemon(t, 30*time.Second, tc.args...)
+			if res.code != tc.code {
+				t.Errorf("exit status %d, want %d; stderr:\n%s", res.code, tc.code, res.stderr)
+			}
+			// Our own output is exactly one line; PortAudio's JACK probe may
+			// print lines of its own that we cannot silence from Go.
+			var ours []string
+			for _, l := range strings.Split(strings.TrimSpace(res.stderr), "\n") {
+				if strings.HasPrefix(l, "fairrecd") || strings.HasPrefix(l, "time=") || strings.HasPrefix(l, "usage:") ||
+					strings.Contains(l, "panic") || strings.Contains(l, "goroutine") {
+					ours = append(ours, l)
+				}
+			}
+			if len(ours) != 1 || !strings.HasPrefix(ours[0], "fairrecd: ") || !strings.Contains(ours[0], tc.want) {
+				t.Errorf("want one line \"fairrecd: ...%s...\"; stderr:\n%s", tc.want, res.stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,107 @@
+// Command fairrecd is the recorder daemon: it picks a board, opens the audio
+// interface, the GPIO pins, the vault and the console, and runs one call state
+// machine per phone line until SIGINT or SIGTERM, when it seals the recordings
+// in progress and flushes the vault.
+//
+//	fairrecd --board rpi4-4line                      # on the appliance
+//	fairrecd --board sim --scenario demo.toml --realtime
+//
+// Every problem at start (a missing audio device, an unknown pin, a malformed
+// scenario, an unwritable data directory, a missing key file) is one line on
+// standard error and exit status 1; a usage mistake exits 2.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+)
+
+func main() {
+	os.Exit(runMain(os.Args[1:], os.Stderr))
+}
+
+// usageError is a mistake in how the daemon was called; it exits 2.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+func isUsage(err error) bool {
+	var u usageError
+	return errors.As(err, &u)
+}
+
+// runMain parses args, runs the daemon until a signal, and returns the exit
+// status.
+func runMain(args []string, stderr io.Writer) int {
+	cfg, err := parseArgs(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "fairrecd: %v\n", err)
+		return 2
+	}
+	cfg.Stderr = stderr
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Run(ctx, cfg); err != nil {
+		fmt.Fprintf(stderr, "fairrecd: %v\n", err)
+		if isUsage(err) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+func parseArgs(args []string, stderr io.Writer) (Config, error) {
+	var cfg Config
+	fs := flag.NewFlagSet("fairrecd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Board, "board", "", "board profile: rpi4-4line or sim (required)")
+	fs.StringVar(&cfg.Data, "data", defaultData(), "data directory (vault, key file)")
+	fs.StringVar(&cfg.Key, "key", "", "key file (default DATA/fairrec.key)")
+	fs.StringVar(&cfg.Console, "console", "", "console: stdio, a serial device, or none (default: the board's)")
+	fs.StringVar(&cfg.Scenario, "scenario", "", "scenario file (sim board only)")
+	fs.BoolVar(&cfg.Realtime, "realtime", false, "pace the sim board to the wall clock")
+	fs.BoolVar(&cfg.ExitWhenDone, "exit-when-done", false, "exit when the sim scenario is over (tests)")
+	fs.StringVar(&cfg.AudioDevice, "audio-device", "", "audio device name, overriding the board's")
+	fs.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: fairrecd --board NAME [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q (flags only; see fairrecd -h)", fs.Arg(0))
+	}
+	if cfg.Board == "" {
+		return cfg, errors.New("--board is required (rpi4-4line or sim)")
+	}
+	return cfg, nil
+}
+
+// defaultData is ./var when run from a source checkout (a go.mod or .git in
+// the working directory: `make run`, a developer's shell) and the appliance's
+// /var/lib/fairrec otherwise.
+func defaultData() string {
+	for _, marker := range []string{"go.mod", ".git"} {
+		if _, err := os.Stat(marker); err == nil {
+			return "var"
+		}
+	}
+	return filepath.FromSlash("/var/lib/fairrec")
+}

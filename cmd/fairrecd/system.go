@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"fairrec/firmware/console"
+	"fairrec/storage/vault"
+)
+
+// system shows the daemon to the console.
+type system struct{ d *daemon }
+
+func (s system) Status() console.Status {
+	d := s.d
+	st := console.Status{
+		Board:  d.board.Name,
+		Audio:  fmt.Sprintf("%s, %d Hz, %d in/%d out", d.audioDev, d.audio.Rate(), d.audio.InputChannels(), d.audio.OutputChannels()),
+		Xruns:  d.audio.Overflows() + d.audio.Underflows(),
+		Uptime: d.cfg.Clock.Now().Sub(d.start),
+	}
+	if recs, err := d.vault.List(vault.Query{}); err != nil {
+		st.Storage = fmt.Sprintf("%s: ERROR %v", d.cfg.Data, err)
+	} else {
+		st.Storage = fmt.Sprintf("%s, key %s, %d recordings", d.cfg.Data, d.key, len(recs))
+	}
+	for _, l := range d.lines {
+		ls := l.Status()
+		cl := console.Line{N: ls.Line, OffHook: ls.OffHook, Ringing: ls.Ringing, Fault: ls.Fault}
+		if ls.Recording != 0 {
+			cl.Recording = ls.Recording.String()
+			cl.Recorded = time.Duration(ls.Frames) * 20 * time.Millisecond
+		}
+		st.Lines = append(st.Lines, cl)
+	}
+	return st
+}
+
+func (s system) Recordings() ([]console.Recording, error) {
+	infos, err := s.d.vault.List(vault.Query{})
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]console.Recording, 0, len(infos))
+	for _, in := range infos {
+		recs = append(recs, console.Recording{
+			ID: in.ID.String(), Line: in.Line, Start: in.Start, Duration: in.Duration,
+			Sealed: in.State != vault.StateOpen,
+		})
+	}
+	return recs, nil
+}
