@@ -22,6 +22,9 @@ var (
 	// ErrLocked: another process (the daemon) holds the log open; Open gave
 	// up after Config.Timeout.
 	ErrLocked = errors.New("audit log is in use by another process")
+	// ErrCorrupt: the file is damaged below the chain (bbolt's own page
+	// structure), so entries cannot even be read. Keep the file as evidence.
+	ErrCorrupt = errors.New("audit log file is corrupt")
 	// ErrReadOnly: the log was opened read-only.
 	ErrReadOnly = errors.New("audit log is read-only")
 	// ErrClosed: the log was closed.

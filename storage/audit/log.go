@@ -134,13 +134,13 @@ func Open(cfg Config) (*Log, error) {
 	}
 	l.db = db
 	var mismatch string
-	err = db.View(func(tx *bolt.Tx) error {
+	err = view(db, func(tx *bolt.Tx) error {
 		var err error
 		l.head, mismatch, err = readHead(tx, cfg.Key)
 		return err
 	})
 	if err == nil && !cfg.ReadOnly {
-		err = db.Update(func(tx *bolt.Tx) error {
+		err = update(db, func(tx *bolt.Tx) error {
 			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 			if err != nil {
 				return err
@@ -253,7 +253,7 @@ func (l *Log) Record(e Entry) error {
 		return fmt.Errorf("audit: record: %w", ErrReadOnly)
 	}
 	var h head
-	err := l.db.Update(func(tx *bolt.Tx) error {
+	err := update(l.db, func(tx *bolt.Tx) error {
 		var err error
 		h, err = l.append(tx, &e)
 		return err
@@ -298,7 +298,7 @@ func (l *Log) Each(since time.Time, fn func(Entry) error) error {
 	if db == nil {
 		return fmt.Errorf("audit: read: %w", ErrClosed)
 	}
-	return db.View(func(tx *bolt.Tx) error {
+	return view(db, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketEntries)
 		if b == nil {
 			return nil
@@ -350,4 +350,23 @@ func keySeq(k []byte) uint64 {
 		return 0
 	}
 	return binary.BigEndian.Uint64(k)
+}
+
+// view and update run a bbolt transaction and turn a panic into ErrCorrupt.
+// bbolt trusts its file and panics on a damaged page; it rolls the
+// transaction back before the panic reaches here, so the DB stays usable.
+func view(db *bolt.DB, fn func(*bolt.Tx) error) (err error) {
+	defer recoverCorrupt(&err)
+	return db.View(fn)
+}
+
+func update(db *bolt.DB, fn func(*bolt.Tx) error) (err error) {
+	defer recoverCorrupt(&err)
+	return db.Update(fn)
+}
+
+func recoverCorrupt(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+	}
 }

@@ -34,7 +34,7 @@ func (l *Log) Verify() (Report, error) {
 		return Report{}, fmt.Errorf("audit: verify: %w", ErrClosed)
 	}
 	var rep Report
-	err := db.View(func(tx *bolt.Tx) error {
+	err := view(db, func(tx *bolt.Tx) error {
 		var err error
 		rep, err = verifyTx(tx, key)
 		return err
