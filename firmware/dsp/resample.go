@@ -70,11 +70,13 @@ func NewResampler(from, to int) (*Resampler, error) {
 	// l*from, but each phase sees the input rate).
 	lower := float64(min(from, to)) / 2
 	width := 2 * math.Pi * (stopEdge - passEdge) * lower / float64(from) // rad/sample at input rate
-	r.taps = int(math.Ceil((stopbandDB-7.95)/(2.285*width))) + 1
-	if r.l > maxTaps || r.taps*r.l > maxTaps {
-		return nil, fmt.Errorf("new resampler %d -> %d Hz: ratio %d/%d needs a %d-tap filter (max %d): %w",
-			from, to, r.l, r.m, r.taps*r.l, maxTaps, ErrRate)
+	taps := math.Ceil((stopbandDB-7.95)/(2.285*width)) + 1
+	// Compared in float64: on 32-bit ARM the product overflows int.
+	if size := taps * float64(r.l); size > maxTaps {
+		return nil, fmt.Errorf("new resampler %d -> %d Hz: ratio %d/%d needs a %.0f-tap filter (max %d): %w",
+			from, to, r.l, r.m, size, maxTaps, ErrRate)
 	}
+	r.taps = int(taps)
 	// An odd prototype length puts the filter's centre c on a sample of
 	// the upsampled grid; starting the output clock at c mod m then puts
 	// it on an output sample too, so Delay is a whole number and callers

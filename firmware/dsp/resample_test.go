@@ -262,7 +262,7 @@ func TestResamplerSameRate(t *testing.T) {
 }
 
 func TestNewResamplerErrors(t *testing.T) {
-	for _, p := range [][2]int{{0, 8000}, {8000, 0}, {-48000, 8000}, {44100, 44101}, {8000, 7919 * 13}} {
+	for _, p := range [][2]int{{0, 8000}, {8000, 0}, {-48000, 8000}, {44100, 44101}, {8000, 7919 * 13}, {1 << 30, 1}, {1, 1 << 30}} {
 		r, err := NewResampler(p[0], p[1])
 		if !errors.Is(err, ErrRate) || r != nil {
 			t.Errorf("NewResampler(%d, %d) = %v, %v; want ErrRate", p[0], p[1], r, err)

@@ -32,10 +32,10 @@ type Format int
 
 // Formats. Decode reports any of them; Encode writes PCM16, ALaw and MuLaw.
 const (
-	PCM8    Format = iota + 1 // unsigned 8-bit integer PCM
-	PCM16                     // signed 16-bit integer PCM
-	PCM24                     // signed 24-bit integer PCM (also 17-24 valid bits)
-	PCM32                     // signed 32-bit integer PCM (also 25-32 valid bits)
+	PCM8    Format = iota + 1 // unsigned integer PCM in 1-byte containers (1-8 bits)
+	PCM16                     // signed integer PCM in 2-byte containers (9-16 bits)
+	PCM24                     // signed integer PCM in 3-byte containers (17-24 bits)
+	PCM32                     // signed integer PCM in 4-byte containers (25-32 bits)
 	Float32                   // IEEE 754 single precision, full scale ±1
 	Float64                   // IEEE 754 double precision, full scale ±1
 	ALaw                      // G.711 A-law, format tag 6

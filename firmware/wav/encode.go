@@ -30,7 +30,7 @@ func Encode(w io.Writer, rate, channels int, f Format, samples []int16) error {
 	if channels < 1 || channels > math.MaxUint16/width {
 		return fmt.Errorf("wav: encode: %d channels", channels)
 	}
-	if rate < 1 || rate > math.MaxUint32/(channels*width) {
+	if rate < 1 || int64(rate)*int64(channels*width) > math.MaxUint32 {
 		return fmt.Errorf("wav: encode: sample rate %d Hz", rate)
 	}
 	if len(samples)%channels != 0 {
