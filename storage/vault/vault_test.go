@@ -259,3 +259,29 @@ func TestErase(t *testing.T) {
 		t.Errorf("Append after erase = %v, want ErrNotFound", err)
 	}
 }
+
+func TestDeriveSecretSurvivesRotation(t *testing.T) {
+	dir := newDir(t)
+	cfg := testConfig(dir)
+	v := mustOpen(t, cfg)
+	defer v.Close()
+	before, err := DeriveSecret(cfg, "audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := DeriveSecret(cfg, "other")
+	if bytes.Equal(before, other) {
+		t.Error("two labels gave the same secret")
+	}
+	k1, _ := ReadKey(filepath.Join(dir, KeyFile), nil)
+	if err := v.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := DeriveSecret(cfg, "audit")
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("secret after rotation: %x, %v; want %x", after, err, before)
+	}
+	if k2, _ := ReadKey(filepath.Join(dir, KeyFile), nil); bytes.Equal(k1, k2) {
+		t.Error("rotation kept the key")
+	}
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"fairrec/firmware/dsp"
+	"fairrec/firmware/wav"
+	"fairrec/storage/vault"
+)
+
+func init() {
+	register("import", "bring a recording in from a WAV archive", runImport)
+}
+
+// defaultImportRetention is how long an imported recording is kept for each
+// --purpose until the policy layer decides retention: 90 days from the
+// recording's start, the most common retention for quality purposes.
+const defaultImportRetention = 90 * 24 * time.Hour
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func runImport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
+	fs := newFlags("import", stderr)
+	vf := addVaultFlags(fs)
+	line := fs.Int("line", 0, "the phone line the call was on (required, >= 1)")
+	caller := fs.String("caller", "", "the caller's number, if known")
+	start := fs.String("start", "", "when the call began, RFC 3339 (default: the file's modification time minus its duration, marked approximate)")
+	retention := fs.Duration("retention", defaultImportRetention, "how long each purpose keeps the recording, from its start")
+	var purposes stringList
+	fs.Var(&purposes, "purpose", "a purpose the recording is kept for (repeatable)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: want exactly one FILE.wav", errUsage)
+	}
+	if *line < 1 {
+		return fmt.Errorf("%w: --line N (N >= 1) is required", errUsage)
+	}
+	if *retention <= 0 {
+		return fmt.Errorf("%w: --retention must be positive", errUsage)
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	a, err := wav.Decode(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	pcm, err := wav.Mono8k(a)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pos[0], err)
+	}
+	alaw := make([]byte, len(pcm))
+	dsp.EncodeALaw(alaw, pcm)
+	dur := time.Duration(len(alaw)) * time.Second / vault.BytesPerSecond
+
+	m := vault.Meta{Line: *line, Caller: *caller}
+	if *start != "" {
+		if m.Start, err = time.Parse(time.RFC3339, *start); err != nil {
+			return fmt.Errorf("%w: --start: %v", errUsage, err)
+		}
+	} else {
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		m.Start, m.Approximate = fi.ModTime().Add(-dur).UTC(), true
+	}
+	for _, p := range purposes {
+		m.Grants = append(m.Grants, vault.Grant{Purpose: p, Granted: m.Start, Deadline: m.Start.Add(*retention)})
+	}
+
+	v, err := vf.open()
+	if err != nil {
+		return err
+	}
+	defer closeVault(v, &err)
+	id, err := v.Create(m)
+	if err != nil {
+		return err
+	}
+	for off := 0; off < len(alaw); off += vault.BytesPerSecond {
+		if err := v.Append(id, alaw[off:min(off+vault.BytesPerSecond, len(alaw))]); err != nil {
+			return err
+		}
+		if off%(60*vault.BytesPerSecond) == 0 {
+			if err := v.Commit(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := v.Seal(id, m.Start.Add(dur)); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, id)
+	return nil
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"fairrec/drivers/systime"
+	"fairrec/storage/vault"
+)
+
+// defaultDataDir is where the appliance keeps its data.
+const defaultDataDir = "/var/lib/fairrec"
+
+// vaultFlags are the flags every vault command takes.
+//
+//	--data DIR             data directory (default /var/lib/fairrec)
+//	--key FILE             key file (default DIR/fairrec.key)
+//	--passphrase-file FILE read the key file's passphrase from FILE (first
+//	                       line); else from $FAIRREC_PASSPHRASE if set
+type vaultFlags struct {
+	data, key, passFile *string
+}
+
+func addVaultFlags(fs *flag.FlagSet) *vaultFlags {
+	return &vaultFlags{
+		data:     fs.String("data", defaultDataDir, "data directory (holds vault.db and keys.slots)"),
+		key:      fs.String("key", "", "key-encryption key file (default DIR/fairrec.key)"),
+		passFile: fs.String("passphrase-file", "", "file whose first line is the key file's passphrase (default: $FAIRREC_PASSPHRASE)"),
+	}
+}
+
+func (f *vaultFlags) keyPath() string {
+	if *f.key != "" {
+		return *f.key
+	}
+	return filepath.Join(*f.data, vault.KeyFile)
+}
+
+func (f *vaultFlags) passphrase() ([]byte, error) {
+	if *f.passFile != "" {
+		b, err := os.ReadFile(*f.passFile)
+		if err != nil {
+			return nil, fmt.Errorf("read passphrase: %w", err)
+		}
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			b = b[:i]
+		}
+		b = bytes.TrimSuffix(b, []byte("\r"))
+		if len(b) == 0 {
+			return nil, fmt.Errorf("passphrase file %s is empty", *f.passFile)
+		}
+		return b, nil
+	}
+	if p := os.Getenv("FAIRREC_PASSPHRASE"); p != "" {
+		return []byte(p), nil
+	}
+	return nil, nil
+}
+
+func (f *vaultFlags) config() (vault.Config, error) {
+	pass, err := f.passphrase()
+	if err != nil {
+		return vault.Config{}, err
+	}
+	return vault.Config{Dir: *f.data, KeyFile: f.keyPath(), Passphrase: pass, Clock: systime.Clock{}}, nil
+}
+
+func (f *vaultFlags) open() (*vault.Vault, error) {
+	cfg, err := f.config()
+	if err != nil {
+		return nil, err
+	}
+	return vault.Open(cfg)
+}
+
+// closeVault closes v, keeping the first error.
+func closeVault(v *vault.Vault, err *error) {
+	if e := v.Close(); *err == nil {
+		*err = e
+	}
+}
