@@ -23,7 +23,7 @@ const (
 	minFraction = 0.55
 	// relPeak is how much stronger (power ratio) the chosen tone must be
 	// than every other tone of its group.
-	relPeak = 6.3 // 8 dB
+	relPeak = 4 // 6 dB
 	// maxHarmonic is the largest power ratio of a tone's second or third
 	// harmonic to the tone. Instruments and voices have strong harmonics
 	// (a flute's second, a clarinet's third about -9 dB); a phone's DTMF,

@@ -15,7 +15,7 @@
 // combine exactly into the DFT of a sliding 15 ms window, so every 5 ms the
 // detector decides on a fresh window for about the cost of one filter bank.
 // A window shows a digit when the strongest tone of each group is at least
-// MinLevel-8 dBm0, within the profile's twist (+1 dB), 8 dB above every other
+// MinLevel-8 dBm0, within the profile's twist (+1 dB), 6 dB above every other
 // tone of its group, and the pair holds 55% of the energy of the window's
 // first difference (which ignores DC and weighs down dial tone, hum and the
 // bulk of voiced speech below the DTMF band). Only then a guard check runs
