@@ -57,7 +57,9 @@
 // or audio: actors are typed (a role, the device, a button, the caller's DTMF
 // on a line) and recordings are referred to by their uint64 id. The three
 // text fields (actor id, purpose, detail) are short and validated by
-// Entry.Validate: no control characters, no '@' or '+', and no run of more
+// Entry.Validate: an actor id is lower-case letters, digits, '-', '_' and
+// '.' only (so a name cannot pass as one); none of them may hold control
+// characters, '@' or '+', or a run of more
 // than five digits, where spaces, dots, slashes and parentheses do not end a
 // run ("06 1234 5678" is refused; "2027-01-31 12:00" and "retention=30d" are
 // fine). This catches phone, customer and account numbers by mistake; it

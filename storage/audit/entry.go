@@ -261,23 +261,26 @@ func (e *Entry) Validate() error {
 	if !e.Actor.Kind.Known() {
 		return fmt.Errorf("audit: actor kind %v: %w", e.Actor.Kind, ErrInvalid)
 	}
-	if err := checkName("actor id", e.Actor.ID, MaxIDLen); err != nil {
+	if err := checkName("actor id", e.Actor.ID, MaxIDLen, false); err != nil {
 		return err
 	}
-	if err := checkName("purpose", e.Purpose, MaxPurposeLen); err != nil {
+	if err := checkName("purpose", e.Purpose, MaxPurposeLen, true); err != nil {
 		return err
 	}
 	return checkText("detail", e.Detail, MaxDetailLen)
 }
 
-// checkName allows identifiers: ASCII letters, digits, '-', '_', '.', ' '.
-func checkName(field, s string, max int) error {
+// checkName allows identifiers: lower-case ASCII letters, digits, '-', '_'
+// and '.'; with loose (purpose names, which installers type) also capitals
+// and spaces. Actor ids are stricter because they sit next to "who": a
+// person's name ("Jansen", "jan de vries") cannot pass as one.
+func checkName(field, s string, max int, loose bool) error {
 	if err := checkText(field, s, max); err != nil {
 		return err
 	}
 	for _, r := range s {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
-			r == '-' || r == '_' || r == '.' || r == ' '
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' ||
+			loose && (r >= 'A' && r <= 'Z' || r == ' ')
 		if !ok {
 			return fmt.Errorf("audit: %s %q: character %q is not allowed in a name: %w", field, s, r, ErrInvalid)
 		}

@@ -90,6 +90,7 @@ func TestValidate(t *testing.T) {
 		"caller dtmf":       func(e *Entry) { e.Actor = Actor{Kind: ActorCallerDTMF, ID: "line1"}; e.Detail = "key=9" },
 		"unicode detail":    func(e *Entry) { e.Detail = "réglage modifié" },
 		"no purpose":        func(e *Entry) { e.Purpose = "" },
+		"spaced purpose":    func(e *Entry) { e.Purpose = "Legal obligation" },
 	}
 	bad := map[string]func(*Entry){
 		"no action":          func(e *Entry) { e.Action = ActionNone },

@@ -60,9 +60,14 @@ func (r *Recorder) Actions() []audit.Action {
 }
 
 // CallerNumbers returns the caller numbers the audit tests use in their
-// simulated recordings, in the forms a caller ID decoder may deliver.
+// simulated recordings, in the forms a caller ID decoder may deliver, plus
+// those of the vault's and the caller ID decoder's tests (so that a test
+// wiring them to the log can scan for them).
 func CallerNumbers() []string {
-	return []string{"+31612345678", "0612345678", "0201234567", "+4930123456789", "5551234567"}
+	return []string{
+		"+31612345678", "0612345678", "0201234567", "+4930123456789", "5551234567",
+		"+31 20 555 0123", "+31 20 123 4567", "+31201234567", "2125551234", "0307654321",
+	}
 }
 
 // Notes returns the notes (free text a supervisor might attach to a
@@ -72,6 +77,7 @@ func Notes() []string {
 		"Mrs Jansen complained about invoice 2024-778812",
 		"call back Pieter de Vries tomorrow",
 		"customer 88123401 wants a refund",
+		"asked for a refund", // storage/vault's scan test
 	}
 }
 
