@@ -34,8 +34,7 @@ func isUnderflow(err error) bool { return errors.Is(err, portaudio.OutputUnderfl
 func ioError(op string, err error) error {
 	var host portaudio.UnanticipatedHostError
 	if errors.As(err, &host) {
-		// The text alone ("No such device") hides which layer said it.
-		return fmt.Errorf("audio: %s: %w: %s host error %d: %w", op, ErrDeviceGone, host.HostApiType, host.Code, err)
+		return hostError{op: op, host: host}
 	}
 	if gone(err) {
 		return fmt.Errorf("audio: %s: %w: %w", op, ErrDeviceGone, err)
@@ -66,3 +65,27 @@ func gone(err error) bool {
 	}
 	return false
 }
+
+// hostError is a host API (ALSA) failure during I/O. Its message names the
+// layer and code, which the host's text alone ("Input/output error") hides.
+type hostError struct {
+	op   string
+	host portaudio.UnanticipatedHostError
+}
+
+func (e hostError) Error() string {
+	h := e.host
+	// PortAudio sometimes reports a host error without recording which one
+	// (seen under load: type -1, code 0, no text), and the binding's
+	// HostApiType.String panics on an unknown type.
+	api := fmt.Sprintf("host API %d", int(h.HostApiType))
+	if h.HostApiType >= portaudio.InDevelopment && h.HostApiType <= portaudio.AudioScienceHPI {
+		api = h.HostApiType.String()
+	}
+	if h.Code == 0 && h.Text == "" {
+		return fmt.Sprintf("audio: %s: %v: unanticipated host error (PortAudio kept no details)", e.op, ErrDeviceGone)
+	}
+	return fmt.Sprintf("audio: %s: %v: %s host error %d: %s", e.op, ErrDeviceGone, api, h.Code, h.Text)
+}
+
+func (e hostError) Unwrap() []error { return []error{ErrDeviceGone, e.host} }

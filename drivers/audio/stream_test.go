@@ -162,6 +162,29 @@ func TestDeviceGone(t *testing.T) {
 	}
 }
 
+func TestHostErrorMessages(t *testing.T) {
+	for _, tc := range []struct {
+		host portaudio.UnanticipatedHostError
+		want string
+	}{
+		{portaudio.UnanticipatedHostError{HostApiType: portaudio.ALSA, Code: -5, Text: "Input/output error"},
+			"audio: write: audio device gone: ALSA host error -5: Input/output error"},
+		{portaudio.UnanticipatedHostError{HostApiType: -1},
+			"audio: write: audio device gone: unanticipated host error (PortAudio kept no details)"},
+		{portaudio.UnanticipatedHostError{HostApiType: 99, Code: 7, Text: "x"},
+			"audio: write: audio device gone: host API 99 host error 7: x"},
+	} {
+		err := ioError("write", tc.host)
+		if err.Error() != tc.want {
+			t.Errorf("ioError(%#v) = %q, want %q", tc.host, err, tc.want)
+		}
+		var host portaudio.UnanticipatedHostError
+		if !errors.Is(err, ErrDeviceGone) || !errors.As(err, &host) || host != tc.host {
+			t.Errorf("ioError(%#v) does not wrap ErrDeviceGone and the host error", tc.host)
+		}
+	}
+}
+
 func TestOtherErrorsDoNotStick(t *testing.T) {
 	s, f, _ := newScripted(1, 0, 4)
 	f.reads = []error{portaudio.BadBufferPtr}
