@@ -31,8 +31,13 @@
 // 2150 Hz), so either modulation, with the ±1% frequency error the standards
 // allow, decodes with the same bit decisions; which of the two it was is
 // measured separately during the mark period. A UART with start-bit
-// detection and mid-bit sampling turns bits into bytes and tolerates more
-// than ±1% bit-rate error, because it resynchronises on every start bit.
+// detection and mid-bit sampling (three decisions summed around each bit's
+// centre) turns bits into bytes; it resynchronises on every start bit and
+// decodes with up to ±2% bit-rate error. A message may only start after 30
+// bits of continuous mark that were one pure tone (at least 70% of the
+// power, measured after a 300 Hz high-pass so that hum does not count, in
+// the mark tone); speech reaches 25% at most, which is what keeps a call's
+// audio from opening messages.
 //
 // Invariants:
 //

@@ -38,6 +38,21 @@ const (
 	// maxGapBits of mark between two bytes of one message end it as
 	// truncated; the standards allow at most 10.
 	maxGapBits = 24
+
+	// minPurity is the least share of the mark period's power the mark tone
+	// must hold for a message to start (see purity).
+	minPurity = 0.7
+)
+
+// hpPole is the pole of the high-pass before the purity check's power:
+// exp(-2π·300/8000). hpGain is its power gain at the mark filter's
+// frequency, which purity divides out.
+var (
+	hpPole = math.Exp(-2 * math.Pi * 300 / lineRate)
+	hpGain = func() float64 {
+		c := math.Cos(2 * math.Pi * markHz / lineRate)
+		return hpPole * hpPole * 2 * (1 - c) / (1 - 2*hpPole*c + hpPole*hpPole)
+	}()
 )
 
 // zeroDBm0Power is the mean power of a 0 dBm0 sine in 16-bit linear PCM,
@@ -129,6 +144,8 @@ type fsk struct {
 	hist         [2]float64 // the two decisions before the current one
 	markRun      int        // samples of continuous mark (carrier on)
 	e1200, e1300 float64    // tone energies over the current mark run
+	eAll         float64    // Σx² (high-passed) over the same samples
+	hp, prevX    float64    // high-pass state
 	bitLen       float64    // samples per bit
 	state        uartState
 	edge         float64 // sample index of the current start bit's edge
@@ -158,7 +175,7 @@ func (f *fsk) reset() {
 	for _, c := range []*correlator{f.mark, f.space, f.m1200, f.m1300} {
 		c.reset()
 	}
-	f.power, f.carrier, f.prevD, f.n = 0, false, 0, 0
+	f.power, f.carrier, f.prevD, f.n, f.hp, f.prevX = 0, false, 0, 0, 0, 0
 	f.endMessage()
 }
 
@@ -166,7 +183,7 @@ func (f *fsk) reset() {
 // period.
 func (f *fsk) endMessage() {
 	f.state = hunting
-	f.markRun, f.e1200, f.e1300 = 0, 0, 0
+	f.markRun, f.e1200, f.e1300, f.eAll = 0, 0, 0, 0
 	f.msg = f.msg[:0]
 }
 
@@ -187,7 +204,12 @@ func (f *fsk) process(dst []Result, samples []int16) []Result {
 		} else {
 			f.carrier = f.power >= f.minPower
 		}
-		dst = f.uart(dst, d, e12, e13)
+		// The purity check's power is taken after a one-pole high-pass
+		// (-3 dB at about 300 Hz), so mains hum and DC on the line do not
+		// count against the mark tone.
+		f.hp = hpPole * (f.hp + x - f.prevX)
+		f.prevX = x
+		dst = f.uart(dst, d, e12, e13, f.hp*f.hp)
 		f.prevD = d
 		f.hist[0], f.hist[1] = f.hist[1], d
 		f.n++
@@ -197,7 +219,7 @@ func (f *fsk) process(dst []Result, samples []int16) []Result {
 
 // uart advances the character receiver by one sample of the decision d
 // (positive: mark).
-func (f *fsk) uart(dst []Result, d, e12, e13 float64) []Result {
+func (f *fsk) uart(dst []Result, d, e12, e13, p float64) []Result {
 	n := f.n
 	if !f.carrier {
 		if len(f.msg) > 0 {
@@ -213,6 +235,7 @@ func (f *fsk) uart(dst []Result, d, e12, e13 float64) []Result {
 			if f.markRun >= modFilterLen { // the window holds only mark
 				f.e1200 += e12
 				f.e1300 += e13
+				f.eAll += p
 			}
 			if len(f.msg) > 0 && float64(n-f.lastStop) > maxGapBits*f.bitLen {
 				dst = f.truncated(dst, "no next byte")
@@ -221,7 +244,7 @@ func (f *fsk) uart(dst []Result, d, e12, e13 float64) []Result {
 			return dst
 		}
 		if len(f.msg) == 0 && f.markRun < int(minMarkBits*f.bitLen) {
-			f.markRun, f.e1200, f.e1300 = 0, 0, 0
+			f.markRun, f.e1200, f.e1300, f.eAll = 0, 0, 0, 0
 			return dst
 		}
 		// A start bit: place its edge where d crossed zero, between the
@@ -246,7 +269,7 @@ func (f *fsk) uart(dst []Result, d, e12, e13 float64) []Result {
 			if d >= 0 { // a glitch, not a start bit
 				f.state = hunting
 				if len(f.msg) == 0 {
-					f.markRun, f.e1200, f.e1300 = 0, 0, 0
+					f.markRun, f.e1200, f.e1300, f.eAll = 0, 0, 0, 0
 				}
 				return dst
 			}
@@ -279,6 +302,14 @@ func (f *fsk) byte(dst []Result, b byte) []Result {
 			return dst
 		}
 		f.msgStart = int64(f.edge)
+		// The mark period must have been one pure tone: the mark
+		// correlator's energy against what a sine of the measured power
+		// gives (L²P/2 per sample). A vowel that happened to hold the
+		// decision at mark long enough spreads over harmonics and falls short.
+		if f.purity() < minPurity {
+			f.endMessage()
+			return dst
+		}
 		f.msgFormat = Bell202
 		if f.e1300 > f.e1200 {
 			f.msgFormat = V23
@@ -303,6 +334,16 @@ func (f *fsk) byte(dst []Result, b byte) []Result {
 		r.Err = err
 	}
 	return append(dst, r)
+}
+
+// purity is the share of the mark period's power that the nearer of the
+// two mark tones holds: 1 for a clean tone, 0.95 for one 1% off frequency
+// under 20 dB of noise, much less for speech.
+func (f *fsk) purity() float64 {
+	if f.eAll == 0 {
+		return 0
+	}
+	return max(f.e1200, f.e1300) * hpGain / (f.eAll * modFilterLen * modFilterLen / 2)
 }
 
 // truncated reports a message that stopped early, once its type and length

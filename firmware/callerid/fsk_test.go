@@ -3,7 +3,10 @@ package callerid
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
+
+	"fairrec/firmware/dsp"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -309,5 +312,22 @@ func checkResults(t *testing.T, got []Result, n int64) {
 		if r.Start > r.End || r.End > n {
 			t.Fatalf("positions %d-%d outside the %d samples", r.Start, r.End, n)
 		}
+	}
+}
+
+// TestFSKHum: mains hum 10 dB above the signal and a DC offset, as a poorly
+// balanced line has, do not stop a message.
+func TestFSKHum(t *testing.T) {
+	tx := v23Tx(etsiSetup)
+	tx.level, tx.snr, tx.seed = -30, 20, 11
+	x := tx.samples()
+	peak := dsp.PeakForDBm0(-20)
+	for i := range x {
+		x[i] += int16(math.Round(300 + peak*math.Sin(2*math.Pi*50*float64(i)/lineRate)))
+	}
+	want := etsiWant
+	want.Format = V23
+	if diff := cmp.Diff([]Result{want}, decodeAll(t, Config{}, x), ignorePos); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
