@@ -243,13 +243,27 @@ func TestFSKChunking(t *testing.T) {
 	}
 }
 
+// BenchmarkDecoder measures a line's whole caller ID load: FSK receiver and
+// DTMF detector over a V.23 transmission (about 1 s of audio).
+func BenchmarkDecoder(b *testing.B) {
+	benchDecoder(b, Config{})
+}
+
+// BenchmarkDecoderFSK is the FSK receiver alone.
 func BenchmarkDecoderFSK(b *testing.B) {
+	benchDecoder(b, Config{Formats: V23 | Bell202, Digits: &fakeDigits{}})
+}
+
+func benchDecoder(b *testing.B, cfg Config) {
 	x := v23Tx(etsiSetup).samples()
-	d := newDecoder(b, Config{})
+	d := newDecoder(b, cfg)
 	var out []Result
 	b.SetBytes(int64(2 * len(x)))
+	b.ReportAllocs()
 	for b.Loop() {
-		out = d.Process(out[:0], x)
+		for i := 0; i < len(x); i += 160 {
+			out = d.Process(out[:0], x[i:min(i+160, len(x))])
+		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(x)), "ns/sample")
 }
