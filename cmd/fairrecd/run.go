@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -311,6 +312,9 @@ func (d *daemon) runConsole(ctx context.Context, stop context.CancelFunc) {
 		err := d.con.Run(ctx)
 		switch {
 		case errors.Is(err, console.ErrInterrupt) && d.port.Name() == serial.Stdio:
+			// The prompt is gone; until the terminal leaves raw mode, log
+			// lines need their own carriage returns.
+			d.logw.set(crlf{d.cfg.Stderr})
 			d.log.Info("interrupted at the console; shutting down")
 			stop()
 			return
@@ -427,4 +431,15 @@ func (l *logWriter) release() {
 	if held != nil {
 		_, _ = l.Write([]byte(held.String()))
 	}
+}
+
+// crlf writes to a terminal in raw mode, where a line feed does not return
+// the carriage.
+type crlf struct{ w io.Writer }
+
+func (c crlf) Write(p []byte) (int, error) {
+	if _, err := c.w.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

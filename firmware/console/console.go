@@ -51,8 +51,8 @@ type Console struct {
 	log  *slog.Logger
 	cmds []command
 
-	mu  sync.Mutex     // serialises writes to rw on a plain stream
-	t   *term.Terminal // non-nil when interactive; guarded by its own lock
+	mu  sync.Mutex     // serialises writes to rw on a plain stream; guards t
+	t   *term.Terminal // the line editor when interactive; replaced after Ctrl-C
 	san *sanitizer     // the line editor's input; read only by Run
 }
 
@@ -80,6 +80,23 @@ func New(rw io.ReadWriter, cfg Config) *Console {
 	return c
 }
 
+// freshTerminal replaces the line editor after Ctrl-C: x/term keeps the
+// interrupted line and its cursor position, which the next prompt or
+// message would redraw. History carries over.
+func (c *Console) freshTerminal() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := term.NewTerminal(stream{c.san, c.rw}, c.cfg.Prompt)
+	t.History = c.t.History
+	c.t = t
+}
+
+func (c *Console) terminal() *term.Terminal {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
 // stream is what the line editor reads and writes: sanitized input, the
 // raw output.
 type stream struct {
@@ -90,8 +107,8 @@ type stream struct {
 // Write prints p as a message of its own, above the prompt and whatever is
 // being typed on an interactive console. It is safe for concurrent use.
 func (c *Console) Write(p []byte) (int, error) {
-	if c.t != nil {
-		return c.t.Write(p)
+	if t := c.terminal(); t != nil {
+		return t.Write(p)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -130,7 +147,7 @@ func (c *Console) Run(ctx context.Context) error {
 func (c *Console) runInteractive(ctx context.Context) error {
 	c.println("fairrec console; type help for the commands")
 	for ctx.Err() == nil {
-		line, err := c.t.ReadLine()
+		line, err := c.terminal().ReadLine()
 		if errors.Is(err, term.ErrPasteIndicator) {
 			err = nil // a pasted line is a line
 		}
@@ -140,6 +157,12 @@ func (c *Console) runInteractive(ctx context.Context) error {
 				// only a real end of the stream leaves the sanitizer with
 				// an error.
 				if c.san.err == nil {
+					// Like a shell: "fairrec> sta^C", a new line, and a
+					// fresh editor that has no prompt on the screen.
+					c.mu.Lock()
+					_, _ = c.rw.Write([]byte("^C\r\n"))
+					c.mu.Unlock()
+					c.freshTerminal()
 					return ErrInterrupt
 				}
 				return nil

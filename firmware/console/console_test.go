@@ -276,3 +276,25 @@ func TestInteractiveJunk(t *testing.T) {
 		_ = i
 	}
 }
+
+// TestInteractiveRestartAfterInterrupt is the serial console's case: after
+// Ctrl-C the daemon runs the console again, which starts on a clean line
+// with its history intact.
+func TestInteractiveRestartAfterInterrupt(t *testing.T) {
+	s := start(t, console.Config{Interactive: true, System: twoLines})
+	pos := s.expect(0, console.DefaultPrompt)
+	s.typ("status\r")
+	pos = s.expect(pos, "line 2")
+	s.typ("reco")
+	pos = s.expect(pos, "reco")
+	s.typ("\x03")
+	if err := <-s.errc; !errors.Is(err, console.ErrInterrupt) {
+		t.Fatalf("Run = %v, want ErrInterrupt", err)
+	}
+	pos = s.expect(pos-len("reco"), "reco^C\r\n")
+	go func() { s.errc <- s.c.Run(context.Background()) }()
+	pos = s.expect(pos, "type help")
+	pos = s.expect(pos, console.DefaultPrompt)
+	s.typ("\x1b[A\r") // history: the last line entered, not the interrupted one
+	s.expect(pos, "line 1   on-hook, idle")
+}
