@@ -62,7 +62,7 @@ func ExampleForwarder() {
 	l, _ := audit.Open(audit.Config{Path: filepath.Join(dir, audit.FileName), Clock: clk})
 	defer l.Close()
 	f, err := audit.NewForwarder(audit.ForwardConfig{
-		Addr: "logs.example.net:6514", Clock: clk, Hostname: "fairrec-shop1", Queue: 1000, Recorder: l,
+		Addr: "logs.example.net:514", Clock: clk, Hostname: "fairrec-shop1", Queue: 1000, Recorder: l,
 	})
 	if err != nil {
 		fmt.Println(err)

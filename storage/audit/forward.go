@@ -27,7 +27,9 @@ type ForwardConfig struct {
 
 	MinBackoff, MaxBackoff time.Duration
 	DialTimeout            time.Duration
-	Dial                   func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Dial opens the connection. For syslog over TLS (RFC 5425, the same
+	// octet-counting framing) pass a tls.Dialer's DialContext.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Recorder, if set, gets an ActionForwardDropped entry each time a drop
 	// marker has been delivered, so the local log says when the central
 	// copy became incomplete. Usually the *Log that feeds this Forwarder.
