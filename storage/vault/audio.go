@@ -114,6 +114,9 @@ func (a *audioReader) chunk(idx uint32, last bool) ([]byte, error) {
 				return nil
 			}
 		}
+		if tx.Bucket(bRec).Get(idKey(a.id)) == nil || tx.Bucket(bErasing).Get(idKey(a.id)) != nil {
+			return ErrNotFound // erased while being read
+		}
 		return ErrTampered // missing chunk
 	})
 	if err != nil {

@@ -197,7 +197,7 @@ func TestCrash(t *testing.T) {
 	}
 	rounds := 50
 	if testing.Short() {
-		rounds = 10
+		rounds = 5
 	}
 	if os.Getenv("FAIRREC_SOAK") != "" {
 		rounds = 1000

@@ -285,3 +285,37 @@ func TestDeriveSecretSurvivesRotation(t *testing.T) {
 		t.Error("rotation kept the key")
 	}
 }
+
+func TestEraseWhileReading(t *testing.T) {
+	dir := newDir(t)
+	var events []Event
+	cfg := testConfig(dir)
+	cfg.OnEvent = func(e Event) { events = append(events, e) }
+	v := mustOpen(t, cfg)
+	defer v.Close()
+	id, _ := v.Create(Meta{Line: 1, Start: t0})
+	for i := range 3 {
+		v.Append(id, pattern(i, 8000))
+		v.Commit()
+	}
+	v.Seal(id, t0)
+	r, err := v.Audio(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Read(make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Erase(id); err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.ReadAll(r)
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("reading on after the erase: %v, want ErrNotFound", err)
+	}
+	for _, e := range events {
+		if e.Kind == EventTampered {
+			t.Errorf("erase during a read raised %+v", e)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 
@@ -64,6 +65,10 @@ func (v *Vault) Verify() (Report, error) {
 	for _, id := range ids {
 		rep.Recordings++
 		a, err := v.Audio(id)
+		if errors.Is(err, ErrNotFound) {
+			rep.Recordings-- // erased meanwhile
+			continue
+		}
 		if err != nil {
 			rep.Problems = append(rep.Problems, Problem{ID: id, Err: err})
 			continue
@@ -72,7 +77,7 @@ func (v *Vault) Verify() (Report, error) {
 		n, err := io.Copy(io.Discard, a)
 		rep.Bytes += n
 		rep.Chunks += int(ar.idx)
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			rep.Problems = append(rep.Problems, Problem{ID: id, Err: err})
 		}
 	}
