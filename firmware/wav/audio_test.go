@@ -1,10 +1,13 @@
 package wav
 
 import (
+	"bytes"
 	"math"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"fairrec/firmware/dsp"
 )
 
 func TestMono(t *testing.T) {
@@ -51,5 +54,40 @@ func TestMono8k(t *testing.T) {
 	}
 	if _, err := Mono8k(&Audio{}); err == nil {
 		t.Error("Mono8k of empty Audio succeeded")
+	}
+}
+
+// benchFile is one second of 48 kHz stereo PCM16, what a USB interface gives.
+func benchFile(b *testing.B) []byte {
+	x := make([]int16, 2*48000)
+	dsp.Sine(x, 48000, 1000, -10, 0)
+	var buf bytes.Buffer
+	if err := Encode(&buf, 48000, 2, PCM16, x); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func BenchmarkDecode(b *testing.B) {
+	file := benchFile(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(file)))
+	for b.Loop() {
+		if _, err := Decode(bytes.NewReader(file)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMono8k(b *testing.B) {
+	a, err := Decode(bytes.NewReader(benchFile(b)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Mono8k(a); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 
 	"fairrec/firmware/dsp"
@@ -228,7 +229,13 @@ func (d *decoder) data(fm *format, size uint32, riffEnd int64) (*Audio, error) {
 		remaining = math.MaxInt64
 	}
 	width := fm.block / fm.channels
-	a.Samples = make([]int16, 0, min(remaining/int64(width), readBlock))
+	// Size the slice by what the input really holds when it can tell
+	// (bytes.Reader, os.File); otherwise grow as data arrives.
+	hint := min(remaining, readBlock*int64(width))
+	if left := inputLeft(d.r); left >= 0 {
+		hint = min(remaining, left)
+	}
+	a.Samples = make([]int16, 0, min(hint/int64(width), MaxSamples))
 	block := len(d.buf) / fm.block * fm.block
 	carry := 0 // bytes of a partial frame kept at the start of d.buf
 	for remaining > 0 {
@@ -254,6 +261,29 @@ func (d *decoder) data(fm *format, size uint32, riffEnd int64) (*Audio, error) {
 	// cut-short recording too.
 	a.Truncated = a.Truncated || carry > 0 || (size == 0 && len(a.Samples) > 0)
 	return a, nil
+}
+
+// inputLeft returns how many bytes r has left to read, or -1 if it cannot
+// tell without reading or moving (a bytes.Reader or a regular os.File can).
+func inputLeft(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Len() int }:
+		return int64(r.Len())
+	case interface {
+		io.Seeker
+		Stat() (fs.FileInfo, error)
+	}:
+		fi, err := r.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			return -1
+		}
+		cur, err := r.Seek(0, io.SeekCurrent) // does not move
+		if err != nil || cur > fi.Size() {
+			return -1
+		}
+		return fi.Size() - cur
+	}
+	return -1
 }
 
 // rawData keeps the body of a data chunk that precedes fmt, within the
