@@ -207,6 +207,9 @@ func readHead(tx *bolt.Tx, key []byte) (head, string, error) {
 	return h, "", nil
 }
 
+// Path returns the file the log is stored in.
+func (l *Log) Path() string { return l.cfg.Path }
+
 // SetSink replaces the Sink (nil for none). Use it when the sink needs the
 // log, as a Forwarder that records its drops does.
 func (l *Log) SetSink(s Sink) {

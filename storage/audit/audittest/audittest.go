@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"fairrec/firmware/clock"
 	"fairrec/storage/audit"
 )
 
@@ -57,6 +59,23 @@ func (r *Recorder) Actions() []audit.Action {
 		out[i] = e.Action
 	}
 	return out
+}
+
+// NewLog opens a real audit log in t's temporary directory, without fsync,
+// signed with a fixed test key, and closes it when the test ends. Scan its
+// Path() after a test has driven recordings through it.
+func NewLog(t testing.TB, clk clock.Clock) *audit.Log {
+	t.Helper()
+	key, err := audit.DeriveKey([]byte("audittest key-encryption key 32b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := audit.Open(audit.Config{Path: filepath.Join(t.TempDir(), audit.FileName), Clock: clk, Key: key, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
 }
 
 // CallerNumbers returns the caller numbers the audit tests use in their

@@ -36,3 +36,18 @@ func TestRecorder(t *testing.T) {
 		t.Errorf("Record = %v, want the injected error", err)
 	}
 }
+
+func TestNewLog(t *testing.T) {
+	clk := clocktest.New(time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC))
+	l := NewLog(t, clk)
+	if err := l.Record(audit.Entry{Actor: audit.Actor{Kind: audit.ActorDevice, ID: "line1"}, Action: audit.ActionRecordingCreated, Recording: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := l.Verify(); err != nil || rep.Entries != 1 || !rep.Signed {
+		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+	CheckNoPersonalData(t, l.Path())
+	if found, err := Scan(l.Path(), "line1"); err != nil || len(found) != 1 {
+		t.Errorf("Scan for the actor id it wrote = %v, %v", found, err)
+	}
+}
