@@ -118,7 +118,7 @@ func (d *Decoder) Process(dst []Result, samples []int16) []Result {
 	if d.cfg.Formats&(V23|Bell202) != 0 {
 		dst = d.fsk.process(dst, samples)
 	} else {
-		d.fsk.n += int64(len(samples))
+		d.fsk.skip(len(samples))
 	}
 	d.n += int64(len(samples))
 	// The digit detector runs even with DTMF off, so that its sample count

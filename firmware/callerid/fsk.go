@@ -179,6 +179,14 @@ func (f *fsk) reset() {
 	f.endMessage()
 }
 
+// skip accounts for n samples the receiver did not hear (FSK switched
+// off): whatever it was in the middle of is forgotten.
+func (f *fsk) skip(n int) {
+	at := f.n + int64(n)
+	f.reset()
+	f.n = at
+}
+
 // endMessage forgets the message in progress; the next one needs a new mark
 // period.
 func (f *fsk) endMessage() {

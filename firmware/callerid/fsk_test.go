@@ -345,3 +345,34 @@ func TestFSKHum(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+func TestDecoderConfig(t *testing.T) {
+	for _, cfg := range []Config{{MinLevel: 3}, {MinLevel: -90}, {Formats: 0x80}} {
+		if _, err := NewDecoder(cfg); err == nil {
+			t.Errorf("NewDecoder(%+v) accepted", cfg)
+		}
+	}
+}
+
+// TestDecoderSetFormats: formats switched off mid-stream (as callflow does
+// for DTMF when the line goes off hook) are not decoded, and come back.
+func TestDecoderSetFormats(t *testing.T) {
+	x := v23Tx(etsiSetup).samples()
+	d := newDecoder(t, Config{})
+	d.SetFormats(DTMF)
+	if got := d.Flush(d.Process(nil, x)); len(got) != 0 {
+		t.Errorf("FSK decoded while only DTMF was on: %v", got)
+	}
+	d.SetFormats(0)
+	got := d.Flush(d.Process(nil, x))
+	if len(got) != 1 || got[0].Number != etsiWant.Number {
+		t.Fatalf("after SetFormats(0): %v", got)
+	}
+	if s := got[0].Start; s < int64(len(x)) {
+		t.Errorf("Start %d counts from before the first Process call's %d samples", s, len(x))
+	}
+	d.Reset()
+	if d.Samples() != 0 {
+		t.Errorf("Samples() = %d after Reset", d.Samples())
+	}
+}
