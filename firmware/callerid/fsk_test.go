@@ -376,3 +376,39 @@ func TestDecoderSetFormats(t *testing.T) {
 		t.Errorf("Samples() = %d after Reset", d.Samples())
 	}
 }
+
+// TestFSKMargins records the receiver's margins beyond the acceptance
+// criteria, so that a change that erodes them is noticed: ±2% bit rate, and
+// 12 dB S/N (fixed seeds; 19 of 20 must decode).
+func TestFSKMargins(t *testing.T) {
+	if testing.Short() {
+		t.Skip("margins are checked in the full run")
+	}
+	decodes := func(tx fskTx) bool {
+		got := decodeAll(t, Config{Digits: &fakeDigits{}}, tx.samples())
+		return len(got) == 1 && got[0].Err == nil && got[0].Number == etsiWant.Number
+	}
+	for i, berr := range []float64{-0.02, 0.02} {
+		for _, mk := range []func([]byte) fskTx{v23Tx, bellTx} {
+			tx := mk(etsiSetup)
+			tx.level, tx.snr, tx.baudErr, tx.seed = -30, 20, berr, uint64(900+i)
+			if !decodes(tx) {
+				t.Errorf("mark %g Hz, bit rate %+g%%: not decoded", tx.mark, berr*100)
+			}
+		}
+	}
+	ok := 0
+	for s := range 20 {
+		tx := v23Tx(etsiSetup)
+		if s%2 == 1 {
+			tx = bellTx(etsiSetup)
+		}
+		tx.level, tx.snr, tx.freqErr, tx.baudErr, tx.seed = -40, 12, 0.01, -0.01, uint64(1000+s)
+		if decodes(tx) {
+			ok++
+		}
+	}
+	if ok < 19 {
+		t.Errorf("12 dB S/N: %d of 20 decoded, want at least 19", ok)
+	}
+}
