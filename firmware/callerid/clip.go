@@ -43,13 +43,12 @@ const (
 //	        | "D" digits                        ; see below
 //	end     = "C" | "#"
 //
-// B00 means the number is unavailable, B10 that the caller withheld it (the
-// codes of ETSI ES 200 778-1 and of the Dutch network); other B codes give
-// ReasonOther.
+// B00 means the number is unavailable, B10 that the caller withheld it (as
+// the Dutch and Nordic networks send them); other B codes give ReasonOther.
 //
 // D is ambiguous between networks, and the choice here follows the message
 // itself: after an A field in the same message, D introduces the redirecting
-// (diverting) number, as in ES 200 778-1's A<number>D<number>C; as the only
+// (diverting) number, as in A<number>D<number>C; as the only
 // number field, D<number>C is the calling number, as the networks that use D
 // as their start code send it (some Dutch exchanges, Taiwan, Kuwait); and
 // D1#, D2#, D3# are Denmark's absence codes (withheld, international call so

@@ -18,13 +18,15 @@
 //     (SDMF, type 0x04: date and time followed by the number, or 'O'/'P') or a
 //     multiple data message (MDMF, type 0x80) with the same parameter codes
 //     as above.
-//   - DTMF CLIP, as used in the Netherlands, Denmark, Sweden and others
-//     (ETSI EN 300 659-1 leaves the DTMF variant to national annexes; ETSI
-//     ES 200 778-1 describes the common forms): A<number>C, D<number>C,
-//     <number>#, the information codes B00 (number unavailable) and B10
-//     (number withheld), and a redirecting number sent as a D field after
-//     the A field (A<number>D<redirecting>C). See ParseCLIP for the exact
-//     grammar and why D is read the way it is.
+//   - DTMF CLIP, as used in the Netherlands, Denmark, Sweden, Finland,
+//     Belgium, Brazil, India, Taiwan and others. ETSI EN 300 659-1 sets when
+//     it is sent (before the first ring, after a polarity reversal or a ring
+//     alert); the digit coding is national, and this package accepts the
+//     forms those networks use: A<number>C, D<number>C, <number>#, the
+//     information codes B00 (number unavailable) and B10 (number withheld),
+//     Denmark's D1#/D2#/D3#, and a redirecting number sent as a D field
+//     after the A field (A<number>D<redirecting>C). See ParseCLIP for the
+//     exact grammar and why D is read the way it is.
 //
 // One FSK demodulator serves both V.23 and Bell 202: its mark and space
 // matched filters sit midway between the two standards' tones (1250 and
@@ -36,7 +38,7 @@
 // decodes with up to ±2% bit-rate error. A message may only start after 30
 // bits of continuous mark that were one pure tone (at least 70% of the
 // power, measured after a 300 Hz high-pass so that hum does not count, in
-// the mark tone); speech reaches 25% at most, which is what keeps a call's
+// the mark tone); espeak-ng speech reached 18% at most, which is what keeps a call's
 // audio from opening messages.
 //
 // Invariants:
