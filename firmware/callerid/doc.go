@@ -38,8 +38,8 @@
 // decodes with up to ±2% bit-rate error. A message may only start after 30
 // bits of continuous mark that were one pure tone (at least 70% of the
 // power, measured after a 300 Hz high-pass so that hum does not count, in
-// the mark tone); espeak-ng speech reached 18% at most, which is what keeps a call's
-// audio from opening messages.
+// the mark tone); espeak-ng speech reached 18% at most, which is what keeps
+// a call's audio from opening messages.
 //
 // Invariants:
 //
