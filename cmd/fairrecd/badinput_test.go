@@ -11,6 +11,7 @@ import (
 	"periph.io/x/host/v3"
 
 	"fairrec/board"
+	"fairrec/storage/vault"
 )
 
 // TestBadInput runs the daemon with one thing wrong at a time: each must
@@ -31,6 +32,10 @@ func TestBadInput(t *testing.T) {
 	aFile := filepath.Join(tmp, "a-file")
 	os.WriteFile(aFile, nil, 0o644)
 	noKey := filepath.Join(tmp, "nokey")
+	sealedKey := filepath.Join(tmp, "sealed.key")
+	if err := vault.InitKey(sealedKey, []byte("correct horse")); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name string
@@ -79,6 +84,11 @@ func TestBadInput(t *testing.T) {
 			name: "no key file",
 			args: []string{"--board", "sim", "--scenario", scenario, "--data", noKey, "--console", "none"},
 			code: 1, want: "fairrec keys init --data " + noKey,
+		},
+		{
+			name: "sealed key without passphrase",
+			args: []string{"--board", "sim", "--scenario", scenario, "--data", data, "--key", sealedKey, "--console", "none"},
+			code: 1, want: "sealed with a passphrase",
 		},
 		{
 			name: "console device missing",

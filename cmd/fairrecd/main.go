@@ -72,6 +72,7 @@ func parseArgs(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&cfg.Board, "board", "", "board profile: rpi4-4line or sim (required)")
 	fs.StringVar(&cfg.Data, "data", defaultData(), "data directory (vault, key file)")
 	fs.StringVar(&cfg.Key, "key", "", "key file (default DATA/fairrec.key)")
+	fs.StringVar(&cfg.PassphraseFile, "passphrase-file", "", "file whose first line unseals a passphrase-sealed key file (or set FAIRREC_PASSPHRASE)")
 	fs.StringVar(&cfg.Console, "console", "", "console: stdio, a serial device, or none (default: the board's)")
 	fs.StringVar(&cfg.Scenario, "scenario", "", "scenario file (sim board only)")
 	fs.BoolVar(&cfg.Realtime, "realtime", false, "pace the sim board to the wall clock")

@@ -27,18 +27,21 @@ import (
 
 // Config is what Run needs; the flags fill it.
 type Config struct {
-	Board        string // board profile name (board.Lookup)
-	Data         string // data directory
-	Key          string // key file; "" means Data/fairrec.key
-	Console      string // "stdio", a serial device, "none"; "" means the board's
-	Scenario     string // sim board only
-	Realtime     bool   // pace the sim board to the wall clock
-	ExitWhenDone bool   // return when the sim scenario is over
-	AudioDevice  string // overrides the board's audio device
-	LogLevel     string // slog level name; "" means info
-	SimDir       string // where the sim board writes its files; "" a temporary directory
-	Stderr       io.Writer
-	Clock        clock.Clock // nil means the system clock
+	Board string // board profile name (board.Lookup)
+	Data  string // data directory
+	Key   string // key file; "" means Data/fairrec.key
+	// PassphraseFile holds the passphrase of a sealed key file on its
+	// first line; "" means $FAIRREC_PASSPHRASE, if set.
+	PassphraseFile string
+	Console        string // "stdio", a serial device, "none"; "" means the board's
+	Scenario       string // sim board only
+	Realtime       bool   // pace the sim board to the wall clock
+	ExitWhenDone   bool   // return when the sim scenario is over
+	AudioDevice    string // overrides the board's audio device
+	LogLevel       string // slog level name; "" means info
+	SimDir         string // where the sim board writes its files; "" a temporary directory
+	Stderr         io.Writer
+	Clock          clock.Clock // nil means the system clock
 }
 
 // ConsoleNone turns the console off.
@@ -187,19 +190,40 @@ func (d *daemon) openVault() error {
 	if d.key == "" {
 		d.key = filepath.Join(dir, vault.KeyFile)
 	}
-	noKey := fmt.Errorf("no key file %s: recordings are only ever stored encrypted; create the key once with `fairrec keys init --data %s`", d.key, dir)
 	if _, err := os.Stat(d.key); errors.Is(err, os.ErrNotExist) {
-		return noKey
+		return fmt.Errorf("no key file %s: recordings are only ever stored encrypted; create the key once with `fairrec keys init --data %s`", d.key, dir)
 	}
-	v, err := vault.Open(vault.Config{Dir: dir, KeyFile: d.cfg.Key, Clock: d.cfg.Clock, Logger: d.log})
-	if errors.Is(err, vault.ErrNoKey) {
-		return fmt.Errorf("%w (%v)", noKey, err)
+	pass, err := passphrase(d.cfg.PassphraseFile)
+	if err != nil {
+		return err
 	}
+	v, err := vault.Open(vault.Config{Dir: dir, KeyFile: d.cfg.Key, Passphrase: pass, Clock: d.cfg.Clock, Logger: d.log})
 	if err != nil {
 		return fmt.Errorf("data directory %s: %w", dir, err)
 	}
 	d.vault = v
 	return nil
+}
+
+// passphrase reads the key file's passphrase as `fairrec` does: the first
+// line of file, else $FAIRREC_PASSPHRASE, else none.
+func passphrase(file string) ([]byte, error) {
+	if file == "" {
+		if p := os.Getenv("FAIRREC_PASSPHRASE"); p != "" {
+			return []byte(p), nil
+		}
+		return nil, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("passphrase: %w", err)
+	}
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) == 0 {
+		return nil, fmt.Errorf("passphrase file %s is empty", file)
+	}
+	return line, nil
 }
 
 // checkWritable creates dir if needed and proves a file can be written in
