@@ -22,8 +22,7 @@ type Config struct {
 	// DefaultMinLevel.
 	MinLevel float64
 	// Digits turns audio into DTMF digits for DTMF CLIP; nil means
-	// NewDTMFDetector. A line that already runs a DTMF detector (for
-	// objections) can share it through this interface. A detector may also
+	// NewDTMFDetector. A detector may also
 	// have Flush(dst []Digit) []Digit and Reset(), which the Decoder calls
 	// from its own.
 	Digits DigitDetector
@@ -36,10 +35,13 @@ type Config struct {
 }
 
 // Decoder finds caller IDs in one line's 8 kHz audio. Feed it all of the
-// line's audio, on hook and off: FSK caller ID arrives between the first
-// and second ring (after a polarity reversal or a ring burst in most of
-// Europe) or during a call (call waiting), DTMF CLIP before the first ring.
-// It keeps a few hundred bytes of state and allocates only for results.
+// line's audio, on hook and off, and match results to ring and polarity
+// events by their sample positions: FSK caller ID arrives before the first
+// ring (after a polarity reversal or a short ring burst: most of Europe),
+// between the first and second ring (North America) or during a call (call
+// waiting); DTMF CLIP before the first ring. A network that repeats the
+// message gives one result per copy. The Decoder keeps a few kilobytes of
+// state and allocates only for results.
 //
 // Bare "<number>#" DTMF CLIP looks exactly like a caller pressing keys,
 // so while a call is in progress leave DTMF out of the formats (SetFormats)
