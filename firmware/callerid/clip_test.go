@@ -225,6 +225,16 @@ func TestDTMFAcceptance(t *testing.T) {
 	}
 }
 
+// TestDTMFFast: exchanges may send 50 ms tones with 50 ms pauses, the
+// shortest EN 300 659-1 allows.
+func TestDTMFFast(t *testing.T) {
+	x := dtmfTxTimed("A0201234567C", 400, 400, -35, 0.01, 20, 17)
+	want := []Result{{Format: DTMF, Number: "0201234567"}}
+	if diff := cmp.Diff(want, decodeAll(t, Config{}, x), ignorePos); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 // TestDTMFNoise: noise and a truncated message give no number.
 func TestDTMFNoise(t *testing.T) {
 	for i, level := range []float64{-50, -30, -10} {

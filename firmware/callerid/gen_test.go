@@ -133,7 +133,12 @@ var dtmfKeys = map[byte][2]float64{
 // dtmfTx renders keys as DTMF CLIP does: 70 ms tones, 70 ms pauses, each
 // of the two tones at level dBm0 with the relative frequency error ferr.
 func dtmfTx(keys string, level, ferr, snr float64, seed uint64) []int16 {
-	const on, off, lead = 560, 560, 800
+	return dtmfTxTimed(keys, 560, 560, level, ferr, snr, seed)
+}
+
+// dtmfTxTimed is dtmfTx with on and off times in samples.
+func dtmfTxTimed(keys string, on, off int, level, ferr, snr float64, seed uint64) []int16 {
+	const lead = 800
 	sig := make([]float64, lead+len(keys)*(on+off)+lead)
 	peak := dsp.PeakForDBm0(level)
 	for k := range len(keys) {
