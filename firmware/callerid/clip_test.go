@@ -225,8 +225,8 @@ func TestDTMFAcceptance(t *testing.T) {
 	}
 }
 
-// TestDTMFFast: exchanges may send 50 ms tones with 50 ms pauses, the
-// shortest EN 300 659-1 allows.
+// TestDTMFFast: exchanges may send digits as fast as 50 ms tone, 50 ms
+// pause (the Danish specification's minimum).
 func TestDTMFFast(t *testing.T) {
 	x := dtmfTxTimed("A0201234567C", 400, 400, -35, 0.01, 20, 17)
 	want := []Result{{Format: DTMF, Number: "0201234567"}}
