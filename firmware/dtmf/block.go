@@ -33,11 +33,19 @@ func (d *Detector) block(dst []Event, x []int16) []Event {
 func (d *Detector) bank4(b *blockState, k int, f *[blockLen]float64) {
 	c0, c1, c2, c3 := d.tones[k].coef, d.tones[k+1].coef, d.tones[k+2].coef, d.tones[k+3].coef
 	var a1, a2, b1, b2, e1, e2, g1, g2 float64
-	for _, s := range f {
-		a1, a2 = c0*a1-a2+s, a1
-		b1, b2 = c1*b1-b2+s, b1
-		e1, e2 = c2*e1-e2+s, e1
-		g1, g2 = c3*g1-g2+s, g1
+	// (s-a2) does not depend on the previous step's result, so each
+	// filter's critical path is one multiply and one add per sample. Two
+	// samples per turn let the two states swap roles instead of moving.
+	for i := 0; i < blockLen; i += 2 {
+		s, u := f[i], f[i+1]
+		a2 = (s - a2) + c0*a1
+		b2 = (s - b2) + c1*b1
+		e2 = (s - e2) + c2*e1
+		g2 = (s - g2) + c3*g1
+		a1 = (u - a1) + c0*a2
+		b1 = (u - b1) + c1*b2
+		e1 = (u - e1) + c2*e2
+		g1 = (u - g1) + c3*g2
 	}
 	b.s1[k], b.s2[k] = a1, a2
 	b.s1[k+1], b.s2[k+1] = b1, b2
@@ -57,18 +65,23 @@ func (d *Detector) decide() hit {
 	oldest := d.nblock % winBlocks // the next slot to be overwritten
 	var pow [8]float64
 	var e float64
+	var blk [winBlocks]*blockState
 	for j := range winBlocks {
-		e += d.blocks[(oldest+int64(j))%winBlocks].e
+		blk[j] = &d.blocks[(oldest+int64(j))%winBlocks]
 	}
 	for t := range 8 {
+		if t == 4 && pow[argmax(pow[:4])] < d.minPow {
+			return none // most windows end here: nothing loud in the low group
+		}
 		tc := &d.tones[t]
-		var x complex128
-		for j := range winBlocks {
-			b := &d.blocks[(oldest+int64(j))%winBlocks]
-			x += tc.a[j]*complex(b.s1[t], 0) + tc.b[j]*complex(b.s2[t], 0)
+		var xr, xi float64
+		for j, b := range blk {
+			s1, s2 := b.s1[t], b.s2[t]
+			xr += real(tc.a[j])*s1 + real(tc.b[j])*s2
+			xi += imag(tc.a[j])*s1 + imag(tc.b[j])*s2
 		}
 		// A sine of amplitude A gives |X| = A*W/2; its mean power is A²/2.
-		pow[t] = 2 * (real(x)*real(x) + imag(x)*imag(x)) / (winLen * winLen)
+		pow[t] = 2 * (xr*xr + xi*xi) / (winLen * winLen)
 	}
 	r := argmax(pow[:4])
 	c := 4 + argmax(pow[4:])
@@ -87,6 +100,9 @@ func (d *Detector) decide() hit {
 		}
 	}
 	// Energy share of the pair in the differenced signal.
+	for _, b := range blk {
+		e += b.e
+	}
 	if (pr*d.tones[r].diff+pc*d.tones[c].diff)*winLen < minFraction*e {
 		return none
 	}
@@ -119,12 +135,12 @@ func (d *Detector) onFrequency(t int) bool {
 	start := d.hpos - tc.n
 	for i := range tc.n {
 		s := d.hist[(start+i)&(histLen-1)]
-		a1, a2 = c0*a1-a2+s, a1
-		b1, b2 = c1*b1-b2+s, b1
-		e1, e2 = c2*e1-e2+s, e1
-		g1, g2 = c3*g1-g2+s, g1
-		h1, h2 = c4*h1-h2+s, h1
-		k1, k2 = c5*k1-k2+s, k1
+		a1, a2 = (s-a2)+c0*a1, a1
+		b1, b2 = (s-b2)+c1*b1, b1
+		e1, e2 = (s-e2)+c2*e1, e1
+		g1, g2 = (s-g2)+c3*g1, g1
+		h1, h2 = (s-h2)+c4*h1, h1
+		k1, k2 = (s-k2)+c5*k1, k1
 	}
 	pow := func(s1, s2, c float64) float64 { return s1*s1 + s2*s2 - c*s1*s2 }
 	p0 := pow(a1, a2, c0)
