@@ -60,8 +60,7 @@ func TestMissingConfigFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range []string{filepath.Join(dir, "nope"), filepath.Join(dir, "odd dir", "asoundrc")} {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), childEnv+"="+jobPath, ConfigPathEnv+"="+v, "JACK_NO_START_SERVER=1")
+		cmd := childCommand(childEnv+"="+jobPath, ConfigPathEnv+"="+v)
 		out, err := cmd.CombinedOutput()
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || exit.ExitCode() != 3 || !strings.Contains(string(out), "child: audio: initialise PortAudio: "+ConfigPathEnv) {

@@ -34,6 +34,19 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// childCommand re-executes this test binary with env added. Under `make
+// test-arm64` the binary is foreign and runs through the emulator named in
+// FAIRREC_EXEC.
+func childCommand(env ...string) *exec.Cmd {
+	exe, args := os.Args[0], []string{"-test.run=^$"}
+	if emu := os.Getenv("FAIRREC_EXEC"); emu != "" {
+		exe, args = emu, append([]string{exe}, args...)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), append(env, "JACK_NO_START_SERVER=1")...)
+	return cmd
+}
+
 // job is what a child process does.
 type job struct {
 	Input, Output                 string
@@ -227,12 +240,13 @@ func childWith(t *testing.T, dir string, j job, fc FileConfig) (stderr string, o
 	if err := os.WriteFile(jobPath, jb, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+jobPath, ConfigPathEnv+"="+conf, "JACK_NO_START_SERVER=1")
+	cmd := childCommand(childEnv+"="+jobPath, ConfigPathEnv+"="+conf)
 	var errb strings.Builder
 	cmd.Stderr = &errb
-	err = cmd.Run()
-	return errb.String(), err == nil
+	if err := cmd.Run(); err != nil {
+		return fmt.Sprintf("%s(%s: %v)", &errb, cmd.Path, err), false
+	}
+	return errb.String(), true
 }
 
 func TestFilePCMBitExact(t *testing.T) {
