@@ -219,7 +219,7 @@ func cmplxExp(x float64) complex128 {
 func (d *Detector) Reset() {
 	d.ncarry, d.hpos, d.nblock, d.prev = 0, 0, 0, 0
 	d.hist = [histLen]float64{}
-	d.cur, d.cand, d.candRun, d.misses = -1, -1, 0, 0
+	d.cur, d.cand, d.candRun, d.misses, d.candHole = -1, -1, 0, 0, false
 }
 
 // Profile returns the profile the detector uses.
