@@ -1,0 +1,54 @@
+// Package policy decides why and how long each recording is kept, and
+// erases it on time and never early.
+//
+// # Purposes are data
+//
+// A purpose (Purpose, read from a TOML purposes file; default.toml ships)
+// has a name, a description for the notice and the register, a lawful
+// basis of GDPR art. 6(1), a retention rule (a duration, or until an event
+// such as "completed" plus a period, with a hard maximum), the effect of an
+// objection (ends, continues, refuses) and whether supervisors may review
+// under it. Line profiles say which purposes apply on which line and which
+// notice the caller hears first (art. 13: informed before recording). The
+// defaults follow the Dutch regulator's (Autoriteit Persoonsgegevens)
+// guidance on recording telephone calls: have a purpose, announce it, keep
+// no longer than necessary (art. 5(1)(e)), let people object (art. 21).
+//
+// # Grants
+//
+// Each recording carries one vault.Grant per purpose with its own deadline.
+// Access(id, purpose) fails once that grant has expired (judged by the
+// latest the time may be) or is restricted. When the last grant is gone the
+// recording is erased (vault: its key is destroyed). Holds (a complaint)
+// extend holdable grants until released, at most Rules.HoldMax; Event
+// ("contract completed REF") starts the post-event period of the grants
+// waiting for it under that reference. References are stored only as a
+// keyed hash in the grant (see tags), never as text.
+//
+// Requests: EraseCaller (art. 17) erases every recording of a number, but
+// grants an objection does not end (a legal obligation, art. 17(3)(b)) are
+// restricted instead (art. 18) and the result says so; Export (art. 15)
+// writes the WAVs, their metadata and their audit trail. Report and
+// Register (art. 30, the record of processing activities) are generated
+// from the rules and the vault.
+//
+// # Never erase early
+//
+// Deadlines are compared with a lower bound of the true time kept by
+// Keeper: max(wall clock, last persisted bound + monotonic time since
+// boot), where the wall clock counts only while trusted. A wall clock
+// before 2025 (a Pi without RTC boots in 1970), behind the bound, or ahead
+// of it by more than Rules.MaxClockJump (a bad RTC) is untrusted until it
+// agrees again or is confirmed (Engine.Confirm, by the installer or NTP);
+// timestamps taken meanwhile are flagged approximate, and when the clock
+// becomes trusted their grants are moved forward by the bound's jump, so
+// they too end no earlier than their true deadline. Trust changes are
+// audited (audit.ActionClockTrust). The sweeper (Engine.Run) erases what
+// expired while the box was off at start, then within a second of each
+// deadline: it sleeps on Clock.After until the next one, and re-checks
+// against the bound on every wake. Firmware never reads time.Now.
+//
+// Invariants: no grant is ended and no recording erased before the bound
+// reaches its deadline; an erase is audited after it is durable; every
+// grant change is one vault.UpdateGrants (durable when it returns).
+package policy

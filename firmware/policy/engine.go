@@ -1,0 +1,362 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"fairrec/storage/audit"
+	"fairrec/storage/vault"
+)
+
+// Store is what the engine needs of the vault; *vault.Vault implements it.
+type Store interface {
+	List(vault.Query) ([]vault.Info, error)
+	Info(vault.ID) (vault.Info, error)
+	UpdateGrants(vault.ID, []vault.Grant) error
+	EraseMany([]vault.ID) error
+	Audio(vault.ID) (io.ReadCloser, error)
+}
+
+// Config configures New. Store and Keeper are required.
+type Config struct {
+	Rules  *Rules // nil means Default()
+	Store  Store
+	Keeper *Keeper
+	// Audit receives grant expiries, erasures, holds, objections and
+	// clock trust changes; nil records nothing (tests).
+	Audit audit.Recorder
+	// RefKey keys the hash under which contract and complaint references
+	// are kept (derive it with vault.DeriveSecret(cfg, RefKeyLabel)).
+	// Nil means a fixed key: references then are merely obscured.
+	RefKey []byte
+	// Actor is who the engine's own actions are recorded as; zero means
+	// the device ("sweeper").
+	Actor        audit.Actor
+	MaxWait      time.Duration // longest sleep of Run between sweeps; 0 = 1 min
+	PersistEvery time.Duration // how often Run saves the clock bound; 0 = 10 min
+	Logger       *slog.Logger
+}
+
+// RefKeyLabel is the label to derive Config.RefKey with vault.DeriveSecret.
+const RefKeyLabel = "fairrec policy ref v1"
+
+// Engine applies the rules to the recordings in the store: it decides the
+// grants of new recordings, ends them on objection, request or expiry,
+// extends them for holds and events, and erases a recording when its last
+// grant is gone. Its methods are safe for concurrent use.
+type Engine struct {
+	cfg    Config
+	rules  *Rules
+	keeper *Keeper
+	log    *slog.Logger
+	kick   chan struct{}
+
+	mu sync.Mutex // serialises read-modify-write of grants
+}
+
+// New checks cfg and returns an engine. Start the sweeper with Run.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil || cfg.Keeper == nil {
+		return nil, errors.New("policy: new engine: Store and Keeper are required")
+	}
+	if cfg.Rules == nil {
+		cfg.Rules = Default()
+	}
+	if err := cfg.Rules.Validate(); err != nil {
+		return nil, fmt.Errorf("policy: new engine: %w: %w", ErrInvalid, err)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Actor.Kind == audit.ActorNone {
+		cfg.Actor = audit.Actor{Kind: audit.ActorDevice, ID: "sweeper"}
+	}
+	if cfg.RefKey == nil {
+		cfg.RefKey = []byte(RefKeyLabel)
+	}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = time.Minute
+	}
+	if cfg.PersistEvery <= 0 {
+		cfg.PersistEvery = 10 * time.Minute
+	}
+	e := &Engine{cfg: cfg, rules: cfg.Rules, keeper: cfg.Keeper, log: cfg.Logger, kick: make(chan struct{}, 1)}
+	return e, nil
+}
+
+// Rules returns the rules in force.
+func (e *Engine) Rules() *Rules { return e.rules }
+
+// Keeper returns the engine's time keeper.
+func (e *Engine) Keeper() *Keeper { return e.keeper }
+
+func (e *Engine) wake() {
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (e *Engine) record(en audit.Entry) {
+	if e.cfg.Audit == nil {
+		return
+	}
+	if en.Actor.Kind == audit.ActorNone {
+		en.Actor = e.cfg.Actor
+	}
+	en.Detail = audit.Redact(en.Detail)
+	if err := e.cfg.Audit.Record(en); err != nil {
+		e.log.Error("audit record failed", "action", en.Action.String(), "recording", en.Recording, "err", err)
+	}
+}
+
+// Now returns the lower bound of the time and whether the clock is
+// trusted; a timestamp taken while it is not is approximate.
+func (e *Engine) Now() (time.Time, bool) {
+	t, ok := e.keeper.Bound()
+	return t, ok && e.keeper.Trusted()
+}
+
+// Start is what a new call on a line may be recorded for.
+type Start struct {
+	// Record is false when nothing may be recorded (no purpose left).
+	Record bool
+	// Meta is ready for vault.Create (line, start, grants, approximate).
+	Meta vault.Meta
+	// Refused names purposes the caller's objection refused: when not
+	// empty, the employee's LED must show that the agreement cannot be
+	// concluded by phone.
+	Refused []string
+	Notice  string // the line profile's notice
+	Text    string
+}
+
+// Start decides the grants of a new recording on line. objected says the
+// caller (or the employee) objected before the notice ended: only purposes
+// an objection does not end are then granted. The caller plays Notice
+// before recording and creates the recording with Meta.
+func (e *Engine) Start(line int, objected bool, actor audit.Actor) (Start, error) {
+	e.handleClock()
+	pr := e.rules.Profile(line)
+	if pr == nil {
+		return Start{}, fmt.Errorf("policy: start line %d: %w", line, ErrNoProfile)
+	}
+	now, trusted := e.Now()
+	s := Start{Notice: pr.Notice, Meta: vault.Meta{Line: line, Start: now, Approximate: !trusted}}
+	var ended []string
+	for _, name := range pr.Purposes {
+		p := e.rules.Purpose(name)
+		if objected && p.Objection != Continues {
+			ended = append(ended, p.Name)
+			if p.Objection == Refuses {
+				s.Refused = append(s.Refused, p.Name)
+			}
+			continue
+		}
+		s.Meta.Grants = append(s.Meta.Grants, e.grant(p, now, !trusted))
+	}
+	s.Record = len(s.Meta.Grants) > 0
+	if objected {
+		e.record(audit.Entry{Actor: actor, Action: audit.ActionObjection,
+			Detail: fmt.Sprintf("before recording line=%d ended=%s", line, strings.Join(ended, ","))})
+	}
+	switch {
+	case !s.Record:
+		s.Text = "objection: nothing is recorded"
+	case objected:
+		s.Text = "objection: recorded only for " + strings.Join(purposeNames(s.Meta.Grants), ", ") + " (an objection does not end it)"
+	default:
+		s.Text = "recording for " + strings.Join(purposeNames(s.Meta.Grants), ", ")
+	}
+	if len(s.Refused) > 0 {
+		s.Text += "; refused: " + strings.Join(s.Refused, ", ") + " (the agreement cannot be concluded by phone)"
+	}
+	return s, nil
+}
+
+// grant returns a new grant of p beginning at at.
+func (e *Engine) grant(p *Purpose, at time.Time, approx bool) vault.Grant {
+	g := vault.Grant{Purpose: p.Name, Basis: string(p.Basis), Granted: at,
+		Objectable: p.Objection != Continues, Review: p.Review, Restricted: p.Restricted}
+	t := tags{approx: approx, until: p.Until}
+	g.Deadline = e.deadline(p, g, t)
+	g.Event = t.String()
+	return g
+}
+
+// deadline computes a grant's deadline from its purpose, start and tags.
+func (e *Engine) deadline(p *Purpose, g vault.Grant, t tags) time.Time {
+	var d time.Time
+	if p.Until == "" {
+		d = p.Retention.Add(g.Granted)
+	} else {
+		d = p.Max.Add(g.Granted)
+		if !t.done.IsZero() {
+			if after := p.After.Add(t.done); after.Before(d) {
+				d = after
+			}
+		}
+	}
+	if t.hold != "" {
+		h := e.rules.holdMax().Add(t.held)
+		if !p.Max.IsZero() {
+			if m := p.Max.Add(g.Granted); m.Before(h) {
+				h = m
+			}
+		}
+		if h.After(d) {
+			d = h
+		}
+	}
+	return d
+}
+
+func purposeNames(gs []vault.Grant) []string {
+	var n []string
+	for _, g := range gs {
+		n = append(n, g.Purpose)
+	}
+	return n
+}
+
+// Access checks that recording id may be used for purpose now: the grant
+// exists, is not restricted and has not expired. Expiry is judged by the
+// latest the time may be, so an expired grant is never used.
+func (e *Engine) Access(id vault.ID, purpose string) error {
+	in, err := e.cfg.Store.Info(id)
+	if err != nil {
+		return fmt.Errorf("policy: access %v for %s: %w", id, purpose, err)
+	}
+	return e.access(in, purpose)
+}
+
+func (e *Engine) access(in vault.Info, purpose string) error {
+	for _, g := range in.Grants {
+		if g.Purpose != purpose {
+			continue
+		}
+		if g.Restricted {
+			return fmt.Errorf("policy: access %v for %s: %w", in.ID, purpose, ErrRestricted)
+		}
+		if !e.keeper.Latest().Before(g.Deadline) {
+			return fmt.Errorf("policy: access %v for %s: %w (deadline %s)", in.ID, purpose, ErrExpired, g.Deadline.UTC().Format(time.RFC3339))
+		}
+		return nil
+	}
+	return fmt.Errorf("policy: access %v for %s: %w", in.ID, purpose, ErrNoGrant)
+}
+
+// Review returns the purpose under which a supervisor may play recording
+// id back now, or an error (ErrNoGrant when none allows review).
+func (e *Engine) Review(id vault.ID) (string, error) {
+	in, err := e.cfg.Store.Info(id)
+	if err != nil {
+		return "", fmt.Errorf("policy: review %v: %w", id, err)
+	}
+	var last error
+	for _, g := range in.Grants {
+		if !g.Review {
+			continue
+		}
+		if last = e.access(in, g.Purpose); last == nil {
+			return g.Purpose, nil
+		}
+	}
+	if last == nil {
+		last = fmt.Errorf("policy: review %v: %w (no purpose allows review)", id, ErrNoGrant)
+	}
+	return "", last
+}
+
+// Result is the outcome of an objection, a request, a hold or an event.
+type Result struct {
+	Recordings []vault.ID // the recordings concerned
+	Erased     []vault.ID // erased (key destroyed)
+	Restricted []vault.ID // kept under a legal obligation; processing restricted
+	Ended      []string   // purposes whose grants ended
+	Kept       []string   // purposes still granted
+	// Refused: purposes the objection refused; the employee's LED must
+	// show that the agreement cannot be concluded by phone.
+	Refused []string
+	Until   time.Time // Hold: until when the recording is now kept at most
+	Text    string    // one or more sentences for the console or the tool
+}
+
+// Object applies an objection (by the caller or the employee) to a
+// recording after the notice: grants an objection ends are removed and the
+// recording is erased if none is left. The caller stops appending audio
+// when the result has no Kept purposes.
+func (e *Engine) Object(id vault.ID, actor audit.Actor) (Result, error) {
+	e.handleClock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	in, err := e.cfg.Store.Info(id)
+	if err != nil {
+		return Result{}, fmt.Errorf("policy: objection to %v: %w", id, err)
+	}
+	r := Result{Recordings: []vault.ID{id}}
+	var kept []vault.Grant
+	for _, g := range in.Grants {
+		p := e.rules.Purpose(g.Purpose)
+		if !g.Objectable {
+			kept = append(kept, g)
+			r.Kept = append(r.Kept, g.Purpose)
+			continue
+		}
+		r.Ended = append(r.Ended, g.Purpose)
+		if p != nil && p.Objection == Refuses {
+			r.Refused = append(r.Refused, g.Purpose)
+		}
+	}
+	e.record(audit.Entry{Actor: actor, Action: audit.ActionObjection, Recording: uint64(id),
+		Detail: "ended=" + strings.Join(r.Ended, ",")})
+	if err := e.apply(in, kept, audit.ActionEraseObjection, actor, &r); err != nil {
+		return r, fmt.Errorf("policy: objection to %v: %w", id, err)
+	}
+	switch {
+	case len(r.Erased) > 0:
+		r.Text = fmt.Sprintf("objection: recording %v erased", id)
+	case len(r.Ended) == 0:
+		r.Text = fmt.Sprintf("objection: recording %v kept for %s (an objection does not end it)", id, strings.Join(r.Kept, ", "))
+	default:
+		r.Text = fmt.Sprintf("objection: recording %v no longer kept for %s; kept for %s (an objection does not end it)",
+			id, strings.Join(r.Ended, ", "), strings.Join(r.Kept, ", "))
+	}
+	if len(r.Refused) > 0 {
+		r.Text += "; the agreement cannot be concluded by phone"
+	}
+	return r, nil
+}
+
+// apply stores the kept grants of in, or erases it when none is left,
+// recording the erasure as action.
+func (e *Engine) apply(in vault.Info, kept []vault.Grant, action audit.Action, actor audit.Actor, r *Result) error {
+	if len(kept) == len(in.Grants) && slices.EqualFunc(kept, in.Grants, grantEqual) {
+		return nil
+	}
+	if len(kept) == 0 {
+		if err := e.cfg.Store.EraseMany([]vault.ID{in.ID}); err != nil {
+			return err
+		}
+		e.record(audit.Entry{Actor: actor, Action: action, Recording: uint64(in.ID)})
+		r.Erased = append(r.Erased, in.ID)
+		return nil
+	}
+	if err := e.cfg.Store.UpdateGrants(in.ID, kept); err != nil {
+		return err
+	}
+	e.wake()
+	return nil
+}
+
+func grantEqual(a, b vault.Grant) bool {
+	return a.Purpose == b.Purpose && a.Basis == b.Basis && a.Granted.Equal(b.Granted) &&
+		a.Deadline.Equal(b.Deadline) && a.Event == b.Event && a.Restricted == b.Restricted &&
+		a.Objectable == b.Objectable && a.Review == b.Review
+}

@@ -1,0 +1,306 @@
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"fairrec/firmware/clock"
+)
+
+// ClockFile is the keeper's state file inside the data directory.
+const ClockFile = "clock.json"
+
+// MinPlausible is the earliest wall-clock time taken as possibly true: a
+// Raspberry Pi without an RTC boots in 1970 or at its image's build date.
+var MinPlausible = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// behindTolerance is how far the wall clock may fall behind the lower bound
+// (an NTP step) without the clock being called untrusted.
+const behindTolerance = 2 * time.Minute
+
+// KeeperConfig configures NewKeeper.
+type KeeperConfig struct {
+	Clock clock.Clock // required: the wall clock
+	// Path is the state file holding the last lower bound (ClockFile in
+	// the data directory); "" keeps nothing across restarts (tests).
+	Path string
+	// MaxJump is the largest forward step of the wall clock taken on
+	// trust; a larger one waits for Confirm. Zero means 48 h.
+	MaxJump time.Duration
+	// Elapsed returns the monotonic time since boot. Nil means the
+	// monotonic reading carried by Clock.Now (the real clock's time.Time
+	// has one); tests pass a counter that a clock jump does not move.
+	Elapsed func() time.Duration
+	Logger  *slog.Logger
+}
+
+// Change is a change of the clock's trust.
+type Change struct {
+	Trusted bool
+	Reason  string        // "implausible", "behind", "jump", "confirmed", "agrees", "first-start", "state-lost"
+	Wall    time.Time     // the wall clock's reading
+	Bound   time.Time     // the lower bound after the change
+	Shift   time.Duration // when becoming trusted: how far the bound moved forward
+	Initial bool          // the state at start, not a change while running
+}
+
+// Keeper keeps a lower bound of the true time:
+//
+//	bound = max(wall clock, last persisted bound + monotonic time since boot)
+//
+// where the wall clock only counts while it is trusted: plausible (not
+// before MinPlausible), not behind the bound, and not ahead of it by more
+// than MaxJump unless confirmed. The bound never decreases within a boot
+// and never counts the time the box was off, so a deadline compared with
+// it is never met early. Keeper implements clock.Clock with the bound as
+// Now, so timestamps taken through it are never in the future either.
+type Keeper struct {
+	cfg  KeeperConfig
+	boot time.Time
+
+	mu       sync.Mutex
+	known    bool          // a lower bound is known (persisted, or a trusted reading)
+	anchored bool          // anchor is set (maybe provisionally)
+	anchor   time.Time     // the bound at anchorEl
+	anchorEl time.Duration // elapsed time at which anchor was taken
+	trusted  bool
+	reason   string
+	confirm  bool // accept the next reading whatever its jump
+	lost     bool // the state file was unreadable: wait for Confirm
+	started  bool // the first reading was taken
+	changes  []Change
+	notify   chan struct{}
+	saved    time.Time
+}
+
+type clockState struct {
+	Version int       `json:"version"`
+	Bound   time.Time `json:"bound"`
+	Trusted bool      `json:"trusted"`
+}
+
+// NewKeeper reads the state file and takes the first reading. A missing
+// file is a first start; an unreadable one leaves no lower bound, so
+// nothing is erased until the clock is confirmed (the error is logged, not
+// returned: the box must keep recording).
+func NewKeeper(cfg KeeperConfig) (*Keeper, error) {
+	if cfg.Clock == nil {
+		return nil, errors.New("policy: keeper: no clock")
+	}
+	if cfg.MaxJump <= 0 {
+		cfg.MaxJump = defaultMaxClockJump
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	k := &Keeper{cfg: cfg, boot: cfg.Clock.Now(), notify: make(chan struct{}, 1)}
+	lost := false
+	if cfg.Path != "" {
+		b, err := os.ReadFile(cfg.Path)
+		var st clockState
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+		case err == nil && json.Unmarshal(b, &st) == nil && st.Version == 1 && !st.Bound.IsZero():
+			k.known, k.anchored, k.anchor, k.anchorEl = true, true, st.Bound, 0
+			k.saved = st.Bound
+		default:
+			lost = true
+			cfg.Logger.Error("clock state unreadable: no lower bound of the time until the clock is confirmed", "file", cfg.Path, "err", err)
+		}
+	}
+	k.mu.Lock()
+	k.lost = lost
+	k.readLocked()
+	k.mu.Unlock()
+	return k, nil
+}
+
+func (k *Keeper) elapsed(wall time.Time) time.Duration {
+	if k.cfg.Elapsed != nil {
+		return k.cfg.Elapsed()
+	}
+	return wall.Sub(k.boot)
+}
+
+// readLocked takes a reading and returns the bound; ok is false while no
+// lower bound is known (state lost and not yet confirmed).
+func (k *Keeper) readLocked() (bound time.Time, ok bool) {
+	wall := k.cfg.Clock.Now()
+	el := k.elapsed(wall)
+	if !k.anchored {
+		// Nothing persisted: a provisional anchor, so that the bound
+		// still advances with the monotonic clock.
+		k.anchor, k.anchorEl, k.anchored = wall, el, true
+	}
+	base := k.anchor.Add(el - k.anchorEl)
+	trusted, reason := true, "agrees"
+	switch {
+	case wall.Before(MinPlausible):
+		trusted, reason = false, "implausible"
+	case k.confirm:
+		reason = "confirmed"
+	case k.lost:
+		trusted, reason = false, "state-lost"
+	case !k.known:
+		reason = "first-start"
+	case wall.Before(base.Add(-behindTolerance)):
+		trusted, reason = false, "behind"
+	case wall.After(base.Add(k.cfg.MaxJump)):
+		trusted, reason = false, "jump"
+	}
+	bound = base
+	if trusted {
+		if wall.After(base) || reason != "agrees" {
+			bound = wall
+		}
+		k.anchor, k.anchorEl = bound, el
+		k.known, k.lost, k.confirm = true, false, false
+	}
+	k.setTrust(trusted, reason, wall, bound, bound.Sub(base))
+	return bound, k.known
+}
+
+func (k *Keeper) setTrust(trusted bool, reason string, wall, bound time.Time, shift time.Duration) {
+	if k.started && trusted == k.trusted {
+		if !trusted {
+			k.reason = reason
+		}
+		return
+	}
+	if shift < 0 {
+		shift = 0
+	}
+	c := Change{Trusted: trusted, Reason: reason, Wall: wall, Bound: bound, Shift: shift, Initial: !k.started}
+	k.started, k.trusted, k.reason = true, trusted, reason
+	k.changes = append(k.changes, c)
+	select {
+	case k.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Now returns the lower bound of the true time (implements clock.Clock).
+// While no bound is known it returns the wall clock, flagged by Bound.
+func (k *Keeper) Now() time.Time {
+	t, _ := k.Bound()
+	return t
+}
+
+// After is the wall clock's timer (implements clock.Clock).
+func (k *Keeper) After(d time.Duration) <-chan time.Time { return k.cfg.Clock.After(d) }
+
+// Bound returns the lower bound and whether one is known. Erasing is only
+// allowed when ok.
+func (k *Keeper) Bound() (t time.Time, ok bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.readLocked()
+}
+
+// Latest returns the latest the time may be: the wall clock if it is ahead
+// of the bound. Access checks use it, so an expired grant is never used.
+func (k *Keeper) Latest() time.Time {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	b, _ := k.readLocked()
+	if w := k.cfg.Clock.Now(); w.After(b) {
+		return w
+	}
+	return b
+}
+
+// Trusted reports whether the wall clock is trusted now; timestamps taken
+// while it is not are approximate (audit.Config.Trusted).
+func (k *Keeper) Trusted() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.readLocked()
+	return k.trusted
+}
+
+// Confirm takes the wall clock as true (the installer checked it, or NTP
+// synchronised), even after a jump or with the state lost. A clock before
+// MinPlausible cannot be confirmed.
+func (k *Keeper) Confirm() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if w := k.cfg.Clock.Now(); w.Before(MinPlausible) {
+		return fmt.Errorf("confirm clock: %s is before %s; set the clock first", w.UTC().Format(time.RFC3339), MinPlausible.Format(time.DateOnly))
+	}
+	k.confirm = true
+	k.readLocked()
+	return nil
+}
+
+// Changed is signalled after a change of trust; TakeChanges says which.
+func (k *Keeper) Changed() <-chan struct{} { return k.notify }
+
+// TakeChanges returns the changes of trust since the last call.
+func (k *Keeper) TakeChanges() []Change {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	c := k.changes
+	k.changes = nil
+	return c
+}
+
+// Save persists the bound (atomically: write, fsync, rename, fsync the
+// directory). The daemon calls it periodically and at exit; a bound saved
+// while the clock was untrusted is still a lower bound.
+func (k *Keeper) Save() error {
+	k.mu.Lock()
+	b, ok := k.readLocked()
+	trusted := k.trusted
+	k.mu.Unlock()
+	if k.cfg.Path == "" || !ok || !b.After(k.saved) {
+		return nil
+	}
+	data, err := json.Marshal(clockState{Version: 1, Bound: b.UTC(), Trusted: trusted})
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(k.cfg.Path, data); err != nil {
+		return fmt.Errorf("save clock state: %w", err)
+	}
+	k.mu.Lock()
+	k.saved = b
+	k.mu.Unlock()
+	return nil
+}
+
+// writeAtomic replaces path with data: a crash leaves the old or the new
+// file, never a torn one.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".clock-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,456 @@
+package policy
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Basis is a lawful basis of GDPR art. 6(1).
+type Basis string
+
+// The lawful bases, as written in the purposes file.
+const (
+	Consent             Basis = "consent"              // art. 6(1)(a)
+	Contract            Basis = "contract"             // art. 6(1)(b)
+	LegalObligation     Basis = "legal-obligation"     // art. 6(1)(c)
+	VitalInterests      Basis = "vital-interests"      // art. 6(1)(d)
+	PublicTask          Basis = "public-task"          // art. 6(1)(e)
+	LegitimateInterests Basis = "legitimate-interests" // art. 6(1)(f)
+	defaultMaxClockJump       = 48 * time.Hour
+)
+
+var bases = map[Basis]string{
+	Consent: "art. 6(1)(a)", Contract: "art. 6(1)(b)", LegalObligation: "art. 6(1)(c)",
+	VitalInterests: "art. 6(1)(d)", PublicTask: "art. 6(1)(e)", LegitimateInterests: "art. 6(1)(f)",
+}
+
+// Article returns the GDPR article of the basis ("art. 6(1)(f)").
+func (b Basis) Article() string { return bases[b] }
+
+// Effect is what an objection (GDPR art. 21, or withdrawn consent) does to a
+// purpose's grant.
+type Effect string
+
+// The objection effects.
+const (
+	// Ends: the grant ends at once; audio kept only for it is erased.
+	Ends Effect = "ends"
+	// Continues: the objection does not end the grant (a legal obligation).
+	Continues Effect = "continues"
+	// Refuses: the call is not recorded for this purpose, and the employee
+	// is told (LED) that the agreement cannot be concluded by phone.
+	Refuses Effect = "refuses"
+)
+
+// Span is a length of time in calendar years plus a fixed duration: a
+// retention of "5y" must last five calendar years, leap days included.
+type Span struct {
+	Years int
+	D     time.Duration
+}
+
+// ParseSpan parses "30d", "90d", "1y", "1y30d", "48h", "90m".
+func ParseSpan(s string) (Span, error) {
+	var sp Span
+	rest := strings.TrimSpace(s)
+	if rest == "" {
+		return sp, fmt.Errorf("empty duration")
+	}
+	for rest != "" {
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 0 || i == len(rest) {
+			return Span{}, fmt.Errorf("duration %q: want a number and a unit (s, m, h, d, w, y), e.g. 30d", s)
+		}
+		n, err := strconv.Atoi(rest[:i])
+		if err != nil || n > 1000000 {
+			return Span{}, fmt.Errorf("duration %q: number out of range", s)
+		}
+		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}
+		switch u := rest[i]; {
+		case u == 'y':
+			if n > 100 {
+				return Span{}, fmt.Errorf("duration %q: more than 100 years", s)
+			}
+			sp.Years += n
+		case unit[u] != 0:
+			sp.D += time.Duration(n) * unit[u]
+		default:
+			return Span{}, fmt.Errorf("duration %q: unknown unit %q (want s, m, h, d, w or y)", s, string(u))
+		}
+		rest = rest[i+1:]
+	}
+	return sp, nil
+}
+
+// Add returns t plus the span.
+func (s Span) Add(t time.Time) time.Time { return t.AddDate(s.Years, 0, 0).Add(s.D) }
+
+// IsZero reports whether the span is empty (not set).
+func (s Span) IsZero() bool { return s.Years == 0 && s.D == 0 }
+
+// String prints the span as ParseSpan reads it, largest units first.
+func (s Span) String() string {
+	if s.IsZero() {
+		return "0s"
+	}
+	var b strings.Builder
+	if s.Years != 0 {
+		fmt.Fprintf(&b, "%dy", s.Years)
+	}
+	d := s.D
+	for _, u := range []struct {
+		c string
+		d time.Duration
+	}{{"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}} {
+		if n := d / u.d; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.c)
+			d -= n * u.d
+		}
+	}
+	return b.String()
+}
+
+// Words prints the span for people: "30 days", "5 years", "1 year 30 days".
+func (s Span) Words() string {
+	var parts []string
+	plural := func(n int, w string) string {
+		if n == 1 {
+			return "1 " + w
+		}
+		return strconv.Itoa(n) + " " + w + "s"
+	}
+	if s.Years != 0 {
+		parts = append(parts, plural(s.Years, "year"))
+	}
+	if days := int(s.D / (24 * time.Hour)); days != 0 {
+		parts = append(parts, plural(days, "day"))
+	}
+	if rest := s.D % (24 * time.Hour); rest != 0 {
+		parts = append(parts, rest.String())
+	}
+	if len(parts) == 0 {
+		return "0 days"
+	}
+	return strings.Join(parts, " ")
+}
+
+// Purpose is one reason to keep a recording.
+type Purpose struct {
+	Name        string
+	Description string // goes into the notice text, the report and the register
+	Basis       Basis
+	// Retention: either Retention (a duration from the start of the
+	// recording), or Until an event (by name, e.g. "completed") plus After,
+	// at most Max from the start.
+	Retention Span
+	Until     string
+	After     Span
+	// Max is the hard maximum from the start: for Until retention, the
+	// deadline while the event has not happened; for a duration, how far a
+	// hold may extend it.
+	Max        Span
+	Objection  Effect
+	Review     bool // supervisors may review (play back) under it
+	Hold       bool // a supervisor's hold extends it until released
+	Restricted bool // access restricted: kept, but not played back or exported under it
+}
+
+// Rule describes the retention rule in words.
+func (p *Purpose) Rule() string {
+	if p.Until != "" {
+		return fmt.Sprintf("until %s + %s, at most %s", p.Until, p.After.Words(), p.Max.Words())
+	}
+	r := p.Retention.Words()
+	if !p.Max.IsZero() {
+		r += ", up to " + p.Max.Words() + " if held"
+	}
+	return r
+}
+
+// Profile says which purposes apply on which lines and which notice the
+// caller hears before anything is recorded.
+type Profile struct {
+	Lines    []int // empty: every line no other profile names
+	Purposes []string
+	Notice   string // path of the MP3 notice
+}
+
+// Rules is the purposes configuration: purposes, line profiles and limits.
+type Rules struct {
+	Purposes     []Purpose
+	Profiles     []Profile
+	HoldMax      Span          // how far a hold extends a grant; zero = 1 year
+	MaxClockJump time.Duration // forward jump treated as untrusted; zero = 48 h
+	Source       string        // where the rules came from (file name or "defaults")
+}
+
+//go:embed default.toml
+var defaultTOML []byte
+
+// DefaultTOML returns the shipped purposes file, for an installer to copy.
+func DefaultTOML() []byte { return slices.Clone(defaultTOML) }
+
+// Default returns the shipped rules.
+func Default() *Rules {
+	r, err := Parse(defaultTOML)
+	if err != nil {
+		panic("policy: shipped default.toml is invalid: " + err.Error()) // caught by the tests
+	}
+	r.Source = "defaults"
+	return r
+}
+
+// Load reads and validates a purposes file.
+func Load(path string) (*Rules, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load purposes: %w", err)
+	}
+	r, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("load purposes %s: %w", path, err)
+	}
+	r.Source = path
+	return r, nil
+}
+
+type fileRules struct {
+	HoldMax      string        `toml:"hold_max"`
+	MaxClockJump string        `toml:"max_clock_jump"`
+	Purpose      []filePurpose `toml:"purpose"`
+	Line         []fileProfile `toml:"line"`
+}
+
+type filePurpose struct {
+	Name, Description, Basis string
+	Retention, Until, After  string
+	Max, Objection           string
+	Review, Hold, Restricted bool
+}
+
+type fileProfile struct {
+	Lines    []int
+	Purposes []string
+	Notice   string
+}
+
+// Parse reads and validates purposes in TOML (see default.toml). Errors name
+// the purpose or profile and the field.
+func Parse(b []byte) (*Rules, error) {
+	var f fileRules
+	md, err := toml.Decode(string(b), &f)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, fmt.Errorf("%w: unknown key %q", ErrInvalid, und[0].String())
+	}
+	r := &Rules{}
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	span := func(where, field, s string) Span {
+		if s == "" {
+			return Span{}
+		}
+		sp, err := ParseSpan(s)
+		if err != nil {
+			bad("%s: %s: %v", where, field, err)
+		}
+		return sp
+	}
+	r.HoldMax = span("settings", "hold_max", f.HoldMax)
+	if jump := span("settings", "max_clock_jump", f.MaxClockJump); jump.Years != 0 {
+		bad("settings: max_clock_jump: give it in hours or days")
+	} else {
+		r.MaxClockJump = jump.D
+	}
+	for i, fp := range f.Purpose {
+		where := fmt.Sprintf("purpose %d", i+1)
+		if fp.Name != "" {
+			where = fmt.Sprintf("purpose %q", fp.Name)
+		}
+		p := Purpose{
+			Name: fp.Name, Description: fp.Description, Basis: Basis(fp.Basis),
+			Retention: span(where, "retention", fp.Retention), Until: fp.Until,
+			After: span(where, "after", fp.After), Max: span(where, "max", fp.Max),
+			Objection: Effect(fp.Objection), Review: fp.Review, Hold: fp.Hold, Restricted: fp.Restricted,
+		}
+		r.Purposes = append(r.Purposes, p)
+	}
+	for _, fl := range f.Line {
+		r.Profiles = append(r.Profiles, Profile(fl))
+	}
+	if len(errs) == 0 {
+		errs = append(errs, r.Validate())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return r, nil
+}
+
+// Validate checks the rules and returns every problem found.
+func (r *Rules) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if len(r.Purposes) == 0 {
+		bad("no purpose defined")
+	}
+	seen := map[string]bool{}
+	for i := range r.Purposes {
+		p := &r.Purposes[i]
+		where := fmt.Sprintf("purpose %q", p.Name)
+		switch {
+		case p.Name == "":
+			bad("purpose %d: no name", i+1)
+		case !validName(p.Name):
+			bad("%s: name: use lower-case letters, digits and '-' (at most 32)", where)
+		case seen[p.Name]:
+			bad("%s: defined twice", where)
+		}
+		seen[p.Name] = true
+		if strings.TrimSpace(p.Description) == "" {
+			bad("%s: no description (it goes into the notice and the register)", where)
+		}
+		if p.Basis.Article() == "" {
+			bad("%s: basis %q: want consent, contract, legal-obligation, vital-interests, public-task or legitimate-interests", where, p.Basis)
+		}
+		switch {
+		case p.Until == "" && p.Retention.IsZero():
+			bad("%s: no retention: give retention = \"30d\", or until = \"EVENT\" with after and max", where)
+		case p.Until != "" && !p.Retention.IsZero():
+			bad("%s: give either retention or until, not both", where)
+		case p.Until != "" && p.Max.IsZero():
+			bad("%s: until %q needs a hard maximum (max = \"1y\")", where, p.Until)
+		case p.Until != "" && !validName(p.Until):
+			bad("%s: until: event name %q: use lower-case letters, digits and '-'", where, p.Until)
+		case p.Until == "" && !p.After.IsZero():
+			bad("%s: after is only for until retention", where)
+		case !p.Max.IsZero() && p.Until == "" && longer(p.Retention, p.Max):
+			bad("%s: max %s is shorter than retention %s", where, p.Max, p.Retention)
+		case p.Until != "" && longer(p.After, p.Max):
+			bad("%s: after %s is longer than max %s", where, p.After, p.Max)
+		}
+		switch p.Objection {
+		case Ends, Refuses:
+		case Continues:
+			if p.Basis != LegalObligation && p.Basis != VitalInterests {
+				bad("%s: objection = continues is only for legal-obligation or vital-interests (GDPR art. 21 and 7(3))", where)
+			}
+		default:
+			bad("%s: objection %q: want ends, continues or refuses", where, p.Objection)
+		}
+		if p.Review && p.Restricted {
+			bad("%s: review and restricted exclude each other", where)
+		}
+	}
+	if len(r.Profiles) == 0 {
+		bad("no line profile: say which purposes apply on which line ([[line]])")
+	}
+	lines := map[int]int{}
+	catchAll := 0
+	for i, pr := range r.Profiles {
+		where := fmt.Sprintf("line profile %d", i+1)
+		if len(pr.Lines) == 0 {
+			catchAll++
+		}
+		for _, l := range pr.Lines {
+			if l < 1 || l > 64 {
+				bad("%s: line %d: lines are numbered 1..64", where, l)
+			}
+			if j, ok := lines[l]; ok && j != i {
+				bad("%s: line %d is also in line profile %d", where, l, j+1)
+			}
+			lines[l] = i
+		}
+		if len(pr.Purposes) == 0 {
+			bad("%s: no purposes", where)
+		}
+		for _, name := range pr.Purposes {
+			if r.Purpose(name) == nil {
+				bad("%s: unknown purpose %q", where, name)
+			}
+		}
+		if pr.Notice == "" {
+			bad("%s: no notice: callers must hear why before anything is recorded (GDPR art. 13)", where)
+		}
+	}
+	if catchAll > 1 {
+		bad("more than one line profile without lines")
+	}
+	if !r.HoldMax.IsZero() && r.HoldMax.Years == 0 && r.HoldMax.D < time.Hour {
+		bad("settings: hold_max %s is shorter than an hour", r.HoldMax)
+	}
+	if r.MaxClockJump < 0 || (r.MaxClockJump > 0 && r.MaxClockJump < time.Minute) {
+		bad("settings: max_clock_jump %v: at least a minute", r.MaxClockJump)
+	}
+	return errors.Join(errs...)
+}
+
+// longer reports whether a is longer than b from a fixed reference.
+func longer(a, b Span) bool {
+	ref := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	return a.Add(ref).After(b.Add(ref))
+}
+
+func validName(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// Purpose returns the purpose named name, or nil.
+func (r *Rules) Purpose(name string) *Purpose {
+	for i := range r.Purposes {
+		if r.Purposes[i].Name == name {
+			return &r.Purposes[i]
+		}
+	}
+	return nil
+}
+
+// Profile returns the profile of line, or nil if no profile covers it.
+func (r *Rules) Profile(line int) *Profile {
+	var all *Profile
+	for i := range r.Profiles {
+		pr := &r.Profiles[i]
+		if len(pr.Lines) == 0 {
+			all = pr
+		}
+		if slices.Contains(pr.Lines, line) {
+			return pr
+		}
+	}
+	return all
+}
+
+func (r *Rules) holdMax() Span {
+	if r.HoldMax.IsZero() {
+		return Span{Years: 1}
+	}
+	return r.HoldMax
+}
+
+func (r *Rules) maxJump() time.Duration {
+	if r.MaxClockJump == 0 {
+		return defaultMaxClockJump
+	}
+	return r.MaxClockJump
+}

@@ -1,0 +1,233 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fairrec/storage/audit"
+	"fairrec/storage/vault"
+)
+
+// SweepResult says what a sweep did.
+type SweepResult struct {
+	Expired int       // grants that ended
+	Erased  []vault.ID
+	Next    time.Time // the next deadline (zero if none)
+	Bound   time.Time // the lower bound of the time the sweep used
+	NoBound bool      // no lower bound known: nothing was erased
+}
+
+// Sweep ends every grant whose deadline the lower bound of the time has
+// reached and erases the recordings left without a grant (in one batch).
+// A sealed recording that never had a grant is erased too: nothing
+// allows keeping it. An open one is left to its call.
+func (e *Engine) Sweep() (SweepResult, error) {
+	e.handleClock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now, ok := e.keeper.Bound()
+	res := SweepResult{Bound: now, NoBound: !ok}
+	infos, err := e.cfg.Store.List(vault.Query{})
+	if err != nil {
+		return res, fmt.Errorf("policy: sweep: %w", err)
+	}
+	type expiry struct {
+		id       vault.ID
+		purposes []string
+	}
+	var erase []vault.ID
+	var expired []expiry
+	var errs []error
+	for _, in := range infos {
+		if in.Tampered {
+			continue
+		}
+		var kept []vault.Grant
+		var gone []string
+		for _, g := range in.Grants {
+			if ok && !now.Before(g.Deadline) {
+				gone = append(gone, g.Purpose)
+				continue
+			}
+			kept = append(kept, g)
+			if res.Next.IsZero() || g.Deadline.Before(res.Next) {
+				res.Next = g.Deadline
+			}
+		}
+		switch {
+		case len(in.Grants) == 0:
+			if ok && in.State != vault.StateOpen {
+				erase = append(erase, in.ID)
+			}
+		case len(gone) == 0:
+		case len(kept) == 0:
+			erase = append(erase, in.ID)
+			expired = append(expired, expiry{in.ID, gone})
+		default:
+			if err := e.cfg.Store.UpdateGrants(in.ID, kept); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			expired = append(expired, expiry{in.ID, gone})
+		}
+	}
+	if len(erase) > 0 {
+		if err := e.cfg.Store.EraseMany(erase); err != nil && !errors.Is(err, vault.ErrNotFound) {
+			return res, fmt.Errorf("policy: sweep: %w", err)
+		}
+	}
+	for _, x := range expired {
+		for _, p := range x.purposes {
+			e.record(audit.Entry{Action: audit.ActionGrantExpired, Recording: uint64(x.id), Purpose: p})
+			res.Expired++
+		}
+	}
+	for _, id := range erase {
+		e.record(audit.Entry{Action: audit.ActionEraseTimer, Recording: uint64(id)})
+	}
+	res.Erased = erase
+	if len(erase) > 0 {
+		e.log.Info("retention: erased", "count", len(erase), "bound", now)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return res, fmt.Errorf("policy: sweep: %w", err)
+	}
+	return res, nil
+}
+
+// Run sweeps at once (erasing what expired while the box was off), then
+// again at each deadline, after each change, after each change of the
+// clock's trust and at least every MaxWait; it saves the clock bound every
+// PersistEvery and when ctx ends, and returns nil then.
+func (e *Engine) Run(ctx context.Context) error {
+	defer func() {
+		if err := e.keeper.Save(); err != nil {
+			e.log.Error("clock state not saved", "err", err)
+		}
+	}()
+	var saved time.Time
+	for {
+		res, err := e.Sweep()
+		if err != nil {
+			e.log.Error("retention sweep failed", "err", err)
+		}
+		if res.Bound.Sub(saved) >= e.cfg.PersistEvery || res.Bound.Before(saved) {
+			if err := e.keeper.Save(); err != nil {
+				e.log.Error("clock state not saved", "err", err)
+			}
+			saved = res.Bound
+		}
+		wait := e.cfg.MaxWait
+		if !res.Next.IsZero() && !res.NoBound {
+			if now, _ := e.keeper.Bound(); res.Next.Sub(now) < wait {
+				wait = max(res.Next.Sub(now), 0)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-e.kick:
+		case <-e.keeper.Changed():
+		case <-e.keeper.After(wait):
+		}
+	}
+}
+
+// Confirm takes the wall clock as true (the installer checked it, or NTP
+// synchronised): see Keeper.Confirm. Timestamps taken while it was not
+// trusted are moved forward by the jump.
+func (e *Engine) Confirm(actor audit.Actor) error {
+	if err := e.keeper.Confirm(); err != nil {
+		return err
+	}
+	e.handleClockAs(actor)
+	e.wake()
+	return nil
+}
+
+func (e *Engine) handleClock() { e.handleClockAs(audit.Actor{}) }
+
+// handleClockAs records the keeper's changes of trust and, when the clock
+// became trusted and the bound moved forward, moves the times of grants
+// stamped while it was untrusted by as much: they were stamped with a
+// bound that lagged by at least that (never more, so they end no earlier
+// than their true deadline, and late by at most the time the box was off).
+func (e *Engine) handleClockAs(actor audit.Actor) {
+	changes := e.keeper.TakeChanges()
+	if len(changes) == 0 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range changes {
+		if !(c.Initial && c.Trusted) {
+			state := "untrusted"
+			if c.Trusted {
+				state = "trusted"
+			}
+			detail := fmt.Sprintf("%s reason=%s", state, c.Reason)
+			if c.Shift > 0 {
+				detail += " shift=" + words(c.Shift)
+			}
+			a := actor
+			if a.Kind == audit.ActorNone || c.Reason != "confirmed" {
+				a = audit.Actor{Kind: audit.ActorDevice, ID: "clock"}
+			}
+			e.record(audit.Entry{Actor: a, Action: audit.ActionClockTrust, Detail: detail})
+			e.log.Warn("clock trust changed", "trusted", c.Trusted, "reason", c.Reason, "wall", c.Wall, "bound", c.Bound)
+		}
+		if c.Trusted {
+			if err := e.shiftApprox(c.Shift); err != nil {
+				e.log.Error("approximate grants not re-anchored", "err", err)
+			}
+		}
+	}
+}
+
+func (e *Engine) shiftApprox(d time.Duration) error {
+	infos, err := e.cfg.Store.List(vault.Query{})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, in := range infos {
+		gs := cloneGrants(in.Grants)
+		hit := false
+		for i, g := range gs {
+			t := parseTags(g.Event)
+			if !t.approx {
+				continue
+			}
+			hit = true
+			t.approx = false
+			if d > 0 {
+				gs[i].Granted = g.Granted.Add(d)
+				gs[i].Deadline = g.Deadline.Add(d)
+				if !t.done.IsZero() {
+					t.done = t.done.Add(d)
+				}
+				if !t.held.IsZero() {
+					t.held = t.held.Add(d)
+				}
+			}
+			gs[i].Event = t.String()
+		}
+		if hit {
+			errs = append(errs, e.cfg.Store.UpdateGrants(in.ID, gs))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// words prints a duration in days and hours, short enough for the audit
+// log's digit rule.
+func words(d time.Duration) string {
+	days := d / (24 * time.Hour)
+	h := (d % (24 * time.Hour)).Round(time.Second)
+	if days == 0 {
+		return h.String()
+	}
+	return fmt.Sprintf("%dd%s", days, h)
+}

@@ -1,0 +1,104 @@
+package policy
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+
+	"fairrec/storage/vault"
+)
+
+// tags is the policy's state of one grant that vault.Grant has no field
+// for, kept in Grant.Event as space-separated words (the vault stores and
+// authenticates it without reading it):
+//
+//	until=EVENT   retention runs until EVENT (e.g. completed)
+//	ref=TAG       the reference the event is announced with (HMAC, not the text)
+//	done=UNIX     when the event happened
+//	hold=TAG      held under a complaint reference (HMAC)
+//	held=UNIX     when the hold began
+//	approx        the times were stamped while the clock was untrusted
+//
+// References may be personal data (an order or complaint number), and the
+// grant is stored in the clear part of the record, so only a keyed hash of
+// them is kept; the reference itself is never needed back.
+type tags struct {
+	until, ref, hold string
+	done, held       time.Time
+	approx           bool
+}
+
+func parseTags(s string) tags {
+	var t tags
+	for _, w := range strings.Fields(s) {
+		k, v, _ := strings.Cut(w, "=")
+		switch k {
+		case "until":
+			t.until = v
+		case "ref":
+			t.ref = v
+		case "hold":
+			t.hold = v
+		case "done":
+			t.done = unixTime(v)
+		case "held":
+			t.held = unixTime(v)
+		case "approx":
+			t.approx = true
+		}
+	}
+	return t
+}
+
+func unixTime(s string) time.Time {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func (t tags) String() string {
+	var w []string
+	add := func(k, v string) {
+		if v != "" {
+			w = append(w, k+"="+v)
+		}
+	}
+	at := func(x time.Time) string {
+		if x.IsZero() {
+			return ""
+		}
+		return strconv.FormatInt(x.UnixNano(), 10)
+	}
+	add("until", t.until)
+	add("ref", t.ref)
+	add("done", at(t.done))
+	add("hold", t.hold)
+	add("held", at(t.held))
+	if t.approx {
+		w = append(w, "approx")
+	}
+	return strings.Join(w, " ")
+}
+
+// refTag returns the keyed hash of a reference, normalised (case and
+// surrounding space do not matter).
+func refTag(key []byte, ref string) string {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(strings.ToUpper(strings.TrimSpace(ref))))
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// Held reports whether g is under a supervisor's hold.
+func Held(g vault.Grant) bool { return parseTags(g.Event).hold != "" }
+
+// Waiting reports whether g waits for its event (e.g. a contract not yet
+// completed), and the event's name.
+func Waiting(g vault.Grant) (event string, ok bool) {
+	t := parseTags(g.Event)
+	return t.until, t.until != "" && t.done.IsZero()
+}
