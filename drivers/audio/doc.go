@@ -85,8 +85,9 @@
 //   - ALSA splits ALSA_CONFIG_PATH at ':' and ' ', so the configuration's
 //     path may hold neither; the paths inside it may.
 //   - The race detector needs
-//     -gcflags='github.com/gordonklaus/portaudio=-d=checkptr=0' (the binding
-//     converts reflect.SliceHeader pointers).
+//     -gcflags='github.com/gordonklaus/portaudio=-d=checkptr=0': the binding
+//     passes its stream id to PortAudio as a pointer, which checkptr rejects
+//     from the second stream a process opens (the first has id 0).
 //   - PortAudio probes JACK when it initialises: set JACK_NO_START_SERVER=1
 //     so the probe never starts a server (which would grab the sound card);
 //     it still prints a few harmless "Cannot connect to server" lines.
