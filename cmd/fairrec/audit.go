@@ -1,15 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"fairrec/storage/audit"
+	"fairrec/storage/vault"
 )
 
 func init() {
@@ -17,8 +17,8 @@ func init() {
 }
 
 const auditUsage = `usage:
-  fairrec audit verify --data DIR [--key FILE]
-  fairrec audit export --data DIR [--since TIME]`
+  fairrec audit verify [--data DIR] [--key FILE] [--passphrase-file FILE]
+  fairrec audit export [--data DIR] [--since TIME]`
 
 func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -34,34 +34,24 @@ func runAudit(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 }
 
 // runAuditVerify walks the chain and prints what it checked; a broken chain
-// is an error naming the first broken link.
+// is an error naming the first broken link. The signing key is the vault
+// secret for audit.KeyLabel (vault.DeriveSecret), the one fairrecd uses: it
+// survives `fairrec keys rotate`.
 func runAuditVerify(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("audit verify", stderr)
-	dir := fs.String("data", "", "the data directory (holds "+audit.FileName+")")
-	keyFile := fs.String("key", "", "the key-encryption key file that signs checkpoint and head (default DIR/fairrec.key if it exists)")
+	vf := addVaultFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if *dir == "" || len(pos) > 0 {
-		return fmt.Errorf("%w: verify takes --data DIR and no arguments", errUsage)
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: verify takes no arguments", errUsage)
 	}
-	if *keyFile == "" {
-		if def := filepath.Join(*dir, "fairrec.key"); auditFileExists(def) {
-			*keyFile = def
-		}
+	key, err := auditKey(vf)
+	if err != nil {
+		return err
 	}
-	var key []byte
-	if *keyFile != "" {
-		kek, err := auditLoadKEK(*keyFile)
-		if err != nil {
-			return err
-		}
-		if key, err = audit.DeriveKey(kek); err != nil {
-			return err
-		}
-	}
-	l, err := auditOpen(*dir, key)
+	l, err := auditOpen(*vf.data, key)
 	if err != nil {
 		return err
 	}
@@ -70,11 +60,10 @@ func runAuditVerify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	path := audit.PathIn(*dir)
-	switch {
-	case rep.Entries == 0:
+	path := audit.PathIn(*vf.data)
+	if rep.Entries == 0 {
 		fmt.Fprintf(stdout, "%s: no entries\n", path)
-	default:
+	} else {
 		fmt.Fprintf(stdout, "%s: entries %d..%d (%d) chained intact\n", path, rep.First, rep.Last, rep.Entries)
 	}
 	if cp := rep.Checkpoint; cp != nil {
@@ -82,24 +71,40 @@ func runAuditVerify(args []string, stdout, stderr io.Writer) error {
 			cp.Seq, cp.Pruned, cp.Time.Format(time.RFC3339))
 	}
 	if rep.Signed {
-		fmt.Fprintf(stdout, "signatures: checkpoint and head verified with %s\n", *keyFile)
+		fmt.Fprintf(stdout, "signatures: checkpoint and head verified with %s\n", vf.keyPath())
 	} else {
-		fmt.Fprintln(stdout, "signatures: NOT checked (no --key): removal at the end or a forged checkpoint would go unnoticed")
+		fmt.Fprintf(stdout, "signatures: NOT checked (no key file %s): removal at the end or a forged checkpoint would go unnoticed\n", vf.keyPath())
 	}
 	return nil
+}
+
+// auditKey returns the audit signing key, or nil when the default key file
+// does not exist (verify then checks the chain only, and says so). A key
+// file named with --key must exist.
+func auditKey(vf *vaultFlags) ([]byte, error) {
+	cfg, err := vf.config()
+	if err != nil {
+		return nil, err
+	}
+	if *vf.key == "" {
+		if _, err := os.Stat(cfg.KeyFile); errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+	}
+	return vault.DeriveSecret(cfg, audit.KeyLabel)
 }
 
 // runAuditExport writes the log as JSON lines to stdout.
 func runAuditExport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("audit export", stderr)
-	dir := fs.String("data", "", "the data directory (holds "+audit.FileName+")")
+	dir := fs.String("data", defaultDataDir, "data directory (holds "+audit.FileName+")")
 	sinceText := fs.String("since", "", "only entries at or after this time (RFC 3339, or a date YYYY-MM-DD in UTC)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if *dir == "" || len(pos) > 0 {
-		return fmt.Errorf("%w: export takes --data DIR and no arguments", errUsage)
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: export takes no arguments", errUsage)
 	}
 	var since time.Time
 	if *sinceText != "" {
@@ -127,7 +132,7 @@ func auditParseSince(s string) (time.Time, error) {
 
 func auditOpen(dir string, key []byte) (*audit.Log, error) {
 	path := audit.PathIn(dir)
-	if !auditFileExists(path) {
+	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no audit log at %s", path)
 	}
 	l, err := audit.Open(audit.Config{Path: path, ReadOnly: true, Key: key, Timeout: 2 * time.Second})
@@ -135,34 +140,4 @@ func auditOpen(dir string, key []byte) (*audit.Log, error) {
 		return nil, fmt.Errorf("%w (is fairrecd running? stop it, or use the console's audit verify)", err)
 	}
 	return l, err
-}
-
-// auditLoadKEK returns the key-encryption key in the file at path. A plain vault
-// key file ("FAIRKEK1", mode 0, 32 key bytes; see storage/vault) yields its
-// key; any other file is taken as raw key bytes.
-//
-// TODO(lead): replace with the vault's exported KEK loader once there is one,
-// which also opens passphrase-sealed key files.
-func auditLoadKEK(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read key: %w", err)
-	}
-	const magic = "FAIRKEK1"
-	if bytes.HasPrefix(b, []byte(magic)) {
-		rest := b[len(magic):]
-		switch {
-		case len(rest) == 33 && rest[0] == 0:
-			return rest[1:], nil
-		case len(rest) > 0 && rest[0] == 1:
-			return nil, fmt.Errorf("key file %s is sealed with a passphrase, which audit verify cannot open yet", path)
-		}
-		return nil, fmt.Errorf("key file %s is malformed", path)
-	}
-	return b, nil
-}
-
-func auditFileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

@@ -12,23 +12,22 @@ import (
 
 	"fairrec/firmware/clock/clocktest"
 	"fairrec/storage/audit"
+	"fairrec/storage/vault"
 )
 
-var auditKEK = bytes.Repeat([]byte{7}, 32)
-
-// auditDir makes a data directory with a plain vault-format key file and an
-// audit log of five entries, one a day from 2026-02-01.
+// auditDir makes a data directory with a vault (key file and key slots) and
+// an audit log of five entries, one a day from 2026-02-01, signed with the
+// vault's audit secret as fairrecd signs it.
 func auditDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	keyFile := append([]byte("FAIRKEK1\x00"), auditKEK...)
-	if err := os.WriteFile(filepath.Join(dir, "fairrec.key"), keyFile, 0o400); err != nil {
-		t.Fatal(err)
-	}
-	key, err := audit.DeriveKey(auditKEK)
-	if err != nil {
-		t.Fatal(err)
-	}
+	auditLog(t, dir, auditVault(t, dir))
+	return dir
+}
+
+// auditLog writes the five entries to the log in dir, signed with key.
+func auditLog(t *testing.T, dir string, key []byte) {
+	t.Helper()
 	clk := clocktest.New(time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC))
 	l, err := audit.Open(audit.Config{Path: audit.PathIn(dir), Clock: clk, Key: key, NoSync: true})
 	if err != nil {
@@ -44,7 +43,27 @@ func auditDir(t *testing.T) string {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return dir
+}
+
+// auditVault creates a vault in dir and returns its audit secret.
+func auditVault(t *testing.T, dir string) []byte {
+	t.Helper()
+	if err := vault.InitKey(filepath.Join(dir, vault.KeyFile), nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg := vault.Config{Dir: dir, Clock: clocktest.New(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)), NoSync: true}
+	v, err := vault.Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	key, err := vault.DeriveSecret(cfg, audit.KeyLabel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }
 
 func runTool(args ...string) (code int, stdout, stderr string) {
@@ -55,10 +74,12 @@ func runTool(args ...string) (code int, stdout, stderr string) {
 
 func TestAuditVerify(t *testing.T) {
 	dir := auditDir(t)
-	rawKey := filepath.Join(t.TempDir(), "raw.key")
-	os.WriteFile(rawKey, auditKEK, 0o600)
-	wrongKey := filepath.Join(t.TempDir(), "wrong.key")
-	os.WriteFile(wrongKey, bytes.Repeat([]byte{8}, 32), 0o600)
+	other := t.TempDir()
+	otherKey := auditVault(t, other) // another box's vault
+	// A box whose log was signed with another key than its vault's.
+	forged := t.TempDir()
+	auditVault(t, forged)
+	auditLog(t, forged, otherKey)
 
 	cases := []struct {
 		name   string
@@ -68,14 +89,16 @@ func TestAuditVerify(t *testing.T) {
 		stderr string
 	}{
 		{"default key file", []string{"audit", "verify", "--data", dir}, 0,
-			[]string{"entries 1..5 (5) chained intact", "signatures: checkpoint and head verified with " + filepath.Join(dir, "fairrec.key")}, ""},
-		{"raw key, flags last", []string{"audit", "verify", "--key", rawKey, "--data", dir}, 0,
-			[]string{"entries 1..5 (5)", "verified with " + rawKey}, ""},
-		{"wrong key", []string{"audit", "verify", "--data", dir, "--key", wrongKey}, 1, nil,
+			[]string{"entries 1..5 (5) chained intact", "signatures: checkpoint and head verified with " + filepath.Join(dir, vault.KeyFile)}, ""},
+		{"key named, flags last", []string{"audit", "verify", "--key", filepath.Join(dir, vault.KeyFile), "--data", dir}, 0,
+			[]string{"entries 1..5 (5)", "verified with"}, ""},
+		{"signed by another vault", []string{"audit", "verify", "--data", forged}, 1, nil,
 			"fairrec audit: audit chain broken: entry 5 forged head"},
-		{"no data", []string{"audit", "verify"}, 2, nil, "verify takes --data DIR"},
+		{"key of another vault", []string{"audit", "verify", "--data", dir, "--key", filepath.Join(other, vault.KeyFile)}, 1, nil,
+			"does not open this vault"},
 		{"no log", []string{"audit", "verify", "--data", t.TempDir()}, 1, nil, "no audit log at"},
-		{"missing key", []string{"audit", "verify", "--data", dir, "--key", "/nonexistent"}, 1, nil, "read key"},
+		{"missing key", []string{"audit", "verify", "--data", dir, "--key", "/nonexistent"}, 1, nil, "does not exist"},
+		{"argument", []string{"audit", "verify", "--data", dir, "extra"}, 2, nil, "verify takes no arguments"},
 		{"no subcommand", []string{"audit"}, 2, nil, "no subcommand"},
 		{"unknown subcommand", []string{"audit", "check"}, 2, nil, `unknown subcommand "check"`},
 	}
@@ -99,7 +122,7 @@ func TestAuditVerify(t *testing.T) {
 
 func TestAuditVerifyWithoutKey(t *testing.T) {
 	dir := auditDir(t)
-	os.Remove(filepath.Join(dir, "fairrec.key"))
+	os.Remove(filepath.Join(dir, vault.KeyFile))
 	code, out, _ := runTool("audit", "verify", "--data", dir)
 	if code != 0 || !strings.Contains(out, "NOT checked") {
 		t.Errorf("exit %d, stdout %q: want success with a warning", code, out)

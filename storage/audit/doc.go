@@ -41,10 +41,17 @@
 // Entries older than Config.Retention (default two years) are pruned by
 // Prune, which Run calls daily. Pruning removes a prefix of the chain and
 // writes a checkpoint: the seq and hash of the last pruned entry, HMAC-SHA256
-// signed under a key derived from the key-encryption key with HKDF-SHA256 and
-// the label KeyLabel ("fairrec audit checkpoint v1"; see DeriveKey). The first
-// kept entry's Prev must equal the checkpoint's hash, so the remaining chain
-// stays verifiable, and a checkpoint forged without the key is detected.
+// signed. The first kept entry's Prev must equal the checkpoint's hash, so
+// the remaining chain stays verifiable, and a checkpoint forged without the
+// key is detected.
+//
+// The signing key (Config.Key) comes from the key-encryption key through
+// HKDF-SHA256 with the label KeyLabel ("fairrec audit checkpoint v1"). On the
+// appliance it is vault.DeriveSecret(cfg, KeyLabel): derived from the vault's
+// root secret, which the KEK wraps, so it survives `fairrec keys rotate`;
+// fairrecd and `fairrec audit verify` must both use it. DeriveKey derives the
+// key from a bare KEK instead, for setups without a vault; such a key changes
+// when the KEK does, and Rekey must then re-sign.
 // Pruning refuses to run without the key, while the clock is untrusted, or
 // when the chain does not verify (it must not destroy evidence). It never
 // deletes early: an entry written while the clock was untrusted is only pruned

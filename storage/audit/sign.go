@@ -10,14 +10,16 @@ import (
 	"time"
 )
 
-// KeyLabel is the HKDF-SHA256 info string under which the checkpoint key is
-// derived from the key-encryption key (no salt, 32 bytes). Changing it
-// invalidates every checkpoint and head.
+// KeyLabel is the label under which the checkpoint key is derived: pass it
+// to vault.DeriveSecret (what fairrecd and the tool do) or, without a vault,
+// let DeriveKey use it. Changing it invalidates every checkpoint and head.
 const KeyLabel = "fairrec audit checkpoint v1"
 
-// DeriveKey derives the checkpoint key from the key-encryption key:
+// DeriveKey derives a checkpoint key from a bare key-encryption key:
 // HKDF-SHA256(secret=kek, salt=none, info=KeyLabel), 32 bytes. The audit log
 // never sees the KEK itself, and a leaked checkpoint key decrypts nothing.
+// On the appliance use vault.DeriveSecret(cfg, KeyLabel) instead: it
+// survives a KEK rotation, this does not (see Rekey).
 func DeriveKey(kek []byte) ([]byte, error) {
 	if len(kek) < 16 {
 		return nil, fmt.Errorf("audit: derive key: key-encryption key of %d bytes is too short", len(kek))
