@@ -192,7 +192,16 @@ type Rules struct {
 	Profiles     []Profile
 	HoldMax      Span          // how far a hold extends a grant; zero = 1 year
 	MaxClockJump time.Duration // forward jump treated as untrusted; zero = 48 h
+	Controller   Controller    // who decides on the processing (for the register)
 	Source       string        // where the rules came from (file name or "defaults")
+}
+
+// Controller names the controller for the record of processing activities
+// (GDPR art. 30(1)(a)).
+type Controller struct {
+	Name    string `toml:"name" json:"name"`
+	Contact string `toml:"contact" json:"contact"`
+	DPO     string `toml:"dpo" json:"dpo,omitempty"` // data protection officer, if any
 }
 
 //go:embed default.toml
@@ -228,6 +237,7 @@ func Load(path string) (*Rules, error) {
 type fileRules struct {
 	HoldMax      string        `toml:"hold_max"`
 	MaxClockJump string        `toml:"max_clock_jump"`
+	Controller   Controller    `toml:"controller"`
 	Purpose      []filePurpose `toml:"purpose"`
 	Line         []fileProfile `toml:"line"`
 }
@@ -256,7 +266,7 @@ func Parse(b []byte) (*Rules, error) {
 	if und := md.Undecoded(); len(und) > 0 {
 		return nil, fmt.Errorf("%w: unknown key %q", ErrInvalid, und[0].String())
 	}
-	r := &Rules{}
+	r := &Rules{Controller: f.Controller}
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	span := func(where, field, s string) Span {

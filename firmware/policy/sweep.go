@@ -12,7 +12,7 @@ import (
 
 // SweepResult says what a sweep did.
 type SweepResult struct {
-	Expired int       // grants that ended
+	Expired int // grants that ended
 	Erased  []vault.ID
 	Next    time.Time // the next deadline (zero if none)
 	Bound   time.Time // the lower bound of the time the sweep used

@@ -1,0 +1,218 @@
+package policy
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"fairrec/storage/audit"
+	"fairrec/storage/vault"
+)
+
+// AgeBuckets are the upper bounds of the age classes of the report's
+// chart; the last class is everything older.
+var AgeBuckets = []struct {
+	Label string
+	Max   time.Duration
+}{
+	{"< 1 week", 7 * day}, {"1-4 weeks", 30 * day}, {"1-3 months", 90 * day}, {"3-12 months", 365 * day}, {"> 1 year", 0},
+}
+
+const day = 24 * time.Hour
+
+// Report is the compliance report: per purpose its lawful basis and
+// retention rule, the recordings kept for it, and what happened in the
+// period according to the audit log.
+type Report struct {
+	Generated   time.Time       `json:"generated"`
+	Approximate bool            `json:"approximate,omitempty"` // the clock was not trusted
+	From        time.Time       `json:"from"`                  // the period: From .. Generated
+	Rules       string          `json:"rules"`                 // where the rules came from
+	Recordings  int             `json:"recordings"`
+	NoGrant     int             `json:"no_grant,omitempty"` // recordings without any grant (erased at the next sweep)
+	Tampered    int             `json:"tampered,omitempty"`
+	Purposes    []PurposeReport `json:"purposes"`
+	Period      PeriodCounts    `json:"period"`
+	AuditNote   string          `json:"audit_note,omitempty"` // why the period counts are missing
+}
+
+// PurposeReport is one purpose in the report.
+type PurposeReport struct {
+	Name         string    `json:"name"`
+	Description  string    `json:"description"`
+	Basis        Basis     `json:"basis"`
+	Article      string    `json:"article"`
+	Rule         string    `json:"retention"`
+	Objection    Effect    `json:"objection"`
+	Review       bool      `json:"review"`
+	Restricted   bool      `json:"restricted"`
+	Count        int       `json:"recordings"`
+	Held         int       `json:"held"`
+	Waiting      int       `json:"waiting_for_event"`
+	Oldest       time.Time `json:"oldest,omitzero"`
+	NextDeadline time.Time `json:"next_deadline,omitzero"`
+	Ages         []int     `json:"ages"` // counts per AgeBuckets class
+	Objections   int       `json:"objections"`
+	Expired      int       `json:"expired"`
+	Configured   bool      `json:"configured"` // false: grants of a purpose no longer in the rules
+}
+
+// PeriodCounts are the audit log's counts for the period.
+type PeriodCounts struct {
+	Objections       int `json:"objections"`
+	ObjectionsBefore int `json:"objections_before_recording"`
+	ErasedByTimer    int `json:"erased_by_timer"`
+	ErasedByRequest  int `json:"erased_by_request"`
+	ErasedObjection  int `json:"erased_by_objection"`
+	Restricted       int `json:"restricted_by_request"`
+	Holds            int `json:"holds"`
+	Releases         int `json:"releases"`
+	Exports          int `json:"exports"`
+	ClockChanges     int `json:"clock_trust_changes"`
+}
+
+// MakeReport builds the report from the rules, the recordings, and the
+// audit trail (may be nil) for the period from .. now.
+func MakeReport(rules *Rules, infos []vault.Info, trail Trail, now time.Time, approximate bool, from time.Time) (*Report, error) {
+	r := &Report{Generated: now.UTC(), Approximate: approximate, From: from.UTC(), Rules: rules.Source}
+	idx := map[string]*PurposeReport{}
+	add := func(name string, p *Purpose) *PurposeReport {
+		pr := &PurposeReport{Name: name, Ages: make([]int, len(AgeBuckets))}
+		if p != nil {
+			pr.Description, pr.Basis, pr.Article, pr.Rule = p.Description, p.Basis, p.Basis.Article(), p.Rule()
+			pr.Objection, pr.Review, pr.Restricted, pr.Configured = p.Objection, p.Review, p.Restricted, true
+		}
+		r.Purposes = append(r.Purposes, *pr)
+		idx[name] = &r.Purposes[len(r.Purposes)-1]
+		return idx[name]
+	}
+	for i := range rules.Purposes {
+		add(rules.Purposes[i].Name, &rules.Purposes[i])
+	}
+	// Grants of purposes no longer configured are reported after the
+	// configured ones; collect their names first so the slice is final.
+	var extra []string
+	for _, in := range infos {
+		for _, g := range in.Grants {
+			if rules.Purpose(g.Purpose) == nil && !contains(extra, g.Purpose) {
+				extra = append(extra, g.Purpose)
+			}
+		}
+	}
+	sort.Strings(extra)
+	for _, n := range extra {
+		add(n, nil)
+	}
+	for i := range r.Purposes {
+		idx[r.Purposes[i].Name] = &r.Purposes[i]
+	}
+	for _, in := range infos {
+		if in.Tampered {
+			r.Tampered++
+			continue
+		}
+		r.Recordings++
+		if len(in.Grants) == 0 {
+			r.NoGrant++
+		}
+		age := now.Sub(in.Start)
+		for _, g := range in.Grants {
+			pr := idx[g.Purpose]
+			pr.Count++
+			if Held(g) {
+				pr.Held++
+			}
+			if _, ok := Waiting(g); ok {
+				pr.Waiting++
+			}
+			if pr.Oldest.IsZero() || in.Start.Before(pr.Oldest) {
+				pr.Oldest = in.Start.UTC()
+			}
+			if pr.NextDeadline.IsZero() || g.Deadline.Before(pr.NextDeadline) {
+				pr.NextDeadline = g.Deadline.UTC()
+			}
+			pr.Ages[ageClass(age)]++
+		}
+	}
+	if trail == nil {
+		r.AuditNote = "audit log not available: no period counts"
+		return r, nil
+	}
+	err := trail.Each(from, func(e audit.Entry) error {
+		if e.Time.After(now) {
+			return nil
+		}
+		c := &r.Period
+		switch e.Action {
+		case audit.ActionObjection:
+			c.Objections++
+			if e.Recording == 0 {
+				c.ObjectionsBefore++
+			}
+			if _, ended, ok := strings.Cut(e.Detail, "ended="); ok {
+				for _, n := range strings.Split(strings.Fields(ended + " ")[0], ",") {
+					if pr := idx[n]; pr != nil {
+						pr.Objections++
+					}
+				}
+			}
+		case audit.ActionEraseTimer:
+			c.ErasedByTimer++
+		case audit.ActionEraseRequest:
+			if e.Purpose != "" {
+				c.Restricted++
+			} else {
+				c.ErasedByRequest++
+			}
+		case audit.ActionEraseObjection:
+			c.ErasedObjection++
+		case audit.ActionGrantExpired:
+			if pr := idx[e.Purpose]; pr != nil {
+				pr.Expired++
+			}
+		case audit.ActionHold:
+			c.Holds++
+		case audit.ActionRelease:
+			c.Releases++
+		case audit.ActionExport:
+			c.Exports++
+		case audit.ActionClockTrust:
+			c.ClockChanges++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("policy: report: audit log: %w", err)
+	}
+	return r, nil
+}
+
+func contains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func ageClass(age time.Duration) int {
+	for i, b := range AgeBuckets {
+		if b.Max == 0 || age < b.Max {
+			return i
+		}
+	}
+	return len(AgeBuckets) - 1
+}
+
+// Report builds the compliance report for the period since from.
+func (e *Engine) Report(trail Trail, from time.Time) (*Report, error) {
+	e.handleClock()
+	infos, err := e.cfg.Store.List(vault.Query{})
+	if err != nil {
+		return nil, fmt.Errorf("policy: report: %w", err)
+	}
+	now, trusted := e.Now()
+	return MakeReport(e.rules, infos, trail, now, !trusted, from)
+}
