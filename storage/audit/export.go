@@ -40,15 +40,19 @@ func (e *Entry) JSON() JSONEntry {
 
 // Export writes the entries whose time is not before since as JSON lines and
 // returns how many it wrote. It does not verify the chain; run Verify first
-// when the export is evidence.
+// when the export is evidence. An Approximate entry is compared with since by
+// its recorded time, which may be far off (1970 after a boot without RTC).
 func (l *Log) Export(w io.Writer, since time.Time) (int, error) {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	n := 0
 	err := l.Each(since, func(e Entry) error {
+		if err := enc.Encode(e.JSON()); err != nil {
+			return err
+		}
 		n++
-		return enc.Encode(e.JSON())
+		return nil
 	})
 	if err == nil {
 		err = bw.Flush()
