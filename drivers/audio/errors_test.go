@@ -11,24 +11,28 @@ import (
 // message an installer can act on: what was asked, and what exists.
 func TestOpenErrors(t *testing.T) {
 	tests := []struct {
-		name string
-		j    job
-		want []string // substrings of the child's error
+		name  string
+		j     job
+		want  []string // substrings of the child's error
+		short bool     // also run by -short; TestChoose covers the rest in-process
 	}{
 		{"missing input", job{Input: "UMC1820", Output: "out", InputChannels: 1, OutputChannels: 1, Rate: 8000},
-			[]string{`input device "UMC1820" not found`, "no such audio device", `"line1"`, `"line2"`, `"out"`, `"default"`}},
+			[]string{`input device "UMC1820" not found`, "no such audio device", `"line1"`, `"line2"`, `"out"`, `"default"`}, true},
 		{"missing output", job{Input: "line1", Output: "speaker", InputChannels: 1, OutputChannels: 1, Rate: 8000},
-			[]string{`output device "speaker" not found`, "no such audio device", `"line1"`}},
+			[]string{`output device "speaker" not found`, "no such audio device", `"line1"`}, false},
 		{"ambiguous substring", job{Input: "line", Output: "out", InputChannels: 1, OutputChannels: 1, Rate: 8000},
-			[]string{`"line" is ambiguous`, `"line1"`, `"line2"`}},
+			[]string{`"line" is ambiguous`, `"line1"`, `"line2"`}, false},
 		{"too many channels", job{Input: "line1", Output: "out", InputChannels: 200, OutputChannels: 1, Rate: 8000},
-			[]string{`"line1" has 128 input channels, 200 needed`, "no such audio device"}},
-		{"negative channels", job{InputChannels: -1, Rate: 8000}, []string{"negative channel count"}},
+			[]string{`"line1" has 128 input channels, 200 needed`, "no such audio device"}, false},
+		{"negative channels", job{InputChannels: -1, Rate: 8000}, []string{"negative channel count"}, false},
 		{"impossible rate", job{Input: "line1", Output: "out", InputChannels: 1, OutputChannels: 1, Rate: 1},
-			[]string{"audio: open", `1 ch from "line1"`, "1 Hz"}},
+			[]string{"audio: open", `1 ch from "line1"`, "1 Hz"}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if testing.Short() && !tc.short {
+				t.Skip("-short")
+			}
 			t.Parallel()
 			dir := t.TempDir()
 			in := filepath.Join(dir, "in.raw")

@@ -253,18 +253,18 @@ func TestFilePCMBitExact(t *testing.T) {
 	tests := []struct {
 		name string
 		j    job
-		long bool // skipped by -short: covered there by the scripted tests
+		long bool // skipped by -short: covered there by TestTwoStreams and the in-process tests
 	}{
 		{"8kHz mono duplex", job{InputChannels: 1, OutputChannels: 1, Rate: 8000, Frames: 8000, Chunk: 160}, false},
 		{"8kHz mono odd chunks", job{InputChannels: 1, OutputChannels: 1, Rate: 8000, Frames: 4321, Chunk: 333}, true},
 		{"48kHz stereo", job{InputChannels: 2, OutputChannels: 2, Rate: 48000, Frames: 48000, Chunk: 960}, false},
 		{"48kHz stereo odd chunks", job{InputChannels: 2, OutputChannels: 2, Rate: 48000, Frames: 20000, Chunk: 1001}, true},
 		{"48kHz 4 channels", job{InputChannels: 4, OutputChannels: 4, Rate: 48000, Frames: 48000, Chunk: 960}, false},
-		{"48kHz 4 in 2 out", job{InputChannels: 4, OutputChannels: 2, Rate: 48000, Frames: 9600, Chunk: 480}, false},
-		{"capture only", job{InputChannels: 2, Rate: 8000, Frames: 8000, Chunk: 160}, false},
-		{"playback only", job{OutputChannels: 4, Rate: 48000, Frames: 9600, Chunk: 960}, false},
-		{"substring names", job{Input: "LIN", Output: "ou", InputChannels: 1, OutputChannels: 1, Rate: 8000, Frames: 1600, Chunk: 160}, false},
-		{"default devices", job{Input: "", Output: "", InputChannels: 1, OutputChannels: 1, Rate: 8000, Frames: 1600, Chunk: 160}, false},
+		{"48kHz 4 in 2 out", job{InputChannels: 4, OutputChannels: 2, Rate: 48000, Frames: 9600, Chunk: 480}, true},
+		{"capture only", job{InputChannels: 2, Rate: 8000, Frames: 8000, Chunk: 160}, true},
+		{"playback only", job{OutputChannels: 4, Rate: 48000, Frames: 9600, Chunk: 960}, true},
+		{"substring names", job{Input: "LIN", Output: "ou", InputChannels: 1, OutputChannels: 1, Rate: 8000, Frames: 1600, Chunk: 160}, true},
+		{"default devices", job{Input: "", Output: "", InputChannels: 1, OutputChannels: 1, Rate: 8000, Frames: 1600, Chunk: 160}, true},
 		{"custom period", job{InputChannels: 2, OutputChannels: 2, Rate: 48000, Period: 256, Frames: 5000, Chunk: 700}, true},
 		{"Run loop 8kHz mono", job{InputChannels: 1, OutputChannels: 1, Rate: 8000, Frames: 8000, Loop: true}, true},
 		{"Run loop 48kHz 4 channels", job{InputChannels: 4, OutputChannels: 4, Rate: 48000, Frames: 48000, Loop: true}, false},
