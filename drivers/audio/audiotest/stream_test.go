@@ -108,3 +108,43 @@ func TestBadBuffersError(t *testing.T) {
 		t.Error("Write on a capture-only fake succeeded")
 	}
 }
+
+// TestConcurrentUse queues input and inspects output from the test's
+// goroutine while another one runs the loop, as daemon tests do.
+func TestConcurrentUse(t *testing.T) {
+	s := audiotest.New(audiotest.Config{Period: 10})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		done <- s.Run(ctx, func(in, out [][]int16) error {
+			copy(out[0], in[0])
+			return nil
+		})
+	}()
+	want := make([]int16, 1000)
+	for i := range want {
+		want[i] = int16(i + 1)
+	}
+	for i := 0; i < len(want); i += 100 {
+		s.Queue(want[i : i+100])
+		_ = s.Played()
+	}
+	for s.Pending() > 0 {
+		_ = s.FramesRead()
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// Queued frames come out in order; silence fills the gaps between
+	// queueing, so compare the non-silent samples.
+	var got []int16
+	for _, v := range s.Played()[0] {
+		if v != 0 {
+			got = append(got, v)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("played (-want +got):\n%s", diff)
+	}
+}
