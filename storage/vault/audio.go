@@ -2,7 +2,6 @@ package vault
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -99,16 +98,11 @@ func (a *audioReader) chunk(idx uint32, last bool) ([]byte, error) {
 	var sealed []byte
 	err := a.v.db.View(func(tx *bolt.Tx) error {
 		key := chunkKey(a.id, idx)
-		c := tx.Bucket(bAudio).Cursor()
-		for k, v := c.Seek(seqKey(a.seq)); k != nil; k, v = c.Next() {
-			if v != nil || len(k) != 8 {
-				continue // not a commit bucket
-			}
-			s := binary.BigEndian.Uint64(k)
+		for s, cb := range commitsFrom(tx, a.seq) {
 			if a.last != 0 && s > a.last {
 				break
 			}
-			if val := tx.Bucket(bAudio).Bucket(k).Get(key); val != nil {
+			if val := cb.Get(key); val != nil {
 				sealed = bytes.Clone(val)
 				a.seq = s
 				return nil

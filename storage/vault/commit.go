@@ -112,22 +112,6 @@ func (v *Vault) commitLocked(extra func(tx *bolt.Tx, seq uint64, batch []pending
 	return nil
 }
 
-// commitBucket returns the bucket of commit seq, creating it.
-func commitBucket(tx *bolt.Tx, seq uint64) (*bolt.Bucket, error) {
-	ab := tx.Bucket(bAudio)
-	ab.FillPercent = 1
-	if cb := ab.Bucket(seqKey(seq)); cb != nil {
-		cb.FillPercent = 1
-		return cb, nil
-	}
-	cb, err := ab.CreateBucket(seqKey(seq))
-	if err != nil {
-		return nil, err
-	}
-	cb.FillPercent = 1
-	return cb, nil
-}
-
 // Append buffers A-law audio for an open recording; it is durable after the
 // next commit. It never blocks on the disk.
 func (v *Vault) Append(id ID, alaw []byte) error {

@@ -52,10 +52,12 @@
 //
 // Append buffers audio in memory; Run commits every pending chunk of every
 // line in ONE bbolt transaction each CommitInterval (default 1 s), so a crash
-// loses at most one interval. Each commit's chunks go into a fresh nested
-// bucket (keyed by commit sequence, fill 100%), so bbolt writes each chunk
-// once instead of rewriting leaves full of older audio (write amplification,
-// see the benchmarks). Create, Seal, Erase, UpdateGrants and SetNotes are
+// loses at most one interval. Each commit's chunks go into a fresh
+// top-level bucket (named by the commit sequence, fill 100%), so bbolt writes
+// each chunk once instead of rewriting leaves full of older audio, plus only
+// the top-level path, the meta page and the freelist (write amplification,
+// see BenchmarkWriteAmplification: about 1.37 bytes written per audio byte
+// at 8 lines, 3.0 at 1 line). Create, Seal, Erase, UpdateGrants and SetNotes are
 // durable when they return. A key slot is always fsynced before the bbolt
 // transaction that refers to it commits. At Open, recordings left open are
 // sealed as interrupted, half-done erases are finished, and key slots written

@@ -160,18 +160,12 @@ func deleteRecords(tx *bolt.Tx, ids []ID) error {
 		}
 		merged = append(merged, sp)
 	}
-	ab := tx.Bucket(bAudio)
-	var drop [][]byte
+	var drop []uint64
 	for _, sp := range merged {
-		c := ab.Cursor()
-		for k, v := c.Seek(seqKey(sp.first)); k != nil; k, v = c.Next() {
-			if v != nil || len(k) != 8 {
-				continue
-			}
-			if binary.BigEndian.Uint64(k) > sp.last {
+		for seq, cb := range commitsFrom(tx, sp.first) {
+			if seq > sp.last {
 				break
 			}
-			cb := ab.Bucket(k)
 			var dead [][]byte
 			total := 0
 			cc := cb.Cursor()
@@ -184,7 +178,7 @@ func deleteRecords(tx *bolt.Tx, ids []ID) error {
 			switch {
 			case len(dead) == 0:
 			case len(dead) == total:
-				drop = append(drop, bytes.Clone(k))
+				drop = append(drop, seq)
 			default:
 				for _, ck := range dead {
 					if err := cb.Delete(bytes.Clone(ck)); err != nil {
@@ -194,8 +188,8 @@ func deleteRecords(tx *bolt.Tx, ids []ID) error {
 			}
 		}
 	}
-	for _, k := range drop {
-		if err := ab.DeleteBucket(k); err != nil {
+	for _, seq := range drop {
+		if err := tx.DeleteBucket(seqKey(seq)); err != nil {
 			return err
 		}
 	}

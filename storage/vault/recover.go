@@ -22,9 +22,7 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 	err := v.db.View(func(tx *bolt.Tx) error {
 		rb := tx.Bucket(bRec)
 		recSeq = rb.Sequence()
-		if k, _ := tx.Bucket(bAudio).Cursor().Last(); len(k) == 8 {
-			v.seq = binary.BigEndian.Uint64(k)
-		}
+		v.seq = lastCommit(tx)
 		err := tx.Bucket(bErasing).ForEach(func(k, _ []byte) error {
 			if len(k) != 8 {
 				return nil
@@ -160,16 +158,11 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 // countChunks counts the contiguous chunks 0, 1, ... of id from commit
 // first on, and their audio bytes.
 func countChunks(tx *bolt.Tx, id ID, first uint64) (uint32, int64) {
-	ab := tx.Bucket(bAudio)
 	prefix := idKey(id)
 	var n uint32
 	var size int64
-	c := ab.Cursor()
-	for k, v := c.Seek(seqKey(first)); k != nil; k, v = c.Next() {
-		if v != nil || len(k) != 8 {
-			continue
-		}
-		cc := ab.Bucket(k).Cursor()
+	for _, cb := range commitsFrom(tx, first) {
+		cc := cb.Cursor()
 		for ck, cv := cc.Seek(prefix); ck != nil && bytes.HasPrefix(ck, prefix); ck, cv = cc.Next() {
 			if len(ck) != 12 || binary.BigEndian.Uint32(ck[8:]) != n {
 				return n, size

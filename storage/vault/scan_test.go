@@ -88,13 +88,8 @@ func recordScanCall(t *testing.T, v *Vault, seed int) (ID, []byte, []storedChunk
 		r, _, _ := peekRecord(tx.Bucket(bRec).Get(idKey(id)))
 		slot = r.slot
 		for i := uint32(0); i <= r.chunks; i++ {
-			ab := tx.Bucket(bAudio)
-			c := ab.Cursor()
-			for k, val := c.First(); k != nil; k, val = c.Next() {
-				if val != nil {
-					continue
-				}
-				if s := ab.Bucket(k).Get(chunkKey(id, i)); s != nil {
+			for _, cb := range commitsFrom(tx, 0) {
+				if s := cb.Get(chunkKey(id, i)); s != nil {
 					chunks = append(chunks, storedChunk{bytes.Clone(s), chunkAD(id, i, i == r.chunks)})
 				}
 			}

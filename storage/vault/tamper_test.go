@@ -48,17 +48,17 @@ func TestTamper(t *testing.T) {
 		for o := range rec {
 			locs = append(locs, location{"record", [][]byte{bRec}, idKey(id), o})
 		}
-		ab := tx.Bucket(bAudio)
-		return ab.ForEach(func(seq, _ []byte) error {
-			return ab.Bucket(seq).ForEach(func(k, val []byte) error {
+		for seq, cb := range commitsFrom(tx, 0) {
+			cb.ForEach(func(k, val []byte) error {
 				if bytes.HasPrefix(k, idKey(id)) {
 					for o := range val {
-						locs = append(locs, location{"chunk", [][]byte{bAudio, bytes.Clone(seq)}, bytes.Clone(k), o})
+						locs = append(locs, location{"chunk", [][]byte{seqKey(seq)}, bytes.Clone(k), o})
 					}
 				}
 				return nil
 			})
-		})
+		}
+		return nil
 	})
 	r, _, _ := peekRecord(func() []byte {
 		var b []byte
@@ -138,10 +138,10 @@ func TestVerifyReportsTamper(t *testing.T) {
 	}
 	// Drop the middle recording's last chunk (the marker): truncation.
 	v.db.Update(func(tx *bolt.Tx) error {
-		ab := tx.Bucket(bAudio)
-		return ab.ForEach(func(seq, _ []byte) error {
-			return ab.Bucket(seq).Delete(chunkKey(ids[1], 1))
-		})
+		for _, cb := range commitsFrom(tx, 0) {
+			cb.Delete(chunkKey(ids[1], 1))
+		}
+		return nil
 	})
 	rep, err := v.Verify()
 	if err != nil {

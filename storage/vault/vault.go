@@ -85,7 +85,7 @@ var (
 	bOpen    = []byte("open")    // id -> "" while the recording is open
 	bErasing = []byte("erasing") // id -> "" while an erase is under way
 	bCaller  = []byte("caller")  // HMAC(16) || id -> ""
-	bAudio   = []byte("audio")   // commit seq -> bucket of id||chunk -> sealed chunk
+	// and one bucket per commit: seq (8 bytes) -> id||chunk -> sealed chunk (commits.go)
 )
 
 // Vault is an open data directory. Its methods are safe for concurrent use.
@@ -197,7 +197,7 @@ func (v *Vault) openSlots(newDB bool) error {
 	var empty, ready bool
 	_ = v.db.View(func(tx *bolt.Tx) error {
 		ready = true
-		for _, b := range [][]byte{bRec, bOpen, bErasing, bCaller, bAudio} {
+		for _, b := range [][]byte{bRec, bOpen, bErasing, bCaller} {
 			ready = ready && tx.Bucket(b) != nil
 		}
 		empty = !ready || tx.Bucket(bRec).Sequence() == 0
@@ -205,7 +205,7 @@ func (v *Vault) openSlots(newDB bool) error {
 	})
 	if !ready {
 		err := v.db.Update(func(tx *bolt.Tx) error {
-			for _, b := range [][]byte{bRec, bOpen, bErasing, bCaller, bAudio} {
+			for _, b := range [][]byte{bRec, bOpen, bErasing, bCaller} {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return err
 				}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	bolt "go.etcd.io/bbolt"
 
 	"fairrec/firmware/clock/clocktest"
 )
@@ -316,6 +317,40 @@ func TestEraseWhileReading(t *testing.T) {
 	for _, e := range events {
 		if e.Kind == EventTampered {
 			t.Errorf("erase during a read raised %+v", e)
+		}
+	}
+}
+
+func TestLastCommit(t *testing.T) {
+	v := mustOpen(t, testConfig(newDir(t)))
+	defer v.Close()
+	last := func() (n uint64) {
+		v.db.View(func(tx *bolt.Tx) error { n = lastCommit(tx); return nil })
+		return n
+	}
+	if got := last(); got != 0 {
+		t.Errorf("empty vault: lastCommit = %d, want 0", got)
+	}
+	for _, tc := range []struct {
+		create, drop []uint64
+		want         uint64
+	}{
+		{create: []uint64{1, 2, 300}, want: 300},
+		{drop: []uint64{300}, want: 2},
+		{create: []uint64{1 << 40}, want: 1 << 40},
+		{drop: []uint64{1, 2, 1 << 40}, want: 0},
+	} {
+		v.db.Update(func(tx *bolt.Tx) error {
+			for _, s := range tc.create {
+				commitBucket(tx, s)
+			}
+			for _, s := range tc.drop {
+				tx.DeleteBucket(seqKey(s))
+			}
+			return nil
+		})
+		if got := last(); got != tc.want {
+			t.Errorf("after creating %v and dropping %v: lastCommit = %d, want %d", tc.create, tc.drop, got, tc.want)
 		}
 	}
 }
