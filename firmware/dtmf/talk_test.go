@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -107,11 +109,7 @@ func floats(x []int16) []float64 {
 // utterance is normalised to -16 dBm0 active level plus gain dB.
 func speechCorpus(t testing.TB, seed uint64, seconds float64, gain float64) []float64 {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	langs := make([]string, 0, len(vocab))
-	for l := range vocab {
-		langs = append(langs, l)
-	}
-	sortStrings(langs)
+	langs := slices.Sorted(maps.Keys(vocab))
 	var out []float64
 	for i := 0; float64(len(out)) < seconds*8000; i++ {
 		lang := langs[i%len(langs)]
@@ -130,14 +128,6 @@ func speechCorpus(t testing.TB, seed uint64, seconds float64, gain float64) []fl
 		out = append(out, x...)
 	}
 	return out
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // note returns the frequency of MIDI note n in equal temperament (A4 = 440).
@@ -246,7 +236,9 @@ func TestTalkOffFull(t *testing.T) {
 	haveTools(t)
 	minutes := 60.0
 	if v := os.Getenv("FAIRREC_TALKOFF_MIN"); v != "" {
-		fmt.Sscan(v, &minutes)
+		if _, err := fmt.Sscan(v, &minutes); err != nil {
+			t.Fatalf("FAIRREC_TALKOFF_MIN=%q: %v", v, err)
+		}
 	}
 	if ev := talkOff(t, minutes*60, 600); len(ev) > 0 {
 		t.Errorf("%d false digits", len(ev))
