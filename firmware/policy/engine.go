@@ -57,6 +57,8 @@ type Engine struct {
 	log    *slog.Logger
 	kick   chan struct{}
 
+	onSweep func(SweepResult) // tests: called after each sweep of Run
+
 	mu sync.Mutex // serialises read-modify-write of grants
 }
 
@@ -304,7 +306,7 @@ func (e *Engine) Object(id vault.ID, actor audit.Actor) (Result, error) {
 	var kept []vault.Grant
 	for _, g := range in.Grants {
 		p := e.rules.Purpose(g.Purpose)
-		if !g.Objectable {
+		if !e.objectable(g) {
 			kept = append(kept, g)
 			r.Kept = append(r.Kept, g.Purpose)
 			continue
@@ -359,4 +361,14 @@ func grantEqual(a, b vault.Grant) bool {
 	return a.Purpose == b.Purpose && a.Basis == b.Basis && a.Granted.Equal(b.Granted) &&
 		a.Deadline.Equal(b.Deadline) && a.Event == b.Event && a.Restricted == b.Restricted &&
 		a.Objectable == b.Objectable && a.Review == b.Review
+}
+
+// objectable reports whether an objection (or an erasure request) ends g:
+// as its purpose says, or as the grant says for a purpose no longer
+// configured (or a grant made by another tool).
+func (e *Engine) objectable(g vault.Grant) bool {
+	if p := e.rules.Purpose(g.Purpose); p != nil {
+		return p.Objection != Continues
+	}
+	return g.Objectable
 }

@@ -42,7 +42,7 @@ func (e *Engine) EraseCaller(number string, actor audit.Actor) (Result, error) {
 		r.Recordings = append(r.Recordings, in.ID)
 		var kept []vault.Grant
 		for _, g := range in.Grants {
-			if g.Objectable {
+			if e.objectable(g) {
 				continue
 			}
 			g.Restricted = true
@@ -69,7 +69,7 @@ func (e *Engine) EraseCaller(number string, actor audit.Actor) (Result, error) {
 	}
 	if len(r.Restricted) > 0 {
 		fmt.Fprintf(&b, "; %d kept because the law requires it (%s), processing restricted until their deadline: %s",
-			len(r.Restricted), restrictedBases(infos, r.Restricted), joinIDs(r.Restricted))
+			len(r.Restricted), e.restrictedBases(infos, r.Restricted), joinIDs(r.Restricted))
 	}
 	r.Text = b.String()
 	if err := errors.Join(errs...); err != nil {
@@ -78,7 +78,7 @@ func (e *Engine) EraseCaller(number string, actor audit.Actor) (Result, error) {
 	return r, nil
 }
 
-func restrictedBases(infos []vault.Info, ids []vault.ID) string {
+func (e *Engine) restrictedBases(infos []vault.Info, ids []vault.ID) string {
 	seen := map[string]bool{}
 	var out []string
 	for _, in := range infos {
@@ -87,7 +87,7 @@ func restrictedBases(infos []vault.Info, ids []vault.ID) string {
 				continue
 			}
 			for _, g := range in.Grants {
-				if !g.Objectable && !seen[g.Purpose] {
+				if !e.objectable(g) && !seen[g.Purpose] {
 					seen[g.Purpose] = true
 					out = append(out, g.Purpose+": "+g.Basis)
 				}

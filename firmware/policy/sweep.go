@@ -113,6 +113,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		if err != nil {
 			e.log.Error("retention sweep failed", "err", err)
 		}
+
 		if res.Bound.Sub(saved) >= e.cfg.PersistEvery || res.Bound.Before(saved) {
 			if err := e.keeper.Save(); err != nil {
 				e.log.Error("clock state not saved", "err", err)
@@ -125,12 +126,16 @@ func (e *Engine) Run(ctx context.Context) error {
 				wait = max(res.Next.Sub(now), 0)
 			}
 		}
+		timer := e.keeper.After(wait)
+		if e.onSweep != nil {
+			e.onSweep(res) // the timer is armed: a test may move the clock
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-e.kick:
 		case <-e.keeper.Changed():
-		case <-e.keeper.After(wait):
+		case <-timer:
 		}
 	}
 }
