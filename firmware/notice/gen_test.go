@@ -92,3 +92,16 @@ func bestLag(want, got []int16, maxLag int) (lag int, corr float64) {
 	}
 	return lag, corr
 }
+
+func readWAV(t testing.TB, path string) *wav.Audio {
+	t.Helper()
+	f, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := wav.Decode(bytes.NewReader(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
