@@ -78,7 +78,9 @@
 //     [Open] checks the ALSA_CONFIG_PATH files exist, because when ALSA
 //     has no configuration PortAudio aborts the process.
 //   - When the infile ends, capture repeats its last period forever: stop by
-//     counting frames, never by waiting for the end.
+//     counting frames, never by waiting for the end. Without an infile,
+//     capture is not silence but whatever the null slave's buffer held;
+//     [FileConfig] reads /dev/zero then.
 //   - Each stream open truncates the outfile.
 //   - File PCMs accept any rate and channel count and report 44.1 kHz as
 //     their default rate: set [Config.Rate] explicitly.

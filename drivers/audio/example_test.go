@@ -54,6 +54,7 @@ func ExampleFileConfig() {
 	// 	format "raw"
 	// 	file "/dev/null"
 	// 	perm 0644
+	// 	infile "/dev/zero"
 	// }
 	// pcm.out {
 	// 	type file
@@ -61,6 +62,7 @@ func ExampleFileConfig() {
 	// 	format "raw"
 	// 	file "/tmp/out.raw"
 	// 	perm 0644
+	// 	infile "/dev/zero"
 	// }
 	// pcm.default {
 	// 	type asym

@@ -21,8 +21,10 @@ type FileDevice struct {
 	// Name is the PCM name, which is the PortAudio device name: letters,
 	// digits, '_' and '-'.
 	Name string
-	// In is the file capture reads. Empty: capture yields silence. When it
-	// ends, capture repeats its last period forever.
+	// In is the file capture reads. Empty: capture yields silence (read
+	// from /dev/zero: a file PCM without an infile captures whatever the
+	// null slave's buffer held, which is not silence). When In ends,
+	// capture repeats its last period forever.
 	In string
 	// Out is the file playback writes. Empty: /dev/null. An Out starting
 	// with '|' is a shell command ALSA starts (popen) and feeds the frames
@@ -71,12 +73,14 @@ func (fc FileConfig) Bytes() ([]byte, error) {
 			out = "/dev/null"
 		}
 		fmt.Fprintf(&b, "pcm.%s {\n\ttype file\n\tslave.pcm { type null }\n\tformat \"raw\"\n\tfile %s\n\tperm 0644\n", d.Name, quote(out))
+		in := "/dev/zero" // a null slave alone captures whatever its buffer held
 		if d.In != "" {
 			if err := readable(d.In); err != nil {
 				return nil, fmt.Errorf("audio: file config: device %q: %w", d.Name, err)
 			}
-			fmt.Fprintf(&b, "\tinfile %s\n", quote(d.In))
+			in = d.In
 		}
+		fmt.Fprintf(&b, "\tinfile %s\n", quote(in))
 		b.WriteString("}\n")
 	}
 	capture, playback, err := fc.defaults(seen)

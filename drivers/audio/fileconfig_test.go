@@ -99,3 +99,24 @@ func TestFileConfigQuoting(t *testing.T) {
 		t.Errorf("looped through quoted paths: %v", err)
 	}
 }
+
+// TestNoInfileIsSilence checks the documented capture of a FileDevice
+// without In: silence, not garbage.
+func TestNoInfileIsSilence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	dir := t.TempDir()
+	j := job{Input: "line", InputChannels: 2, Rate: 8000, Frames: 1600, Chunk: 160,
+		Capture: filepath.Join(dir, "captured.raw")}
+	if stderr, ok := childWith(t, dir, j, FileConfig{Devices: []FileDevice{{Name: "line"}}}); !ok {
+		t.Fatalf("child failed:\n%s", stderr)
+	}
+	got, err := os.ReadFile(j.Capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sameFrames(got, make([]byte, 2*2*1600), 2); err != nil {
+		t.Errorf("captured: %v", err)
+	}
+}
