@@ -47,7 +47,7 @@ func mustOpen(t testing.TB, cfg Config) *Vault {
 // pattern returns n A-law bytes that differ from window to window.
 func pattern(seed, n int) []byte {
 	b := make([]byte, n)
-	x := uint32(seed*2654435761 + 1)
+	x := uint32(seed)*2654435761 + 1
 	for i := range b {
 		x ^= x << 13
 		x ^= x >> 17
