@@ -113,6 +113,9 @@ func assertNoPlaintext(t *testing.T, files map[string][]byte, audio []byte) {
 				break
 			}
 		}
+		if bytes.Contains(b, []byte("refund")) {
+			t.Errorf("%s holds the notes in the clear", name)
+		}
 		for enc, needle := range callerEncodings(t) {
 			if bytes.Contains(b, needle) {
 				t.Errorf("%s holds the caller number (%s)", name, enc)

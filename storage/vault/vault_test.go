@@ -354,3 +354,74 @@ func TestLastCommit(t *testing.T) {
 		}
 	}
 }
+
+func TestUpdateGrantsAndNotes(t *testing.T) {
+	dir := newDir(t)
+	v := mustOpen(t, testConfig(dir))
+	g1 := []Grant{{Purpose: "quality", Deadline: t0.AddDate(0, 3, 0), Objectable: true}}
+	g2 := []Grant{{Purpose: "contract", Deadline: t0.AddDate(1, 0, 0), Event: "delivery"}, {Purpose: "legal", Restricted: true}}
+	id, _ := v.Create(Meta{Line: 1, Start: t0, Grants: g1})
+	v.Append(id, pattern(1, 800))
+	// While open: the update must survive the Seal.
+	if err := v.UpdateGrants(id, g2); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.SetNotes(id, "held for a dispute"); err != nil {
+		t.Fatal(err)
+	}
+	v.Seal(id, t0.Add(time.Second))
+	v.Close()
+	v = mustOpen(t, testConfig(dir))
+	defer v.Close()
+	in, err := v.Info(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(g2, in.Grants); d != "" || in.Notes != "held for a dispute" || in.Bytes != 800 {
+		t.Errorf("after update and seal: notes %q, %d bytes, grants (-want +got):\n%s", in.Notes, in.Bytes, d)
+	}
+	if err := v.UpdateGrants(ID(999), g1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("UpdateGrants(999) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestList(t *testing.T) {
+	v := mustOpen(t, testConfig(newDir(t)))
+	defer v.Close()
+	var ids []ID
+	for i := range 4 {
+		id, _ := v.Create(Meta{Line: 1 + i%2, Start: t0.Add(time.Duration(i) * time.Hour), Caller: "+3120555012" + string(rune('0'+i%2))})
+		if i < 3 {
+			v.Seal(id, t0)
+		}
+		ids = append(ids, id)
+	}
+	for _, tc := range []struct {
+		name string
+		q    Query
+		want []ID
+	}{
+		{"all", Query{}, ids},
+		{"line 2", Query{Lines: []int{2}}, []ID{ids[1], ids[3]}},
+		{"from", Query{From: t0.Add(2 * time.Hour)}, ids[2:]},
+		{"to", Query{To: t0.Add(2 * time.Hour)}, ids[:2]},
+		{"open", Query{State: StateOpen}, ids[3:]},
+		{"caller", Query{Caller: "0031 20 555 0120"}, []ID{ids[0], ids[2]}},
+		{"caller and line", Query{Caller: "+31205550121", Lines: []int{1}}, nil},
+		{"withheld", Query{Caller: "P"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := v.List(tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []ID
+			for _, in := range l {
+				got = append(got, in.ID)
+			}
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("List(%+v) (-want +got):\n%s", tc.q, d)
+			}
+		})
+	}
+}
