@@ -32,6 +32,11 @@ func decode(data []byte) (out pcm, err error) {
 	if err != nil {
 		return pcm{}, err
 	}
+	// A notice far too long is refused before the costly decode; the frame
+	// count gives its length to within the coding delay.
+	if secs := float64(s.frames*s.samples) / float64(s.rate); secs > float64(MaxDuration)/dsp.LineRate+1 {
+		return pcm{}, fmt.Errorf("%.1f s (at most %.0f s): %w", secs, float64(MaxDuration)/dsp.LineRate, ErrTooLong)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = pcm{}, fmt.Errorf("decoder failed (%v): %w", r, ErrCorrupt)
