@@ -1,0 +1,189 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"fairrec/storage/audit"
+	"fairrec/storage/vault"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// fixedTrail is an audit trail of fixed entries.
+type fixedTrail []audit.Entry
+
+func (f fixedTrail) Each(since time.Time, fn func(audit.Entry) error) error {
+	for _, e := range f {
+		if e.Time.Before(since) {
+			continue
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reportFixture is a fixed set of recordings and audit entries, as the
+// engine would have left them, at a fixed time.
+func reportFixture(t *testing.T) (*Rules, []vault.Info, fixedTrail, time.Time) {
+	rules := testRules(t)
+	rules.Source = "testdata"
+	now := time.Date(2027, 6, 30, 12, 0, 0, 0, time.UTC)
+	e := &Engine{rules: rules, cfg: Config{RefKey: []byte("k")}}
+	mk := func(id vault.ID, line int, start time.Time, purposes ...string) vault.Info {
+		in := vault.Info{ID: id, Line: line, Start: start, State: vault.StateSealed}
+		for _, n := range purposes {
+			in.Grants = append(in.Grants, e.grant(rules.Purpose(n), start, false))
+		}
+		return in
+	}
+	infos := []vault.Info{
+		mk(1, 1, now.Add(-80*day), "quality"),
+		mk(2, 1, now.Add(-20*day), "quality", "training"),
+		mk(3, 1, now.Add(-2*day), "quality", "training"),
+		mk(4, 2, now.Add(-40*day), "contract"),
+		mk(5, 3, now.Add(-400*day), "legal"),
+		mk(6, 3, now.Add(-10*day), "legal", "quality"),
+		{ID: 7, Tampered: true},
+	}
+	// A hold on 1 and an old grant of a purpose no longer configured.
+	g := &infos[0].Grants[0]
+	tg := parseTags(g.Event)
+	tg.hold, tg.held = refTag([]byte("k"), "c-1"), now.Add(-5*day)
+	g.Event, g.Deadline = tg.String(), e.deadline(rules.Purpose("quality"), *g, tg)
+	infos[4].Grants = append(infos[4].Grants, vault.Grant{Purpose: "marketing", Granted: infos[4].Start, Deadline: now.Add(day)})
+	at := func(d time.Duration) time.Time { return now.Add(-d) }
+	dev := audit.Actor{Kind: audit.ActorDevice, ID: "sweeper"}
+	trail := fixedTrail{
+		{Time: at(60 * day), Actor: caller, Action: audit.ActionObjection, Recording: 9, Detail: "ended=quality,training"},
+		{Time: at(20 * day), Actor: caller, Action: audit.ActionObjection, Detail: "before recording line=1 ended=quality,training"},
+		{Time: at(20 * day), Actor: caller, Action: audit.ActionEraseObjection, Recording: 10},
+		{Time: at(10 * day), Actor: dev, Action: audit.ActionGrantExpired, Recording: 2, Purpose: "training"},
+		{Time: at(9 * day), Actor: dev, Action: audit.ActionGrantExpired, Recording: 11, Purpose: "quality"},
+		{Time: at(9 * day), Actor: dev, Action: audit.ActionEraseTimer, Recording: 11},
+		{Time: at(5 * day), Actor: supervisor, Action: audit.ActionHold, Recording: 1, Purpose: "quality"},
+		{Time: at(3 * day), Actor: supervisor, Action: audit.ActionEraseRequest, Recording: 12},
+		{Time: at(3 * day), Actor: supervisor, Action: audit.ActionEraseRequest, Recording: 6, Purpose: "legal"},
+		{Time: at(2 * day), Actor: dev, Action: audit.ActionClockTrust, Detail: "untrusted reason=implausible"},
+	}
+	return rules, infos, trail, now
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if d := cmp.Diff(string(want), string(got)); d != "" {
+		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", name, d)
+	}
+}
+
+func TestReportGolden(t *testing.T) {
+	rules, infos, trail, now := reportFixture(t)
+	rep, err := MakeReport(rules, infos, trail, now, false, now.Add(-30*day))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"report.txt", func(b *bytes.Buffer) error { return rep.WriteText(b) }},
+		{"report.json", func(b *bytes.Buffer) error { return rep.WriteJSON(b) }},
+		{"report.html", func(b *bytes.Buffer) error { return rep.WriteHTML(b) }},
+	} {
+		var b bytes.Buffer
+		if err := f.write(&b); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, f.name, b.Bytes())
+	}
+}
+
+// TestReportCounts checks the figures a reader relies on, independently
+// of the golden files.
+func TestReportCounts(t *testing.T) {
+	rules, infos, trail, now := reportFixture(t)
+	rep, err := MakeReport(rules, infos, trail, now, false, now.Add(-30*day))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]PurposeReport{}
+	for _, p := range rep.Purposes {
+		byName[p.Name] = p
+	}
+	q := byName["quality"]
+	if q.Count != 4 || q.Held != 1 || !q.Oldest.Equal(now.Add(-80*day)) || q.Expired != 1 || q.Objections != 1 {
+		t.Errorf("quality: %+v", q)
+	}
+	// The oldest quality grant (80 days, held) is not the next deadline:
+	// the 20-day-old one ends first.
+	if want := now.Add(70 * day); !q.NextDeadline.Equal(want) {
+		t.Errorf("quality next deadline %v, want %v", q.NextDeadline, want)
+	}
+	if m := byName["marketing"]; m.Configured || m.Count != 1 {
+		t.Errorf("unconfigured purpose: %+v", m)
+	}
+	want := PeriodCounts{Objections: 1, ObjectionsBefore: 1, ErasedByTimer: 1, ErasedByRequest: 1, ErasedObjection: 1,
+		Restricted: 1, Holds: 1, ClockChanges: 1}
+	if d := cmp.Diff(want, rep.Period); d != "" {
+		t.Errorf("period counts (-want +got):\n%s", d)
+	}
+	if rep.Recordings != 6 || rep.Tampered != 1 {
+		t.Errorf("recordings %d tampered %d", rep.Recordings, rep.Tampered)
+	}
+	var back Report
+	var b bytes.Buffer
+	if err := rep.WriteJSON(&b); err != nil || json.Unmarshal(b.Bytes(), &back) != nil || back.Purposes[1].Count != q.Count {
+		t.Errorf("JSON does not read back: %v", err)
+	}
+}
+
+func TestReportHTMLSelfContained(t *testing.T) {
+	rules, infos, trail, now := reportFixture(t)
+	rep, _ := MakeReport(rules, infos, trail, now, true, now.Add(-30*day))
+	rep.Purposes[0].Description = `<script>alert("x")</script>`
+	var b bytes.Buffer
+	if err := rep.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	for _, bad := range []string{"<script", "http://", "https://", "<link", "src="} {
+		if strings.Contains(strings.ReplaceAll(h, `xmlns="http://www.w3.org/2000/svg"`, ""), bad) {
+			t.Errorf("HTML contains %q: not self-contained or not escaped", bad)
+		}
+	}
+	if !strings.Contains(h, "<svg") || !strings.Contains(h, "<rect") || !strings.Contains(h, "approximate") {
+		t.Error("HTML lacks the chart or the approximate-clock warning")
+	}
+}
+
+func TestRegisterGolden(t *testing.T) {
+	rules := testRules(t)
+	rules.Source = "testdata"
+	rules.Controller = Controller{Name: "Example Shop B.V.", Contact: "privacy@example.nl"}
+	var b bytes.Buffer
+	if err := rules.WriteRegister(&b); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "register.txt", b.Bytes())
+}
