@@ -49,5 +49,5 @@ func Example() {
 	fmt.Println(err)
 	// Output:
 	// 1 sealed 2s 16000 bytes
-	// vault: info 1: vault: recording not found
+	// vault: info 1: recording not found
 }

@@ -18,22 +18,22 @@ import (
 // Sentinel errors; operations wrap them with %w.
 var (
 	// ErrNotFound: no such recording (never created, or erased).
-	ErrNotFound = errors.New("vault: recording not found")
+	ErrNotFound = errors.New("recording not found")
 	// ErrTampered: a chunk, the metadata or the key slot of a recording
 	// failed authentication. Other recordings stay readable.
-	ErrTampered = errors.New("vault: recording failed authentication (tampered or corrupt)")
+	ErrTampered = errors.New("recording failed authentication (tampered or corrupt)")
 	// ErrNoKey: the key file (or its passphrase, or the key-slot file) is
 	// missing. The daemon must refuse to record.
-	ErrNoKey = errors.New("vault: key missing")
+	ErrNoKey = errors.New("key missing")
 	// ErrWrongKey: the key file or passphrase is not the one this vault
 	// was made with. The daemon must refuse to record.
-	ErrWrongKey = errors.New("vault: wrong key")
+	ErrWrongKey = errors.New("wrong key")
 	// ErrInUse: another process has the database open.
-	ErrInUse = errors.New("vault: data directory in use by another process")
+	ErrInUse = errors.New("data directory in use by another process")
 	// ErrClosed: the vault was closed.
-	ErrClosed = errors.New("vault: closed")
+	ErrClosed = errors.New("vault closed")
 	// ErrSealed: the recording is no longer open for appends.
-	ErrSealed = errors.New("vault: recording is sealed")
+	ErrSealed = errors.New("recording is sealed")
 )
 
 // File names inside Config.Dir.
