@@ -1,0 +1,148 @@
+package policy
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fairrec/firmware/clock/clocktest"
+	"fairrec/storage/audit"
+)
+
+// monoKeeper returns a keeper over a fake wall clock and a fake monotonic
+// clock; advance moves both, the wall clock alone is moved with clk.Set.
+func monoKeeper(t *testing.T, path string, wall time.Time) (k *Keeper, clk *clocktest.Clock, advance func(time.Duration)) {
+	t.Helper()
+	clk = clocktest.New(wall)
+	var mono time.Duration
+	k, err := NewKeeper(KeeperConfig{Clock: clk, Path: path, Elapsed: func() time.Duration { return mono }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k, clk, func(d time.Duration) { mono += d; clk.Advance(d) }
+}
+
+func TestKeeperFirstStart(t *testing.T) {
+	k, _, advance := monoKeeper(t, "", t0)
+	if b, ok := k.Bound(); !ok || !b.Equal(t0) || !k.Trusted() {
+		t.Fatalf("plausible first start: %v %v trusted=%v", b, ok, k.Trusted())
+	}
+	advance(time.Hour)
+	if b := k.Now(); !b.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("bound %v", b)
+	}
+
+	// A first start in 1970 knows no lower bound: nothing may be erased.
+	k, clk, advance := monoKeeper(t, "", time.Unix(0, 0))
+	if _, ok := k.Bound(); ok || k.Trusted() {
+		t.Fatal("1970 without a persisted bound: bound known or trusted")
+	}
+	if err := k.Confirm(); err == nil {
+		t.Fatal("confirmed a clock in 1970")
+	}
+	advance(time.Minute)
+	clk.Set(t0) // NTP
+	if b, ok := k.Bound(); !ok || !b.Equal(t0) || !k.Trusted() {
+		t.Fatalf("after NTP: %v %v", b, ok)
+	}
+	ch := k.TakeChanges()
+	if len(ch) != 2 || ch[0].Trusted || !ch[0].Initial || !ch[1].Trusted || ch[1].Shift <= 0 {
+		t.Fatalf("changes %+v", ch)
+	}
+}
+
+func TestKeeperJumpsAndPersistence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ClockFile)
+	k, clk, advance := monoKeeper(t, path, t0)
+	advance(time.Hour)
+	// A small step back (NTP) keeps trust; the bound does not go back.
+	clk.Set(clk.Now().Add(-30 * time.Second))
+	if b := k.Now(); !b.Equal(t0.Add(time.Hour)) || !k.Trusted() {
+		t.Fatalf("small step back: %v trusted=%v", b, k.Trusted())
+	}
+	// A step forward within MaxJump is taken.
+	clk.Set(t0.Add(25 * time.Hour))
+	if b := k.Now(); !b.Equal(t0.Add(25*time.Hour)) || !k.Trusted() {
+		t.Fatalf("day forward: %v", b)
+	}
+	// Five years forward: untrusted, the bound follows the monotonic clock.
+	clk.Set(t0.AddDate(5, 0, 0))
+	advance(time.Hour)
+	if b := k.Now(); !b.Equal(t0.Add(26*time.Hour)) || k.Trusted() {
+		t.Fatalf("5 years forward: %v trusted=%v", b, k.Trusted())
+	}
+	if err := k.Confirm(); err != nil {
+		t.Fatal(err)
+	}
+	if b := k.Now(); !b.Equal(t0.AddDate(5, 0, 0).Add(time.Hour)) || !k.Trusted() {
+		t.Fatalf("confirmed: %v", b)
+	}
+	if err := k.Save(); err != nil {
+		t.Fatal(err)
+	}
+	saved := k.Now()
+
+	// Next boot: the clock is behind the saved bound.
+	k2, _, advance2 := monoKeeper(t, path, t0)
+	advance2(time.Minute)
+	if b := k2.Now(); !b.Equal(saved.Add(time.Minute)) || k2.Trusted() {
+		t.Fatalf("boot behind: %v trusted=%v, want %v untrusted", b, k2.Trusted(), saved.Add(time.Minute))
+	}
+}
+
+func TestKeeperLostState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ClockFile)
+	if err := os.WriteFile(path, []byte("{garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k, _, _ := monoKeeper(t, path, t0)
+	if _, ok := k.Bound(); ok || k.Trusted() {
+		t.Fatal("unreadable state: a bound is taken from the wall clock")
+	}
+	if err := k.Confirm(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := k.Bound(); !ok || !k.Trusted() {
+		t.Fatal("not trusted after Confirm")
+	}
+	if err := k.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || !strings.Contains(string(b), `"version":1`) {
+		t.Fatalf("state file %q, %v", b, err)
+	}
+}
+
+// TestClockTrustAudited: changes of trust reach the audit log, and a
+// sweep without a known bound erases nothing.
+func TestClockTrustAudited(t *testing.T) {
+	b := newBox(t, testRules(t))
+	id := b.call(1, "0201", false)
+	b.restart(time.Hour, time.Unix(0, 0))
+	b.advance(90*day - 30*time.Minute) // true time is past the deadline, the bound is not
+	b.sweep()
+	if !b.exists(id) {
+		t.Fatal("erased while the clock is in 1970 and the bound has not reached the deadline")
+	}
+	b.jump(b.now)
+	if err := b.e.Confirm(supervisor); err != nil {
+		t.Fatal(err)
+	}
+	b.sweep()
+	if b.exists(id) {
+		t.Fatal("not erased once the clock was confirmed")
+	}
+	var trust []string
+	for _, e := range b.rec.Entries() {
+		if e.Action == audit.ActionClockTrust {
+			trust = append(trust, e.Actor.String()+" "+e.Detail)
+		}
+	}
+	want := []string{"device:clock untrusted reason=implausible", "role:supervisor trusted reason=confirmed shift=1h0m0s"}
+	if !slices.Equal(trust, want) {
+		t.Fatalf("clock trust entries %q, want %q", trust, want)
+	}
+}
