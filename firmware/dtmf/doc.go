@@ -18,15 +18,16 @@
 // MinLevel-8 dBm0, within the profile's twist (+1 dB), 6 dB above every other
 // tone of its group, and the pair holds 55% of the energy of the window's
 // first difference (which ignores DC and weighs down dial tone, hum and the
-// bulk of voiced speech below the DTMF band). Only then a guard check runs
-// on the raw samples, for each of the two tones: the nominal bin must beat
-// two guard bins placed symmetrically around it, with a window as long as
-// puts the guards on the nominal bin's first null, so that a tone passes
-// exactly when it is nearer to the nominal frequency than the edge, whatever
-// its level. The edge sits 30% of the way from the accept to the reject
-// tolerance, because equal-tempered notes lie 2.5% from 852 Hz (A flat 5)
-// and 2.8% from 1209 Hz (D6). The same pass checks that the low-group
-// tone's third harmonic and the high-group tone's second (±1%, for
+// bulk of voiced speech below the DTMF band). Then, until the digit is
+// recognised, a guard check runs on the raw samples for each of the two
+// tones (checking only some windows let a vibrato chord through): the
+// nominal bin must beat two guard bins placed symmetrically around it,
+// with a window as long as puts the guards on the nominal bin's first null,
+// so that a tone passes exactly when it is nearer to the nominal frequency
+// than the edge, whatever its level. The edge sits 30% of the way from the
+// accept to the reject tolerance, because equal-tempered notes lie 2.5%
+// from 852 Hz (A flat 5) and 2.8% from 1209 Hz (D6). The same pass checks
+// that the low-group tone's third harmonic and the high-group tone's second (±1%, for
 // vibrato) are 16 dB down: instruments have strong harmonics, a phone does
 // not, and pure sines F5+F#6 are a valid '3' by any standard.
 //
