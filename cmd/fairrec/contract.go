@@ -50,6 +50,7 @@ func runContract(args []string, _ io.Reader, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	defer closeSession(s, &err)
+	s.warnClock(stderr)
 	text, err := run(s)
 	if err != nil {
 		return err

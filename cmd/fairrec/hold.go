@@ -31,6 +31,7 @@ func runHold(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 		return err
 	}
 	defer closeSession(s, &err)
+	s.warnClock(stderr)
 	r, err := s.e.Hold(id, pos[1], toolActor)
 	if err != nil {
 		return err
@@ -58,6 +59,7 @@ func runRelease(args []string, _ io.Reader, stdout, stderr io.Writer) (err error
 		return err
 	}
 	defer closeSession(s, &err)
+	s.warnClock(stderr)
 	r, err := s.e.Release(id, toolActor)
 	if err != nil {
 		return err

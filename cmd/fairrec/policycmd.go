@@ -119,6 +119,15 @@ func (s *policySession) trail() policy.Trail {
 	return s.log
 }
 
+// warnClock tells the operator when the times the command used are only
+// a lower bound: the clock jumped since the daemon last saved the time.
+func (s *policySession) warnClock(stderr io.Writer) {
+	if !s.k.Trusted() {
+		fmt.Fprintf(stderr, "warning: clock not trusted (system clock %s, lower bound %s): times are approximate and nothing is erased early; check the clock and run `fairrec clock confirm`\n",
+			policyClock.Now().UTC().Format(time.RFC3339), s.k.Now().UTC().Format(time.RFC3339))
+	}
+}
+
 func (s *policySession) close() error {
 	var errs []error
 	if s.k != nil {

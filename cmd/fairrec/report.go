@@ -37,6 +37,7 @@ func runReport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 		return err
 	}
 	defer closeSession(s, &err)
+	s.warnClock(stderr)
 	from := s.k.Now().Add(-time.Duration(*days) * 24 * time.Hour)
 	if *since != "" {
 		if from, err = time.Parse(time.DateOnly, *since); err != nil {

@@ -29,6 +29,7 @@ func runErasure(args []string, _ io.Reader, stdout, stderr io.Writer) (err error
 		return err
 	}
 	defer closeSession(s, &err)
+	s.warnClock(stderr)
 	r, err := s.e.EraseCaller(pos[0], toolActor)
 	if r.Text != "" {
 		fmt.Fprintln(stdout, r.Text)
@@ -51,6 +52,7 @@ func runAccess(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 		return err
 	}
 	defer closeSession(s, &err)
+	s.warnClock(stderr)
 	r, err := s.e.Export(pos[0], pos[1], s.trail(), toolActor)
 	if err != nil {
 		return err
