@@ -27,9 +27,10 @@
 // than the edge, whatever its level. The edge sits 30% of the way from the
 // accept to the reject tolerance, because equal-tempered notes lie 2.5%
 // from 852 Hz (A flat 5) and 2.8% from 1209 Hz (D6). The same pass checks
-// that the low-group tone's third harmonic and the high-group tone's second (±1%, for
-// vibrato) are 16 dB down: instruments have strong harmonics, a phone does
-// not, and pure sines F5+F#6 are a valid '3' by any standard.
+// that the low-group tone's third harmonic and the high-group tone's
+// second (±1%, for vibrato) are 16 dB down: instruments have strong
+// harmonics, a phone does not, and pure sines F5+F#6 are a valid '3' by
+// any standard.
 //
 // Measured acceptance edges (ETSI, -10 dBm0, both directions, see
 // TestFrequencyEdges): 2.19-2.29% for the low group, 2.15-2.19% for 1209
