@@ -148,7 +148,11 @@ type childReport struct {
 
 func runCrashChild(t *testing.T, dir string, seed uint64, rng *rand.Rand) childReport {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	args := []string{os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1"}
+	if emu := os.Getenv("FAIRREC_EXEC"); emu != "" {
+		args = append([]string{emu}, args...) // a foreign binary under `go test -exec`
+	}
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), envChild+"="+dir, envSeed+"="+strconv.FormatUint(seed, 10))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
