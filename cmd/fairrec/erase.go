@@ -19,7 +19,7 @@ func runErase(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) 
 		return err
 	}
 	if len(pos) == 0 {
-		return fmt.Errorf("%w: usage: fairrec erase [--data DIR] [--key FILE] ID...", errUsage)
+		return fmt.Errorf("%w: usage: fairrec erase [--data DIR] [--key FILE] ID [ID ...]", errUsage)
 	}
 	ids := make([]vault.ID, len(pos))
 	for i, p := range pos {

@@ -34,7 +34,7 @@ func runImport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 	start := fs.String("start", "", "when the call began, RFC 3339 (default: the file's modification time minus its duration, marked approximate)")
 	retention := fs.Duration("retention", defaultImportRetention, "how long each purpose keeps the recording, from its start")
 	var purposes stringList
-	fs.Var(&purposes, "purpose", "a purpose the recording is kept for (repeatable)")
+	fs.Var(&purposes, "purpose", "a purpose the recording is kept for (repeatable; at least one)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -44,6 +44,11 @@ func runImport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 	}
 	if *line < 1 {
 		return fmt.Errorf("%w: --line N (N >= 1) is required", errUsage)
+	}
+	if len(purposes) == 0 {
+		// No purpose, no lawful reason to keep it: the retention sweeper
+		// would erase it at once.
+		return fmt.Errorf("%w: at least one --purpose P is required", errUsage)
 	}
 	if *retention <= 0 {
 		return fmt.Errorf("%w: --retention must be positive", errUsage)

@@ -114,6 +114,9 @@ func TestVaultCommands(t *testing.T) {
 	if _, err := vault.ParseID(id); err != nil {
 		t.Fatalf("import printed %q, want an id", out)
 	}
+	if code, _, errs := run(t, "import", in, d, "--line", "1"); code != 2 || !strings.Contains(errs, "--purpose") {
+		t.Errorf("import without a purpose: exit %d, %q; want a usage error", code, errs)
+	}
 	start := time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
 	l := listJSON(t, d)
 	if len(l) != 1 {
