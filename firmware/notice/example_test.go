@@ -33,13 +33,23 @@ func Example() {
 	r := p.Receipt()
 	fmt.Println(r.Name, r.Complete, r.EndSample-r.StartSample == int64(n.Duration))
 	// Recording starts at r.EndSample: not one sample from before is kept.
-	// Output: default.nl.notice.mp3 true true
+
+	// After an objection: the sales profile has no confirmation of its
+	// own, so the default profile's plays.
+	c, _ := lib.Lookup(notice.Key{Profile: "sales", Language: "nl", Kind: notice.KindConfirm})
+	fmt.Println(c.Name)
+	// Output:
+	// default.nl.notice.mp3 true true
+	// default.nl.confirm.mp3
 }
 
 // An objection during the notice cuts it off; the receipt says so.
 func ExamplePlayer_Stop() {
-	lib, _ := notice.Load(notice.Config{})
-	n, _ := lib.Lookup(notice.Key{Profile: "sales", Language: "en", Kind: notice.KindNotice})
+	n, err := notice.LoadFile(notice.Defaults(), "sales.en.notice.mp3")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	p := n.Play(0)
 	frame := make([]int16, dsp.FrameSamples)
 	for range 50 { // one second
@@ -48,9 +58,5 @@ func ExamplePlayer_Stop() {
 	p.Stop() // the caller pressed 9
 	r := p.Receipt()
 	fmt.Println(r.Complete, r.Played)
-	confirm, _ := lib.Lookup(notice.Key{Profile: "sales", Language: "en", Kind: notice.KindConfirm})
-	fmt.Println(confirm.Name) // sales has none of its own: the default's
-	// Output:
-	// false 8000
-	// default.en.confirm.mp3
+	// Output: false 8000
 }

@@ -119,6 +119,15 @@ type Library struct {
 // error for that key, so the line that needs it refuses to record while the
 // others work.
 func Load(cfg Config) (*Library, error) {
+	var builtin fs.FS
+	if !cfg.NoDefaults {
+		builtin = Defaults()
+	}
+	return load(cfg, builtin)
+}
+
+// load is Load with the built-in layer given (nil: none).
+func load(cfg Config, builtin fs.FS) (*Library, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -129,8 +138,8 @@ func Load(cfg Config) (*Library, error) {
 	if cfg.Dir != nil {
 		layers = append(layers, cfg.Dir)
 	}
-	if !cfg.NoDefaults {
-		layers = append(layers, Defaults())
+	if builtin != nil {
+		layers = append(layers, builtin)
 	}
 	seen := map[Key]bool{}
 	for _, fsys := range layers {
