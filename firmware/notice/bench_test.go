@@ -51,3 +51,23 @@ func BenchmarkPlayer(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadDefaults is the boot cost of the built-in set, and the
+// memory its cached line audio holds.
+func BenchmarkLoadDefaults(b *testing.B) {
+	var lib *Library
+	var err error
+	for b.Loop() {
+		if lib, err = Load(Config{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var bytes, secs float64
+	for _, k := range lib.Keys() {
+		n, _ := lib.Lookup(k)
+		bytes += float64(2 * cap(n.Samples))
+		secs += n.Seconds()
+	}
+	b.ReportMetric(bytes, "cached-B")
+	b.ReportMetric(secs, "s-of-audio")
+}
