@@ -57,7 +57,8 @@ type Engine struct {
 	log    *slog.Logger
 	kick   chan struct{}
 
-	onSweep func(SweepResult) // tests: called after each sweep of Run
+	onSweep  func(SweepResult) // tests: called after each pass of Run
+	shortest time.Duration     // the shortest initial retention of any purpose
 
 	mu sync.Mutex // serialises read-modify-write of grants
 }
@@ -89,6 +90,18 @@ func New(cfg Config) (*Engine, error) {
 		cfg.PersistEvery = 10 * time.Minute
 	}
 	e := &Engine{cfg: cfg, rules: cfg.Rules, keeper: cfg.Keeper, log: cfg.Logger, kick: make(chan struct{}, 1)}
+	e.shortest = 100 * 366 * 24 * time.Hour
+	for i := range cfg.Rules.Purposes {
+		p := &cfg.Rules.Purposes[i]
+		first := p.Retention
+		if p.Until != "" {
+			first = p.Max
+		}
+		// Measured from the earliest start, so that a leap year or a
+		// short month never makes it look longer than it is.
+		ref := time.Date(2001, 2, 1, 0, 0, 0, 0, time.UTC)
+		e.shortest = min(e.shortest, first.Add(ref).Sub(ref))
+	}
 	return e, nil
 }
 
@@ -97,6 +110,10 @@ func (e *Engine) Rules() *Rules { return e.rules }
 
 // Keeper returns the engine's time keeper.
 func (e *Engine) Keeper() *Keeper { return e.keeper }
+
+// Wake makes Run sweep again now: call it after creating a recording
+// whose grants may end before Run's next planned wake (MaxWait).
+func (e *Engine) Wake() { e.wake() }
 
 func (e *Engine) wake() {
 	select {

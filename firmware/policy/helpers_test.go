@@ -19,7 +19,7 @@ var t0 = time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
 // monotonic clock that a wall-clock jump does not move, the true time, a
 // vault and an engine, and restarts with time off in between.
 type box struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	clk  *clocktest.Clock
 	rec  *audittest.Recorder
@@ -36,7 +36,7 @@ type box struct {
 var caller = audit.Actor{Kind: audit.ActorCallerDTMF, ID: "line1"}
 var supervisor = audit.Actor{Kind: audit.ActorRole, ID: "supervisor"}
 
-func newBox(t *testing.T, rules *Rules) *box {
+func newBox(t testing.TB, rules *Rules) *box {
 	t.Helper()
 	dir := t.TempDir()
 	if err := vault.InitKey(filepath.Join(dir, vault.KeyFile), nil); err != nil {

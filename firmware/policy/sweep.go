@@ -98,34 +98,57 @@ func (e *Engine) Sweep() (SweepResult, error) {
 }
 
 // Run sweeps at once (erasing what expired while the box was off), then
-// again at each deadline, after each change, after each change of the
-// clock's trust and at least every MaxWait; it saves the clock bound every
-// PersistEvery and when ctx ends, and returns nil then.
+// again when the next deadline is reached, after each change made through
+// the engine (Wake) and after each change of the clock's trust. Between
+// full sweeps it only reads the clock, at least every MaxWait, so that a
+// jump is noticed. A recording created meanwhile (by the call flow, in
+// the vault) cannot end before its start plus the shortest initial
+// retention of any purpose, so the next full sweep is planned no later
+// than that. Run saves the clock bound every PersistEvery and when ctx
+// ends, and returns nil then.
 func (e *Engine) Run(ctx context.Context) error {
 	defer func() {
 		if err := e.keeper.Save(); err != nil {
 			e.log.Error("clock state not saved", "err", err)
 		}
 	}()
-	var saved time.Time
+	var saved, next time.Time // next: when a full sweep is due; zero: now
 	for {
-		res, err := e.Sweep()
-		if err != nil {
-			e.log.Error("retention sweep failed", "err", err)
+		// Wake-ups that came before this pass are answered by it.
+		select {
+		case <-e.kick:
+			next = time.Time{}
+		default:
 		}
-
-		if res.Bound.Sub(saved) >= e.cfg.PersistEvery || res.Bound.Before(saved) {
+		select {
+		case <-e.keeper.Changed():
+			next = time.Time{}
+		default:
+		}
+		now, ok := e.keeper.Bound()
+		res := SweepResult{Bound: now, NoBound: !ok, Next: next}
+		if next.IsZero() || !now.Before(next) || !ok {
+			var err error
+			res, err = e.Sweep()
+			next = res.Bound.Add(e.shortest - min(time.Minute, e.shortest/2))
+			if !res.Next.IsZero() && res.Next.Before(next) {
+				next = res.Next
+			}
+			if err != nil {
+				e.log.Error("retention sweep failed; retrying", "err", err, "in", e.cfg.MaxWait)
+				next = res.Bound.Add(e.cfg.MaxWait)
+			}
+			now = res.Bound
+		} else {
+			e.handleClock()
+		}
+		if now.Sub(saved) >= e.cfg.PersistEvery || now.Before(saved) {
 			if err := e.keeper.Save(); err != nil {
 				e.log.Error("clock state not saved", "err", err)
 			}
-			saved = res.Bound
+			saved = now
 		}
-		wait := e.cfg.MaxWait
-		if !res.Next.IsZero() && !res.NoBound {
-			if now, _ := e.keeper.Bound(); res.Next.Sub(now) < wait {
-				wait = max(res.Next.Sub(now), 0)
-			}
-		}
+		wait := min(max(next.Sub(now), 0), e.cfg.MaxWait)
 		timer := e.keeper.After(wait)
 		if e.onSweep != nil {
 			e.onSweep(res) // the timer is armed: a test may move the clock
@@ -134,7 +157,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-e.kick:
+			next = time.Time{}
 		case <-e.keeper.Changed():
+			next = time.Time{}
 		case <-timer:
 		}
 	}
