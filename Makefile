@@ -13,7 +13,7 @@ ARMV7_ENV := CC=arm-linux-gnueabihf-gcc CGO_ENABLED=1 GOOS=linux GOARCH=arm GOAR
 	PKG_CONFIG_LIBDIR=/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-cross build run test test-unit test-race check cross test-arm64 bench fuzz soak
+.PHONY: help deps deps-cross build run test test-unit test-race check cross test-arm64 bench fuzz soak talkoff demo-audio
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,3 +61,12 @@ bench: deps ## benchmarks (numbers go in README's table)
 
 fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
 	@bash scripts/fuzz.sh $${FUZZTIME:-30s}
+
+soak: ## SIGKILL crash soak of storage/vault: 1000 kills (~3 min)
+	FAIRREC_SOAK=1 $(GO) test -count=1 -run 'TestCrash$$' -timeout 60m -v ./storage/vault/
+
+talkoff: deps ## DTMF talk-off: 60 min of generated speech + 10 min of music must give no digit (~3 min)
+	FAIRREC_TALKOFF=1 $(GO) test -count=1 -run '^TestTalkOffFull$$' -v -timeout 30m ./firmware/dtmf/
+
+demo-audio: deps ## regenerate the demo callers' speech (espeak-ng, sox)
+	scripts/demo/make-audio.sh
