@@ -51,6 +51,12 @@ func TestDecodeRejects(t *testing.T) {
 	// before the rejection).
 	layer2 := bytes.Clone(good)
 	layer2[1] = layer2[1]&^0x06 | 0x04
+	// A tagged file (LAME writes length and CRC) damaged where no frame
+	// header is, and cut at a frame boundary.
+	tagged := speak(t, testText, 44100, "-b", "64").mp3
+	flipped := bytes.Clone(tagged)
+	flipped[len(firstFrames(tagged, 50))+100] ^= 0x10 // inside frame 50
+	cut := firstFrames(tagged, 40)
 	corrupt := bytes.Clone(good)
 	for i := 200; i < 600; i++ {
 		corrupt[i] = byte(i * 7)
@@ -68,6 +74,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"corrupt", corrupt, ErrCorrupt, "frame"},
 		{"id3-too-long", append([]byte("ID3\x04\x00\x00\x7f\x7f\x7f\x7f"), good...), ErrCorrupt, "ID3v2"},
 		{"mpeg2.5-8k", mpeg25, ErrUnsupportedRate, "MPEG 2.5"},
+		{"crc", flipped, ErrCorrupt, "CRC"},
+		{"cut-at-frame", cut, ErrCorrupt, "truncated"},
 		{"layer2", layer2, ErrUnsupported, "Layer II"},
 		{"short", lameRaw(t, tone(3200, 40, 8000), "16", "-b", "32"), ErrTooShort, "0."},
 		{"silent", lameRaw(t, make([]int16, 32000), "16", "-b", "32"), ErrSilent, "dBm0"},

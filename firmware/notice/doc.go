@@ -4,7 +4,8 @@
 // A notice is an MPEG-1 or MPEG-2 Audio Layer III file (ISO/IEC 11172-3,
 // ISO/IEC 13818-3) at 16 kHz or more. Decode checks the frame chain itself
 // (every frame header valid, same version, layer and rate, the last frame
-// complete), decodes it with github.com/hajimehoshi/go-mp3 (which always
+// complete, and, when LAME wrote them, the stream length and CRC-16 of the
+// audio its Info frame records), decodes it with github.com/hajimehoshi/go-mp3 (which always
 // yields 16-bit stereo at the file's rate), mixes down to mono, removes the
 // coding delay (exactly when the file carries a LAME tag, else the
 // decoder's 529 samples), and resamples to 8 kHz with firmware/dsp, whose

@@ -96,6 +96,16 @@ type stream struct {
 	delay, padding int
 }
 
+// lameTag is what scan uses from a LAME Info frame.
+type lameTag struct {
+	delay, padding int
+	// musicLen is the bytes from the Info frame to the end of the last
+	// frame, musicCRC the CRC-16 of the frames after the Info frame; zero
+	// length means the encoder left them out.
+	musicLen uint32
+	musicCRC uint16
+}
+
 // scan walks the frame chain of an MP3 file: an optional ID3v2 tag, then
 // Layer III frames back to back, then an optional ID3v1 tag. Every frame must
 // have the first frame's version, layer and rate and end inside the file, so
@@ -142,6 +152,8 @@ func scan(data []byte) (stream, error) {
 	}
 	s.rate, s.channels, s.samples = first.rate, first.channels, first.samples
 	start := pos
+	var lame lameTag
+	infoPos := 0
 	for pos < end {
 		h, ok := parseHeader(data[pos:end])
 		if !ok {
@@ -155,11 +167,12 @@ func scan(data []byte) (stream, error) {
 			return s, fmt.Errorf("frame %d at byte %d needs %d bytes, %d left (truncated file): %w",
 				s.frames, pos, h.size, end-pos, ErrCorrupt)
 		}
-		if s.frames == 0 {
-			if d, p, ok := infoTag(data[pos:pos+h.size], h); ok {
+		if s.frames == 0 && !s.tagged {
+			if tag, ok := infoTag(data[pos:pos+h.size], h); ok {
 				// The Info frame carries no audio; decoding it would put a
 				// frame of silence in front of the notice.
-				s.tagged, s.delay, s.padding = true, d, p
+				s.tagged, s.delay, s.padding = true, tag.delay, tag.padding
+				lame, infoPos = tag, pos
 				start = pos + h.size
 				pos += h.size
 				continue
@@ -171,14 +184,26 @@ func scan(data []byte) (stream, error) {
 	if s.frames == 0 {
 		return s, fmt.Errorf("no audio frames: %w", ErrCorrupt)
 	}
+	// LAME records the stream's length and a CRC of its audio frames: a
+	// file cut at a frame boundary, or damaged inside a frame where no
+	// header check can see it, is caught here.
+	if lame.musicLen != 0 {
+		if n := end - infoPos; uint32(n) != lame.musicLen {
+			return s, fmt.Errorf("LAME tag says %d bytes of audio, the file has %d (truncated or spliced): %w",
+				lame.musicLen, n, ErrCorrupt)
+		}
+		if c := crc16(data[start:end]); c != lame.musicCRC {
+			return s, fmt.Errorf("audio CRC %04x, LAME tag says %04x (damaged file): %w", c, lame.musicCRC, ErrCorrupt)
+		}
+	}
 	s.audio = data[start:end]
 	return s, nil
 }
 
 // infoTag recognises the Xing/Info frame that LAME (and others) write first
-// and reads the encoder delay and padding from the LAME extension that
-// follows it, when present.
-func infoTag(f []byte, h header) (delay, padding int, ok bool) {
+// and reads the encoder delay and padding, and LAME's length and CRC of the
+// audio, from the LAME extension that follows it, when present.
+func infoTag(f []byte, h header) (tag lameTag, ok bool) {
 	side := 32 // side information bytes, MPEG-1 stereo
 	switch {
 	case h.version == 10 && h.channels == 1:
@@ -193,11 +218,11 @@ func infoTag(f []byte, h header) (delay, padding int, ok bool) {
 		off += 2
 	}
 	if len(f) < off+8 {
-		return 0, 0, false
+		return tag, false
 	}
 	id := string(f[off : off+4])
 	if id != "Xing" && id != "Info" {
-		return 0, 0, false
+		return tag, false
 	}
 	flags := binary.BigEndian.Uint32(f[off+4:])
 	p := off + 8
@@ -206,14 +231,38 @@ func infoTag(f []byte, h header) (delay, padding int, ok bool) {
 			p += n
 		}
 	}
-	// LAME extension: 9-byte encoder string, then 12 bytes, then 3 bytes of
-	// delay (12 bits) and padding (12 bits).
-	if len(f) >= p+24 && (bytes.HasPrefix(f[p:], []byte("LAME")) || bytes.HasPrefix(f[p:], []byte("Lavc"))) {
+	// LAME extension: 9-byte encoder string, 12 bytes, 3 bytes of delay
+	// (12 bits) and padding (12 bits), 4 bytes, the music length (4) and
+	// music CRC (2). Lavc (FFmpeg) writes the same layout; only LAME's
+	// own CRC is trusted.
+	lame := bytes.HasPrefix(f[p:], []byte("LAME"))
+	if len(f) >= p+24 && (lame || bytes.HasPrefix(f[p:], []byte("Lavc"))) {
 		d := f[p+21:]
-		delay = int(d[0])<<4 | int(d[1])>>4
-		padding = int(d[1]&0x0F)<<8 | int(d[2])
+		tag.delay = int(d[0])<<4 | int(d[1])>>4
+		tag.padding = int(d[1]&0x0F)<<8 | int(d[2])
 	}
-	return delay, padding, true
+	if lame && len(f) >= p+34 {
+		tag.musicLen = binary.BigEndian.Uint32(f[p+28:])
+		tag.musicCRC = binary.BigEndian.Uint16(f[p+32:])
+	}
+	return tag, true
+}
+
+// crc16 is the CRC-16 LAME uses for its music CRC (polynomial 0x8005,
+// reflected, initial value 0: CRC-16/ARC).
+func crc16(b []byte) uint16 {
+	var c uint16
+	for _, x := range b {
+		c ^= uint16(x)
+		for range 8 {
+			if c&1 != 0 {
+				c = c>>1 ^ 0xA001
+			} else {
+				c >>= 1
+			}
+		}
+	}
+	return c
 }
 
 func roman(n int) string {
