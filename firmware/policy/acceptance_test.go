@@ -188,57 +188,76 @@ func acceptanceCases() []accCase {
 	}
 }
 
+// TestAcceptance runs each case twice: with explicit sweeps, and with the
+// sweeper running (Run) while fake time passes.
 func TestAcceptance(t *testing.T) {
-	for _, c := range acceptanceCases() {
-		t.Run(c.name, func(t *testing.T) {
-			b := newBox(t, testRules(t))
-			id := c.run(t, b)
-			b.sweep()
-			var got []string
-			if id != 0 {
-				for p := range b.grants(id) {
-					got = append(got, p)
-				}
+	for _, running := range []bool{false, true} {
+		for _, c := range acceptanceCases() {
+			name := c.name
+			if running {
+				name += "/running"
 			}
-			sort.Strings(got)
-			if !slices.Equal(got, c.grants) {
-				t.Fatalf("grants after events: %v, want %v", got, c.grants)
-			}
-			if c.erase == 0 {
-				if id != 0 && b.exists(id) {
-					t.Fatal("recording still exists")
-				}
-				return
-			}
-			due := t0.Add(c.erase)
-			if b.now.Before(due.Add(-time.Second)) {
-				b.advance(due.Add(-time.Second).Sub(b.now))
-			}
-			b.sweep()
-			if !b.exists(id) {
-				t.Fatalf("erased early: before %v", due)
-			}
-			b.advance(due.Add(time.Second).Sub(b.now))
-			b.sweep()
-			if b.exists(id) {
-				t.Fatalf("not erased by deadline + 1 s (%v); grants %v", due, b.grants(id))
-			}
-		})
+			t.Run(name, func(t *testing.T) { acceptance(t, c, running) })
+		}
 	}
 }
 
-// TestRunErasesOnTime runs the sweeper and lets fake time pass: the
-// recording is erased when the deadline is reached, not before.
-func TestRunErasesOnTime(t *testing.T) {
+func acceptance(t *testing.T, c accCase, running bool) {
 	b := newBox(t, testRules(t))
+	id := c.run(t, b)
+	settle := b.sweep
+	if running {
+		settle = b.run(t)
+	}
+	settle()
+	var got []string
+	if id != 0 {
+		for p := range b.grants(id) {
+			got = append(got, p)
+		}
+	}
+	sort.Strings(got)
+	if !slices.Equal(got, c.grants) {
+		t.Fatalf("grants after events: %v, want %v", got, c.grants)
+	}
+	if c.erase == 0 {
+		if id != 0 && b.exists(id) {
+			t.Fatal("recording still exists")
+		}
+		return
+	}
+	due := t0.Add(c.erase)
+	if b.now.Before(due.Add(-time.Second)) {
+		b.advance(due.Add(-time.Second).Sub(b.now))
+	}
+	settle()
+	if !b.exists(id) {
+		t.Fatalf("erased early: before %v", due)
+	}
+	b.advance(due.Add(time.Second).Sub(b.now))
+	settle()
+	if b.exists(id) {
+		t.Fatalf("not erased by deadline + 1 s (%v); grants %v", due, b.grants(id))
+	}
+}
+
+// run starts the sweeper and returns a function that waits until it has
+// handled the current time. The sweeper stops when the test ends.
+func (b *box) run(t *testing.T) func() SweepResult {
 	swept := make(chan SweepResult, 100)
 	b.e.onSweep = func(r SweepResult) { swept <- r }
-	id := b.call(1, "0201", false)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.e.Run(ctx) }()
-	waitSweep := func(at time.Time) SweepResult {
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return func() SweepResult {
 		t.Helper()
+		at := b.k.Now()
 		for {
 			select {
 			case r := <-swept:
@@ -246,31 +265,35 @@ func TestRunErasesOnTime(t *testing.T) {
 					return r
 				}
 			case <-time.After(10 * time.Second):
-				t.Fatalf("no sweep at %v", at)
+				t.Fatalf("the sweeper did not handle %v", at)
 			}
 		}
 	}
-	waitSweep(t0)
+}
+
+// TestRunErasesOnTime runs the sweeper and lets fake time pass: the
+// recording is erased when the deadline is reached, not before.
+func TestRunErasesOnTime(t *testing.T) {
+	b := newBox(t, testRules(t))
+	id := b.call(1, "0201", false)
+	settle := b.run(t)
+	settle()
 	// Step through the first deadline in steps the sweeper must follow.
 	for _, d := range []time.Duration{29 * day, day - time.Second, time.Second} {
 		b.advance(d)
-		waitSweep(b.now)
+		settle()
 	}
 	if g := b.grants(id); len(g) != 1 {
 		t.Fatalf("at the training deadline: grants %v", g)
 	}
 	b.advance(60*day - time.Millisecond)
-	waitSweep(b.now)
+	settle()
 	if !b.exists(id) {
 		t.Fatal("erased a millisecond early")
 	}
 	b.advance(time.Millisecond)
-	waitSweep(b.now)
+	settle()
 	if b.exists(id) {
 		t.Fatal("not erased at its deadline")
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
 	}
 }
