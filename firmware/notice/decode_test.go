@@ -77,3 +77,33 @@ func TestDecodeMatchesSource(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeWithID3Tags: installers' files often carry ID3 tags (title,
+// artist); they are skipped, and LAME's length and CRC still check out.
+func TestDecodeWithID3Tags(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		v1, v2 bool
+	}{
+		{[]string{"-b", "64", "--tt", "Notice", "--ta", "Installer", "--add-id3v2"}, true, true},
+		{[]string{"-b", "64", "--tt", "Notice", "--id3v1-only"}, true, false},
+		{[]string{"-b", "64", "--tt", "Notice", "--id3v2-only", "--pad-id3v2-size", "100"}, false, true},
+	} {
+		args := tc.args
+		src := speak(t, testText, 44100, args...)
+		v1 := len(src.mp3) > 128 && string(src.mp3[len(src.mp3)-128:][:3]) == "TAG"
+		v2 := string(src.mp3[:3]) == "ID3"
+		if v1 != tc.v1 || v2 != tc.v2 {
+			t.Fatalf("lame %v wrote ID3v1 %v, ID3v2 %v; the test expects %v, %v", args, v1, v2, tc.v1, tc.v2)
+		}
+		n, err := Decode("tagged.mp3", src.mp3)
+		if err != nil {
+			t.Errorf("lame %v: %v", args, err)
+			continue
+		}
+		want, _ := wav.Mono8k(src.wav)
+		if d := n.Duration - len(want); d < -1 || d > 1 {
+			t.Errorf("lame %v: %d samples, source %d", args, n.Duration, len(want))
+		}
+	}
+}
