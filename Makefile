@@ -49,7 +49,7 @@ cross: ## linux/arm64 and linux/arm/v7 binaries (cgo) into bin/
 	@bash scripts/deps.sh cross
 	$(ARM64_ENV) $(GO) build -o bin/linux-arm64/ ./cmd/...
 	$(ARMV7_ENV) $(GO) build -o bin/linux-armv7/ ./cmd/...
-	@file bin/linux-arm64/* bin/linux-armv7/*
+	@ls -l bin/linux-arm64 bin/linux-armv7
 
 test-arm64: ## the test suite under qemu-aarch64
 	@bash scripts/deps.sh cross
