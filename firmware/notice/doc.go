@@ -21,9 +21,10 @@
 //     ErrUnsupportedRate, ErrUnsupported, ErrTooShort, ErrTooLong,
 //     ErrSilent); a panic inside go-mp3 becomes ErrCorrupt;
 //   - a Library never substitutes one notice for another that names
-//     different purposes: only the plain confirmation falls back to the
-//     default profile's; an installer's file that fails to load is not
-//     replaced by the built-in default, so its line refuses to record;
+//     different purposes: only the confirmations, whose texts name no
+//     particular purpose, fall back to the default profile's; an
+//     installer's file that fails to load is not replaced by the built-in
+//     default, so its line refuses to record;
 //   - a loaded Notice is immutable and shared; a Player is driven by the
 //     line's audio loop frame by frame and counts time in samples, never by
 //     the clock; its Receipt says which notice played (name, hash), from
