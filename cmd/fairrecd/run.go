@@ -261,6 +261,12 @@ func (d *daemon) openConsole() error {
 		return nil
 	}
 	p, err := serial.Open(name)
+	if err != nil && d.cfg.Console == "" {
+		// The board's own console port is a convenience for installers;
+		// recording must not depend on it. An explicit --console must work.
+		d.log.Warn("console unavailable; running without one", "err", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
