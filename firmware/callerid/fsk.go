@@ -139,6 +139,7 @@ type fsk struct {
 	mark, space  *correlator
 	m1200, m1300 *correlator
 	power        float64 // smoothed in-band power estimate
+	inst         float64 // in-band power of the current sample's window
 	carrier      bool
 	prevD        float64
 	hist         [2]float64 // the two decisions before the current one
@@ -204,7 +205,8 @@ func (f *fsk) process(dst []Result, samples []int16) []Result {
 		e12, e13 := f.m1200.step(x), f.m1300.step(x)
 		d := m - sp
 		// A tone of mean power P gives |corr|² = L²P/2 in its own filter.
-		f.power += ((m+sp)*norm - f.power) / 8
+		f.inst = (m + sp) * norm
+		f.power += (f.inst - f.power) / 8
 		// Hysteresis: on at the threshold, off 3 dB under it, so the dips
 		// where a bit straddles two tones do not drop the carrier.
 		if f.carrier {
@@ -289,7 +291,15 @@ func (f *fsk) uart(dst []Result, d, e12, e13, p float64) []Result {
 			f.state = hunting
 			f.markRun = 1
 			if d <= 0 {
-				if len(f.msg) >= 2 {
+				// The smoothed power lags the end of a signal by about a
+				// dozen bits; a stop bit that meets no tone at all is the
+				// signal ending mid-byte, not a framing error. (Without
+				// this, the sign of the filters' round-off in the silence
+				// decided which error a cut message got.)
+				switch {
+				case len(f.msg) >= 2 && f.inst < f.minPower:
+					dst = f.truncated(dst, "carrier lost")
+				case len(f.msg) >= 2:
 					dst = append(dst, f.failed(fmt.Errorf("callerid: fsk: %w: framing error in byte %d", ErrMalformed, len(f.msg))))
 				}
 				f.endMessage()
