@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"fairrec/board"
+	"fairrec/board/sim"
+	"fairrec/drivers/audio"
+	"fairrec/drivers/gpio"
+	"fairrec/drivers/serial"
+	"fairrec/firmware/callflow"
+	"fairrec/firmware/console"
+	"fairrec/storage/vault"
+)
+
+func (d *daemon) open() error {
+	d.start = d.cfg.Clock.Now()
+	if err := d.openBoard(); err != nil {
+		return err
+	}
+	if err := d.openVault(); err != nil {
+		return err
+	}
+	pins, err := gpio.Open(d.board)
+	if err != nil {
+		return fmt.Errorf("board %s: %w", d.board.Name, err)
+	}
+	d.pins = pins
+	dev := cmpOr(d.cfg.AudioDevice, d.board.AudioDevice)
+	d.audioDev = dev
+	st, err := audio.Open(audio.Config{
+		Input: dev, Output: dev,
+		InputChannels: d.board.InChannels, OutputChannels: d.board.OutChannels,
+		Rate: d.board.Rate, Logger: d.log,
+	})
+	if err != nil {
+		return fmt.Errorf("board %s: %w", d.board.Name, err)
+	}
+	d.audio = st
+	for i, bl := range d.board.Lines {
+		pl := d.pins.Lines[i]
+		l, err := callflow.New(callflow.Config{
+			Line: i + 1, Rate: st.Rate(),
+			// An absent pin is a nil gpio interface, which converts to a
+			// nil callflow interface.
+			Hook: pl.Hook, Ring: pl.Ring, Button: pl.Button,
+			LEDRecording: pl.LEDRecording,
+			Store:        d.vault, Clock: d.cfg.Clock, Logger: d.log,
+		})
+		if err != nil {
+			return fmt.Errorf("line %d (input channel %d): %w", i+1, bl.In, err)
+		}
+		d.lines = append(d.lines, l)
+	}
+	return d.openConsole()
+}
+
+func (d *daemon) openBoard() error {
+	if d.cfg.Board != board.SimName {
+		if d.cfg.Scenario != "" {
+			return usagef("--scenario is for the sim board only")
+		}
+		b, err := board.Lookup(d.cfg.Board)
+		if err != nil {
+			return usageError{err}
+		}
+		d.board = b
+		return nil
+	}
+	if d.cfg.Scenario == "" {
+		return usagef("--board sim needs --scenario FILE")
+	}
+	sc, err := sim.LoadScenario(d.cfg.Scenario)
+	if err != nil {
+		return err
+	}
+	s, err := sim.New(sim.Config{Scenario: sc, Dir: d.cfg.SimDir, Realtime: d.cfg.Realtime, Logger: d.log})
+	if err != nil {
+		return err
+	}
+	d.sim = s
+	d.board = s.Board()
+	return nil
+}
+
+func (d *daemon) openVault() error {
+	dir := d.cfg.Data
+	if dir == "" {
+		return usagef("--data is empty")
+	}
+	if err := checkWritable(dir); err != nil {
+		return err
+	}
+	d.key = d.cfg.Key
+	if d.key == "" {
+		d.key = filepath.Join(dir, vault.KeyFile)
+	}
+	if _, err := os.Stat(d.key); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no key file %s: recordings are only ever stored encrypted; create the key once with `fairrec keys init --data %s`", d.key, dir)
+	}
+	pass, err := passphrase(d.cfg.PassphraseFile)
+	if err != nil {
+		return err
+	}
+	v, err := vault.Open(vault.Config{Dir: dir, KeyFile: d.cfg.Key, Passphrase: pass, Clock: d.cfg.Clock, Logger: d.log})
+	if err != nil {
+		return fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	d.vault = v
+	return nil
+}
+
+// passphrase reads the key file's passphrase as `fairrec` does: the first
+// line of file, else $FAIRREC_PASSPHRASE, else none.
+func passphrase(file string) ([]byte, error) {
+	if file == "" {
+		if p := os.Getenv("FAIRREC_PASSPHRASE"); p != "" {
+			return []byte(p), nil
+		}
+		return nil, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("passphrase: %w", err)
+	}
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) == 0 {
+		return nil, fmt.Errorf("passphrase file %s is empty", file)
+	}
+	return line, nil
+}
+
+// checkWritable creates dir if needed and proves a file can be written in
+// it, so that an unwritable data directory is reported at start, not at the
+// first call.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("data directory %s: %w", dir, unwrapPath(err))
+	}
+	f, err := os.CreateTemp(dir, ".fairrecd-probe-*")
+	if err != nil {
+		return fmt.Errorf("data directory %s is not writable: %w", dir, unwrapPath(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// unwrapPath drops the path of an *fs.PathError, which the message already
+// names.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+func (d *daemon) openConsole() error {
+	name := d.cfg.Console
+	if name == "" {
+		name = cmpOr(d.board.Console, serial.Stdio)
+	}
+	if name == ConsoleNone {
+		return nil
+	}
+	p, err := serial.Open(name)
+	if err != nil && d.cfg.Console == "" {
+		// The board's own console port is a convenience for installers;
+		// recording must not depend on it. An explicit --console must work.
+		d.log.Warn("console unavailable; running without one", "err", err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	d.port = p
+	d.con = console.New(p, console.Config{Interactive: p.Interactive(), System: system{d}, Logger: d.log})
+	if p.Name() == serial.Stdio && p.Interactive() {
+		// The terminal is in raw mode and shared with the prompt: log lines
+		// go through the console, which prints them above what is typed.
+		d.logw.set(d.con)
+	}
+	return nil
+}
