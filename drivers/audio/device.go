@@ -26,7 +26,11 @@ func acquire() error {
 		if err := checkConfigPath(os.Getenv(ConfigPathEnv)); err != nil {
 			return fmt.Errorf("audio: initialise PortAudio: %w", err)
 		}
-		if err := portaudio.Initialize(); err != nil {
+		noise, err := captureStderr(portaudio.Initialize)
+		if err != nil {
+			if noise != "" {
+				err = fmt.Errorf("%w (%s)", err, strings.ReplaceAll(noise, "\n", "; "))
+			}
 			return fmt.Errorf("audio: initialise PortAudio: %w", err)
 		}
 	}
@@ -44,7 +48,7 @@ func release() error {
 	if pa.refs > 0 {
 		return nil
 	}
-	if err := portaudio.Terminate(); err != nil {
+	if _, err := captureStderr(portaudio.Terminate); err != nil {
 		return fmt.Errorf("audio: terminate PortAudio: %w", err)
 	}
 	return nil
