@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"fairrec/drivers/systime"
@@ -23,6 +24,16 @@ const PurposesFile = "purposes.toml"
 
 // policyClock is the wall clock of the policy commands; tests replace it.
 var policyClock clock.Clock = systime.Clock{}
+
+// policyBootID identifies the operating system's boot, so that the tool
+// trusts the clock the daemon trusted in the same boot; tests replace it.
+var policyBootID = func() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
 
 // toolActor is how the tool appears in the audit log.
 var toolActor = audit.Actor{Kind: audit.ActorTool, ID: "fairrec"}
@@ -74,7 +85,8 @@ func (f *policyFlags) open(withAudit, readOnly bool) (*policySession, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: policyClock, Path: filepath.Join(*f.data, policy.ClockFile), MaxJump: rules.MaxClockJump})
+	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: policyClock, Path: filepath.Join(*f.data, policy.ClockFile),
+		MaxJump: rules.MaxClockJump, BootID: policyBootID()})
 	if err != nil {
 		return nil, err
 	}

@@ -48,10 +48,12 @@ notice = "c.mp3"`, 1)
 		t.Fatal(err)
 	}
 	clk = clocktest.New(policyT0)
-	old := policyClock
-	policyClock = clk
-	t.Cleanup(func() { policyClock = old })
-	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: clk, Path: filepath.Join(dir, policy.ClockFile)})
+	old, oldBoot := policyClock, policyBootID
+	policyClock, policyBootID = clk, func() string { return "test-boot" }
+	t.Cleanup(func() { policyClock, policyBootID = old, oldBoot })
+	// The daemon's keeper, on a board with a battery clock, in the same
+	// boot as the tool.
+	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: clk, Path: filepath.Join(dir, policy.ClockFile), RTC: true, BootID: "test-boot"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
 
@@ -19,6 +20,7 @@ type accCase struct {
 	name   string
 	run    func(t *testing.T, b *box) vault.ID
 	grants []string      // after run, sorted
+	noRTC  bool          // the board has no battery clock
 	erase  time.Duration // from t0; 0 means gone after run (or never recorded)
 }
 
@@ -185,6 +187,18 @@ func acceptanceCases() []accCase {
 				b.jump(b.now) // NTP sets the clock; it agrees with the bound within MaxJump
 				return id
 			}},
+		{name: "quality+training/Pi without RTC, clock stopped while off, then NTP", noRTC: true,
+			grants: []string{"quality", "training"}, erase: day + 90*day,
+			run: func(t *testing.T, b *box) vault.ID {
+				b.restart(day, b.k.Now()) // fake-hwclock: where it stopped
+				id := b.call(1, "0201", false)
+				b.advance(time.Minute)
+				b.jump(b.now) // NTP steps the clock a day forward
+				if err := b.e.Confirm(audit.Actor{Kind: audit.ActorDevice, ID: "ntp"}); err != nil {
+					t.Fatal(err)
+				}
+				return id
+			}},
 	}
 }
 
@@ -204,6 +218,10 @@ func TestAcceptance(t *testing.T) {
 
 func acceptance(t *testing.T, c accCase, running bool) {
 	b := newBox(t, testRules(t))
+	if c.noRTC {
+		b.noRTC = true
+		b.restart(0, time.Time{})
+	}
 	id := c.run(t, b)
 	settle := b.sweep
 	if running {

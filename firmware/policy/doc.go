@@ -36,13 +36,16 @@
 //
 // Deadlines are compared with a lower bound of the true time kept by
 // Keeper: max(wall clock, last persisted bound + monotonic time since
-// boot), where the wall clock counts only while trusted. A wall clock
-// before 2025 (a Pi without RTC boots in 1970), behind the bound, or ahead
-// of it by more than Rules.MaxClockJump (a bad RTC) is untrusted until it
-// agrees again or is confirmed (Engine.Confirm, by the installer or NTP);
-// timestamps taken meanwhile are flagged approximate, and when the clock
-// becomes trusted their grants are moved forward by the bound's jump, so
-// they too end no earlier than their true deadline. Trust changes are
+// boot). The wall clock moves the bound only while it agrees: not before
+// 2025 (a Pi without RTC boots in 1970), not behind the bound, and not
+// ahead of it by more than Rules.MaxClockJump (a bad RTC) unless confirmed
+// (Engine.Confirm, by the installer or NTP). The clock is trusted when it
+// agrees and was confirmed in this boot (or, with KeeperConfig.RTC, agreed
+// at start). Timestamps taken while it is not trusted are flagged
+// approximate and stamped with Keeper.Steps, the sum of the bound's
+// forward steps: such a timestamp lagged the true time by at most the
+// steps that followed it (plus the time off), so its deadline is moved
+// forward by them and is never met before the true one. Trust changes are
 // audited (audit.ActionClockTrust). The sweeper (Engine.Run) erases what
 // expired while the box was off at start, then within a second of each
 // deadline: it sleeps on Clock.After until the next one, and re-checks

@@ -178,7 +178,7 @@ func (e *Engine) Start(line int, objected bool, actor audit.Actor) (Start, error
 			}
 			continue
 		}
-		s.Meta.Grants = append(s.Meta.Grants, e.grant(p, now, !trusted))
+		s.Meta.Grants = append(s.Meta.Grants, e.grant(p, now, trusted))
 	}
 	s.Record = len(s.Meta.Grants) > 0
 	if objected {
@@ -200,10 +200,13 @@ func (e *Engine) Start(line int, objected bool, actor audit.Actor) (Start, error
 }
 
 // grant returns a new grant of p beginning at at.
-func (e *Engine) grant(p *Purpose, at time.Time, approx bool) vault.Grant {
+func (e *Engine) grant(p *Purpose, at time.Time, trusted bool) vault.Grant {
 	g := vault.Grant{Purpose: p.Name, Basis: string(p.Basis), Granted: at,
 		Objectable: p.Objection != Continues, Review: p.Review, Restricted: p.Restricted}
-	t := tags{approx: approx, until: p.Until}
+	t := tags{until: p.Until, approx: !trusted}
+	if !trusted {
+		t.stamped, t.steps = true, e.keeper.Steps()
+	}
 	g.Deadline = e.deadline(p, g, t)
 	g.Event = t.String()
 	return g

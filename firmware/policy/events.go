@@ -25,17 +25,19 @@ func (e *Engine) Hold(id vault.ID, ref string, actor audit.Actor) (Result, error
 		return Result{}, fmt.Errorf("policy: hold %v: %w", id, err)
 	}
 	now, trusted := e.Now()
+	steps := e.keeper.Steps()
 	r := Result{Recordings: []vault.ID{id}}
 	gs := cloneGrants(in.Grants)
 	for i, g := range gs {
 		p := e.rules.Purpose(g.Purpose)
-		if p == nil || !p.Hold || !now.Before(g.Deadline) {
+		if p == nil || !p.Hold || !now.Before(effective(g, steps)) {
 			continue
 		}
+		normalize(&g, steps)
 		t := parseTags(g.Event)
 		t.hold, t.held = refTag(e.cfg.RefKey, ref), now
-		t.approx = t.approx || !trusted
-		gs[i].Deadline = e.deadline(p, g, t)
+		t.untrusted(trusted, steps)
+		gs[i].Granted, gs[i].Deadline = g.Granted, e.deadline(p, g, t)
 		gs[i].Event = t.String()
 		r.Kept = append(r.Kept, g.Purpose)
 		if gs[i].Deadline.After(r.Until) {
@@ -67,13 +69,17 @@ func (e *Engine) Release(id vault.ID, actor audit.Actor) (Result, error) {
 		return Result{}, fmt.Errorf("policy: release %v: %w", id, err)
 	}
 	r := Result{Recordings: []vault.ID{id}}
+	steps := e.keeper.Steps()
 	gs := cloneGrants(in.Grants)
 	for i, g := range gs {
 		t := parseTags(g.Event)
 		if t.hold == "" {
 			continue
 		}
+		normalize(&g, steps)
+		t = parseTags(g.Event)
 		t.hold, t.held = "", time.Time{}
+		gs[i].Granted, gs[i].Deadline = g.Granted, g.Deadline
 		if p := e.rules.Purpose(g.Purpose); p != nil {
 			gs[i].Deadline = e.deadline(p, g, t)
 		}
@@ -145,6 +151,7 @@ func (e *Engine) Event(event, ref string, actor audit.Actor) (Result, error) {
 		return Result{}, fmt.Errorf("policy: %s: %w", event, err)
 	}
 	now, trusted := e.Now()
+	steps := e.keeper.Steps()
 	r := Result{}
 	for _, in := range infos {
 		gs := cloneGrants(in.Grants)
@@ -155,9 +162,11 @@ func (e *Engine) Event(event, ref string, actor audit.Actor) (Result, error) {
 			if t.until != event || t.ref != tag || !t.done.IsZero() || p == nil {
 				continue
 			}
+			normalize(&g, steps)
+			t = parseTags(g.Event)
 			t.done = now
-			t.approx = t.approx || !trusted
-			gs[i].Deadline = e.deadline(p, g, t)
+			t.untrusted(trusted, steps)
+			gs[i].Granted, gs[i].Deadline = g.Granted, e.deadline(p, g, t)
 			gs[i].Event = t.String()
 			hit = true
 			if gs[i].Deadline.After(r.Until) {

@@ -27,10 +27,13 @@ type box struct {
 	mono time.Duration // since this boot
 	now  time.Time     // true time
 	off  time.Duration // time the box was off, in all
-	k    *Keeper
-	v    *vault.Vault
-	e    *Engine
-	cfg  Config
+	// noRTC: the board has no battery clock, so an agreeing clock at boot
+	// is not trusted until confirmed.
+	noRTC bool
+	k     *Keeper
+	v     *vault.Vault
+	e     *Engine
+	cfg   Config
 }
 
 var caller = audit.Actor{Kind: audit.ActorCallerDTMF, ID: "line1"}
@@ -62,7 +65,8 @@ func (b *box) boot(wall time.Time) {
 	b.mu.Lock()
 	b.mono = 0
 	b.mu.Unlock()
-	k, err := NewKeeper(KeeperConfig{Clock: b.clk, Path: filepath.Join(b.dir, ClockFile), MaxJump: b.cfg.Rules.maxJump(), Elapsed: b.elapsed})
+	k, err := NewKeeper(KeeperConfig{Clock: b.clk, Path: filepath.Join(b.dir, ClockFile), MaxJump: b.cfg.Rules.maxJump(),
+		Elapsed: b.elapsed, RTC: !b.noRTC})
 	if err != nil {
 		b.t.Fatal(err)
 	}

@@ -37,7 +37,19 @@ type KeeperConfig struct {
 	// monotonic reading carried by Clock.Now (the real clock's time.Time
 	// has one); tests pass a counter that a clock jump does not move.
 	Elapsed func() time.Duration
-	Logger  *slog.Logger
+	// RTC says the board keeps time while off (a battery-backed clock):
+	// a wall clock that agrees with the saved bound at start is then
+	// trusted. Without one (a Raspberry Pi), a clock that agrees may
+	// merely be where it stopped (fake-hwclock), so it is trusted only
+	// once confirmed (Confirm: the installer or NTP).
+	RTC bool
+	// BootID identifies the operating system's boot (Linux:
+	// /proc/sys/kernel/random/boot_id). A keeper started in the boot in
+	// which the saved state was trusted (the operator tool between two
+	// runs of the daemon) trusts an agreeing clock as well. "" never
+	// matches.
+	BootID string
+	Logger *slog.Logger
 }
 
 // Change is a change of the clock's trust.
@@ -74,15 +86,25 @@ type Keeper struct {
 	confirm  bool // accept the next reading whatever its jump
 	lost     bool // the state file was unreadable: wait for Confirm
 	started  bool // the first reading was taken
-	changes  []Change
-	notify   chan struct{}
-	saved    time.Time
+	settled  bool // the wall clock was confirmed (or vouched for) in this boot
+	// steps is the sum of all forward steps of the bound beyond the
+	// monotonic clock, over the box's life (persisted). A timestamp taken
+	// while the clock was untrusted lagged the true time by at most the
+	// steps that followed it (plus time off), so its deadline counts from
+	// it moved forward by steps-now minus steps-then (see Engine).
+	steps      time.Duration
+	savedSteps time.Duration
+	changes    []Change
+	notify     chan struct{}
+	saved      time.Time
 }
 
 type clockState struct {
-	Version int       `json:"version"`
-	Bound   time.Time `json:"bound"`
-	Trusted bool      `json:"trusted"`
+	Version int           `json:"version"`
+	Bound   time.Time     `json:"bound"`
+	Trusted bool          `json:"trusted"`
+	Steps   time.Duration `json:"steps_ns"`
+	BootID  string        `json:"boot_id,omitempty"`
 }
 
 // NewKeeper reads the state file and takes the first reading. A missing
@@ -108,7 +130,8 @@ func NewKeeper(cfg KeeperConfig) (*Keeper, error) {
 		case errors.Is(err, os.ErrNotExist):
 		case err == nil && json.Unmarshal(b, &st) == nil && st.Version == 1 && !st.Bound.IsZero():
 			k.known, k.anchored, k.anchor, k.anchorEl = true, true, st.Bound, 0
-			k.saved = st.Bound
+			k.saved, k.steps, k.savedSteps = st.Bound, st.Steps, st.Steps
+			k.settled = st.Trusted && cfg.BootID != "" && st.BootID == cfg.BootID
 		default:
 			lost = true
 			cfg.Logger.Error("clock state unreadable: no lower bound of the time until the clock is confirmed", "file", cfg.Path, "err", err)
@@ -139,31 +162,59 @@ func (k *Keeper) readLocked() (bound time.Time, ok bool) {
 		k.anchor, k.anchorEl, k.anchored = wall, el, true
 	}
 	base := k.anchor.Add(el - k.anchorEl)
-	trusted, reason := true, "agrees"
+	agree, reason := true, "agrees"
 	switch {
 	case wall.Before(MinPlausible):
-		trusted, reason = false, "implausible"
+		agree, reason = false, "implausible"
 	case k.confirm:
 		reason = "confirmed"
 	case k.lost:
-		trusted, reason = false, "state-lost"
+		agree, reason = false, "state-lost"
+	case !k.known && k.started:
+		// Nothing saved and the first reading was implausible: a
+		// plausible clock now is not evidence enough.
+		agree, reason = false, "unconfirmed"
 	case !k.known:
 		reason = "first-start"
 	case wall.Before(base.Add(-behindTolerance)):
-		trusted, reason = false, "behind"
+		agree, reason = false, "behind"
 	case wall.After(base.Add(k.cfg.MaxJump)):
-		trusted, reason = false, "jump"
+		agree, reason = false, "jump"
 	}
 	bound = base
-	if trusted {
+	if agree {
 		if wall.After(base) || reason != "agrees" {
 			bound = wall
+		}
+		if bound.After(base) {
+			k.steps += bound.Sub(base)
+		}
+		if k.confirm || (!k.started && k.cfg.RTC) {
+			k.settled = true
 		}
 		k.anchor, k.anchorEl = bound, el
 		k.known, k.lost, k.confirm = true, false, false
 	}
+	trusted := agree && k.settled
+	if !trusted && reason == "agrees" {
+		reason = "unconfirmed"
+	}
 	k.setTrust(trusted, reason, wall, bound, bound.Sub(base))
+	if k.steps-k.savedSteps >= time.Second {
+		// A step must outlive a crash: grants stamped before it rely on it.
+		if err := k.saveLocked(bound); err != nil {
+			k.cfg.Logger.Error("clock state not saved", "err", err)
+		}
+	}
 	return bound, k.known
+}
+
+// Steps returns the sum of the bound's forward steps so far (see Keeper).
+func (k *Keeper) Steps() time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.readLocked()
+	return k.steps
 }
 
 func (k *Keeper) setTrust(trusted bool, reason string, wall, bound time.Time, shift time.Duration) {
@@ -255,22 +306,27 @@ func (k *Keeper) TakeChanges() []Change {
 // while the clock was untrusted is still a lower bound.
 func (k *Keeper) Save() error {
 	k.mu.Lock()
+	defer k.mu.Unlock()
 	b, ok := k.readLocked()
-	trusted := k.trusted
-	k.mu.Unlock()
-	if k.cfg.Path == "" || !ok || !b.After(k.saved) {
+	if !ok || (!b.After(k.saved) && k.steps == k.savedSteps) {
 		return nil
 	}
-	data, err := json.Marshal(clockState{Version: 1, Bound: b.UTC(), Trusted: trusted})
+	return k.saveLocked(b)
+}
+
+func (k *Keeper) saveLocked(b time.Time) error {
+	if k.cfg.Path == "" {
+		k.savedSteps = k.steps
+		return nil
+	}
+	data, err := json.Marshal(clockState{Version: 1, Bound: b.UTC(), Trusted: k.trusted, Steps: k.steps, BootID: k.cfg.BootID})
 	if err != nil {
 		return err
 	}
 	if err := writeAtomic(k.cfg.Path, data); err != nil {
 		return fmt.Errorf("save clock state: %w", err)
 	}
-	k.mu.Lock()
-	k.saved = b
-	k.mu.Unlock()
+	k.saved, k.savedSteps = b, k.steps
 	return nil
 }
 

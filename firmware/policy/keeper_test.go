@@ -18,7 +18,7 @@ func monoKeeper(t *testing.T, path string, wall time.Time) (k *Keeper, clk *cloc
 	t.Helper()
 	clk = clocktest.New(wall)
 	var mono time.Duration
-	k, err := NewKeeper(KeeperConfig{Clock: clk, Path: path, Elapsed: func() time.Duration { return mono }})
+	k, err := NewKeeper(KeeperConfig{Clock: clk, Path: path, Elapsed: func() time.Duration { return mono }, RTC: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,9 +44,15 @@ func TestKeeperFirstStart(t *testing.T) {
 		t.Fatal("confirmed a clock in 1970")
 	}
 	advance(time.Minute)
-	clk.Set(t0) // NTP
+	clk.Set(t0) // the clock is set, but by whom?
+	if _, ok := k.Bound(); ok || k.Trusted() {
+		t.Fatal("a clock set after a start in 1970 is taken without confirmation")
+	}
+	if err := k.Confirm(); err != nil {
+		t.Fatal(err)
+	}
 	if b, ok := k.Bound(); !ok || !b.Equal(t0) || !k.Trusted() {
-		t.Fatalf("after NTP: %v %v", b, ok)
+		t.Fatalf("after confirmation: %v %v", b, ok)
 	}
 	ch := k.TakeChanges()
 	if len(ch) != 2 || ch[0].Trusted || !ch[0].Initial || !ch[1].Trusted || ch[1].Shift <= 0 {

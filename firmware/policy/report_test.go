@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"fairrec/firmware/clock/clocktest"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -39,11 +40,15 @@ func reportFixture(t *testing.T) (*Rules, []vault.Info, fixedTrail, time.Time) {
 	rules := testRules(t)
 	rules.Source = "testdata"
 	now := time.Date(2027, 6, 30, 12, 0, 0, 0, time.UTC)
-	e := &Engine{rules: rules, cfg: Config{RefKey: []byte("k")}}
+	k, err := NewKeeper(KeeperConfig{Clock: clocktest.New(now), RTC: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{rules: rules, cfg: Config{RefKey: []byte("k")}, keeper: k}
 	mk := func(id vault.ID, line int, start time.Time, purposes ...string) vault.Info {
 		in := vault.Info{ID: id, Line: line, Start: start, State: vault.StateSealed}
 		for _, n := range purposes {
-			in.Grants = append(in.Grants, e.grant(rules.Purpose(n), start, false))
+			in.Grants = append(in.Grants, e.grant(rules.Purpose(n), start, true))
 		}
 		return in
 	}

@@ -28,6 +28,7 @@ func (e *Engine) Sweep() (SweepResult, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now, ok := e.keeper.Bound()
+	steps := e.keeper.Steps()
 	res := SweepResult{Bound: now, NoBound: !ok}
 	infos, err := e.cfg.Store.List(vault.Query{})
 	if err != nil {
@@ -46,7 +47,11 @@ func (e *Engine) Sweep() (SweepResult, error) {
 		}
 		var kept []vault.Grant
 		var gone []string
+		moved := false
 		for _, g := range in.Grants {
+			// Grants stamped before a forward step of the bound move
+			// with it (see effective); the move is stored here.
+			moved = normalize(&g, steps) || moved
 			if ok && !now.Before(g.Deadline) {
 				gone = append(gone, g.Purpose)
 				continue
@@ -62,6 +67,11 @@ func (e *Engine) Sweep() (SweepResult, error) {
 				erase = append(erase, in.ID)
 			}
 		case len(gone) == 0:
+			if moved {
+				if err := e.cfg.Store.UpdateGrants(in.ID, kept); err != nil {
+					errs = append(errs, err)
+				}
+			}
 		case len(kept) == 0:
 			erase = append(erase, in.ID)
 			expired = append(expired, expiry{in.ID, gone})
@@ -209,14 +219,16 @@ func (e *Engine) handleClockAs(actor audit.Actor) {
 			e.log.Warn("clock trust changed", "trusted", c.Trusted, "reason", c.Reason, "wall", c.Wall, "bound", c.Bound)
 		}
 		if c.Trusted {
-			if err := e.shiftApprox(c.Shift); err != nil {
-				e.log.Error("approximate grants not re-anchored", "err", err)
+			if err := e.settle(e.keeper.Steps()); err != nil {
+				e.log.Error("approximate grants not settled", "err", err)
 			}
 		}
 	}
 }
 
-func (e *Engine) shiftApprox(d time.Duration) error {
+// settle clears the approximate flags once the clock is trusted, moving
+// the grants' times by the steps since they were stamped.
+func (e *Engine) settle(steps time.Duration) error {
 	infos, err := e.cfg.Store.List(vault.Query{})
 	if err != nil {
 		return err
@@ -225,24 +237,13 @@ func (e *Engine) shiftApprox(d time.Duration) error {
 	for _, in := range infos {
 		gs := cloneGrants(in.Grants)
 		hit := false
-		for i, g := range gs {
-			t := parseTags(g.Event)
-			if !t.approx {
-				continue
+		for i := range gs {
+			hit = normalize(&gs[i], steps) || hit
+			if t := parseTags(gs[i].Event); t.approx || t.stamped {
+				t.approx, t.stamped, t.steps = false, false, 0
+				gs[i].Event = t.String()
+				hit = true
 			}
-			hit = true
-			t.approx = false
-			if d > 0 {
-				gs[i].Granted = g.Granted.Add(d)
-				gs[i].Deadline = g.Deadline.Add(d)
-				if !t.done.IsZero() {
-					t.done = t.done.Add(d)
-				}
-				if !t.held.IsZero() {
-					t.held = t.held.Add(d)
-				}
-			}
-			gs[i].Event = t.String()
 		}
 		if hit {
 			errs = append(errs, e.cfg.Store.UpdateGrants(in.ID, gs))

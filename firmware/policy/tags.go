@@ -20,7 +20,10 @@ import (
 //	done=UNIX     when the event happened
 //	hold=TAG      held under a complaint reference (HMAC)
 //	held=UNIX     when the hold began
-//	approx        the times were stamped while the clock was untrusted
+//	s=STEPS       stamped while the clock was not trusted, when
+//	              Keeper.Steps was STEPS (ns): a later forward step of the
+//	              bound moves the times by as much
+//	approx        stamped while the clock was not trusted
 //
 // References may be personal data (an order or complaint number), and the
 // grant is stored in the clear part of the record, so only a keyed hash of
@@ -29,6 +32,8 @@ type tags struct {
 	until, ref, hold string
 	done, held       time.Time
 	approx           bool
+	stamped          bool          // steps is set
+	steps            time.Duration // Keeper.Steps when the times were stamped
 }
 
 func parseTags(s string) tags {
@@ -48,6 +53,9 @@ func parseTags(s string) tags {
 			t.held = unixTime(v)
 		case "approx":
 			t.approx = true
+		case "s":
+			n, err := strconv.ParseInt(v, 10, 64)
+			t.stamped, t.steps = err == nil, time.Duration(n)
 		}
 	}
 	return t
@@ -79,6 +87,9 @@ func (t tags) String() string {
 	add("done", at(t.done))
 	add("hold", t.hold)
 	add("held", at(t.held))
+	if t.stamped {
+		w = append(w, "s="+strconv.FormatInt(int64(t.steps), 10))
+	}
 	if t.approx {
 		w = append(w, "approx")
 	}
@@ -101,4 +112,51 @@ func Held(g vault.Grant) bool { return parseTags(g.Event).hold != "" }
 func Waiting(g vault.Grant) (event string, ok bool) {
 	t := parseTags(g.Event)
 	return t.until, t.until != "" && t.done.IsZero()
+}
+
+// effective returns the deadline of g moved forward by the bound's steps
+// since g's times were stamped: a stamp taken while the bound lagged the
+// true time lagged by at most the steps that followed it (and the time
+// off), so this deadline is never before the true one.
+func effective(g vault.Grant, steps time.Duration) time.Time {
+	t := parseTags(g.Event)
+	if !t.stamped || steps <= t.steps {
+		return g.Deadline
+	}
+	return g.Deadline.Add(steps - t.steps)
+}
+
+// normalize moves the times of a stamped (approximate) g forward by the
+// steps since its stamp and stamps it with steps. A grant stamped while
+// the clock was trusted has no stamp and never moves. It reports whether
+// g changed.
+func normalize(g *vault.Grant, steps time.Duration) bool {
+	t := parseTags(g.Event)
+	if !t.stamped || t.steps >= steps {
+		return false
+	}
+	if d := steps - t.steps; d > 0 {
+		g.Granted, g.Deadline = g.Granted.Add(d), g.Deadline.Add(d)
+		if !t.done.IsZero() {
+			t.done = t.done.Add(d)
+		}
+		if !t.held.IsZero() {
+			t.held = t.held.Add(d)
+		}
+	}
+	t.stamped, t.steps = true, steps
+	g.Event = t.String()
+	return true
+}
+
+// untrusted marks t approximate and stamps it, when a time was just taken
+// with an untrusted clock (t was normalised to steps first).
+func (t *tags) untrusted(trusted bool, steps time.Duration) {
+	if trusted {
+		return
+	}
+	t.approx = true
+	if !t.stamped {
+		t.stamped, t.steps = true, steps
+	}
 }
