@@ -4,11 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"fairrec/firmware/dsp"
 	"fairrec/firmware/wav"
+	"fairrec/storage/atomicfile"
 	"fairrec/storage/vault"
 )
 
@@ -54,24 +53,16 @@ func runExport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 		format = wav.ALaw
 	}
 	out := pos[1]
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".export-*.wav")
+	// A half-written WAV must never stand where a supervisor expects the
+	// export; exports are personal data, so they are not world-readable.
+	err = atomicfile.WriteFrom(out, 0o600, func(f io.Writer) error {
+		w := bufio.NewWriter(f)
+		if err := wav.Encode(w, vault.BytesPerSecond, 1, format, samples); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
 	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	if err := wav.Encode(w, vault.BytesPerSecond, 1, format, samples); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "exported %v to %s (%d samples, %s)\n", id, out, len(samples), format)

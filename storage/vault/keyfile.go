@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
+	"fairrec/storage/atomicfile"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -81,7 +81,7 @@ func encodeKeyFile(key, passphrase []byte, kdf *KDFParams) []byte {
 }
 
 func writeKeyFile(path string, key, passphrase []byte, kdf *KDFParams) error {
-	if err := writeFileAtomic(path, encodeKeyFile(key, passphrase, kdf), 0o400); err != nil {
+	if err := atomicfile.Write(path, encodeKeyFile(key, passphrase, kdf), 0o400); err != nil {
 		return fmt.Errorf("vault: write key file: %w", err)
 	}
 	return nil
@@ -134,44 +134,4 @@ func readKeyFile(path string, passphrase []byte) (*kek, error) {
 		return newKEK(key, &kdf), nil
 	}
 	return nil, fmt.Errorf("%w: %s has an unknown format", ErrWrongKey, path)
-}
-
-// writeFileAtomic writes data to path via a temporary file: write, fsync,
-// rename, fsync the directory. A crash leaves either the old or the new file.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after the rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"fairrec/storage/atomicfile"
 )
 
 // Rotate re-wraps every data key under a new random key-encryption key and
@@ -72,7 +74,7 @@ func (v *Vault) rotateTo(next *kek) error {
 	if err := os.Rename(v.cfg.KeyFile+".next", v.cfg.KeyFile); err != nil {
 		return err
 	}
-	if err := syncDir(filepath.Dir(v.cfg.KeyFile)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(v.cfg.KeyFile)); err != nil {
 		return err
 	}
 	v.kek, v.keks = next, []*kek{next}

@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
-
 	"fairrec/firmware/clock"
+	"fairrec/storage/atomicfile"
+	berrors "go.etcd.io/bbolt/errors"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Sentinel errors; operations wrap them with %w.
@@ -231,7 +231,7 @@ func (v *Vault) openSlots(newDB bool) error {
 			s.close()
 			return err
 		}
-		if err := syncDir(v.cfg.Dir); err != nil {
+		if err := atomicfile.SyncDir(v.cfg.Dir); err != nil {
 			s.close()
 			return err
 		}
