@@ -11,8 +11,8 @@ import (
 
 	"fairrec/firmware/clock"
 	"fairrec/storage/atomicfile"
-	berrors "go.etcd.io/bbolt/errors"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Sentinel errors; operations wrap them with %w.
