@@ -16,9 +16,10 @@ import (
 // ClockFile is the keeper's state file inside the data directory.
 const ClockFile = "clock.json"
 
-// MinPlausible is the earliest wall-clock time taken as possibly true: a
-// Raspberry Pi without an RTC boots in 1970 or at its image's build date.
-var MinPlausible = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+// MinPlausible returns the earliest wall-clock time taken as possibly
+// true: a Raspberry Pi without an RTC boots in 1970 or at its image's
+// build date.
+func MinPlausible() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) }
 
 // behindTolerance is how far the wall clock may fall behind the lower bound
 // (an NTP step) without the clock being called untrusted.
@@ -164,7 +165,7 @@ func (k *Keeper) readLocked() (bound time.Time, ok bool) {
 	base := k.anchor.Add(el - k.anchorEl)
 	agree, reason := true, "agrees"
 	switch {
-	case wall.Before(MinPlausible):
+	case wall.Before(MinPlausible()):
 		agree, reason = false, "implausible"
 	case k.confirm:
 		reason = "confirmed"
@@ -281,8 +282,8 @@ func (k *Keeper) Trusted() bool {
 func (k *Keeper) Confirm() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if w := k.cfg.Clock.Now(); w.Before(MinPlausible) {
-		return fmt.Errorf("confirm clock: %s is before %s; set the clock first", w.UTC().Format(time.RFC3339), MinPlausible.Format(time.DateOnly))
+	if w := k.cfg.Clock.Now(); w.Before(MinPlausible()) {
+		return fmt.Errorf("confirm clock: %s is before %s; set the clock first", w.UTC().Format(time.RFC3339), MinPlausible().Format(time.DateOnly))
 	}
 	k.confirm = true
 	k.readLocked()

@@ -104,7 +104,7 @@ func (r *Report) chart() (rows []chartRow, height int) {
 			}
 			w := max(n*width/most, 1)
 			row.Bars = append(row.Bars, bar{X: x, W: w, Color: chartColors[j%len(chartColors)],
-				Title: fmt.Sprintf("%s: %d %s", p.Name, n, AgeBuckets[j].Label)})
+				Title: fmt.Sprintf("%s: %d %s", p.Name, n, ageBuckets[j].Label)})
 			x += w
 		}
 		rows = append(rows, row)
@@ -160,7 +160,7 @@ Recordings kept: {{.R.Recordings}}{{if .R.Tampered}}; <span class="warn">{{.R.Ta
 func (r *Report) WriteHTML(w io.Writer) error {
 	rows, h := r.chart()
 	var legend []bar
-	for i, b := range AgeBuckets {
+	for i, b := range ageBuckets {
 		legend = append(legend, bar{X: 110 + i*82, Color: chartColors[i], Title: b.Label})
 	}
 	data := struct {

@@ -10,9 +10,9 @@ import (
 	"fairrec/storage/vault"
 )
 
-// AgeBuckets are the upper bounds of the age classes of the report's
+// ageBuckets are the upper bounds of the age classes of the report's
 // chart; the last class is everything older.
-var AgeBuckets = []struct {
+var ageBuckets = [...]struct {
 	Label string
 	Max   time.Duration
 }{
@@ -52,7 +52,7 @@ type PurposeReport struct {
 	Waiting      int       `json:"waiting_for_event"`
 	Oldest       time.Time `json:"oldest,omitzero"`
 	NextDeadline time.Time `json:"next_deadline,omitzero"`
-	Ages         []int     `json:"ages"` // counts per AgeBuckets class
+	Ages         []int     `json:"ages"` // counts per age class (AgeClasses)
 	Objections   int       `json:"objections"`
 	Expired      int       `json:"expired"`
 	Configured   bool      `json:"configured"` // false: grants of a purpose no longer in the rules
@@ -78,7 +78,7 @@ func MakeReport(rules *Rules, infos []vault.Info, trail Trail, now time.Time, ap
 	r := &Report{Generated: now.UTC(), Approximate: approximate, From: from.UTC(), Rules: rules.Source}
 	idx := map[string]*PurposeReport{}
 	add := func(name string, p *Purpose) *PurposeReport {
-		pr := &PurposeReport{Name: name, Ages: make([]int, len(AgeBuckets))}
+		pr := &PurposeReport{Name: name, Ages: make([]int, len(ageBuckets))}
 		if p != nil {
 			pr.Description, pr.Basis, pr.Article, pr.Rule = p.Description, p.Basis, p.Basis.Article(), p.Rule()
 			pr.Objection, pr.Review, pr.Restricted, pr.Configured = p.Objection, p.Review, p.Restricted, true
@@ -198,12 +198,12 @@ func contains(s []string, x string) bool {
 }
 
 func ageClass(age time.Duration) int {
-	for i, b := range AgeBuckets {
+	for i, b := range ageBuckets {
 		if b.Max == 0 || age < b.Max {
 			return i
 		}
 	}
-	return len(AgeBuckets) - 1
+	return len(ageBuckets) - 1
 }
 
 // Report builds the compliance report for the period since from.
@@ -215,4 +215,13 @@ func (e *Engine) Report(trail Trail, from time.Time) (*Report, error) {
 	}
 	now, trusted := e.Now()
 	return MakeReport(e.rules, infos, trail, now, !trusted, from)
+}
+
+// AgeClasses returns the labels of the age classes of PurposeReport.Ages.
+func AgeClasses() []string {
+	l := make([]string, len(ageBuckets))
+	for i, b := range ageBuckets {
+		l[i] = b.Label
+	}
+	return l
 }
