@@ -3,6 +3,8 @@ package policy
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -59,6 +61,10 @@ func TestPropertyNeverEarlyNeverLate(t *testing.T) {
 	seeds := 12
 	if testing.Short() {
 		seeds = 3
+	}
+	// make soak-policy runs many more.
+	if n, err := strconv.Atoi(os.Getenv("FAIRREC_POLICY_SEEDS")); err == nil && n > 0 {
+		seeds = n
 	}
 	for seed := range seeds {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { propertyRun(t, uint64(seed)) })
