@@ -130,12 +130,14 @@ func (e *Engine) Run(ctx context.Context) error {
 			next = time.Time{}
 		default:
 		}
+		// This reading may itself notice a change of trust; the pass
+		// answers it, so its signal is taken after the reading.
+		now, ok := e.keeper.Bound()
 		select {
 		case <-e.keeper.Changed():
 			next = time.Time{}
 		default:
 		}
-		now, ok := e.keeper.Bound()
 		res := SweepResult{Bound: now, NoBound: !ok, Next: next}
 		if next.IsZero() || !now.Before(next) || !ok {
 			var err error
