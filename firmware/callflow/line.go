@@ -11,6 +11,10 @@ import (
 
 	"fairrec/firmware/clock"
 	"fairrec/firmware/dsp"
+	"fairrec/firmware/dtmf"
+	"fairrec/firmware/notice"
+	"fairrec/firmware/policy"
+	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
 
@@ -30,31 +34,83 @@ type Store interface {
 	Create(m vault.Meta) (vault.ID, error)
 	Append(id vault.ID, alaw []byte) error
 	Seal(id vault.ID, end time.Time) error
+	Erase(id vault.ID) error
+	SetNotes(id vault.ID, notes string) error
+}
+
+// Policy decides what a call may be recorded for and applies objections;
+// *policy.Engine satisfies it.
+type Policy interface {
+	Start(line int, objected bool, actor audit.Actor) (policy.Start, error)
+	Object(id vault.ID, actor audit.Actor) (policy.Result, error)
 }
 
 // Active is the level an input reads while active (off hook, ringing,
 // pressed): the board convention, pull-up inputs pulled to ground.
 const Active = gpio.Low
 
-// DefaultDebounce is the number of frames (20 ms each) an input must hold a
-// new level before it counts: 60 ms, longer than contact bounce and than the
-// gaps of a 25 Hz ring signal, shorter than any human action.
-const DefaultDebounce = 3
+// Defaults of Config's zero values.
+const (
+	// DefaultDebounce is the number of frames (20 ms each) an input must
+	// hold a new level before it counts: 60 ms, longer than contact bounce
+	// and than the gaps of a 25 Hz ring signal, shorter than any human
+	// action.
+	DefaultDebounce = 3
+	// DefaultObjectionDigit is the key a caller presses to object; the
+	// built-in notices announce it.
+	DefaultObjectionDigit = '9'
+	// DefaultLongPress is how long the employee holds the button to pause
+	// (or resume) storing: 1 s, far longer than a press meant as an
+	// objection.
+	DefaultLongPress = time.Second
+	// DefaultDialDelay is how long after the last dialled digit an
+	// outgoing call's notice plays when the employee has not pressed the
+	// button.
+	DefaultDialDelay = 4 * time.Second
+	// DefaultMaxSegment is the longest one recording grows before a new,
+	// linked segment starts.
+	DefaultMaxSegment = 2 * time.Hour
+)
 
 // Config configures a Line. Zero values: Rate 8 kHz (no resampling),
-// Debounce DefaultDebounce, no pins (never off hook), a discarding logger.
+// Debounce DefaultDebounce, no pins (never off hook), objection digit '9',
+// the defaults above, no minimum call length, a discarding logger.
 type Config struct {
 	Line int // 1-based line number, stored with each recording
-	Rate int // device sample rate of the audio passed to Capture
+	Rate int // device sample rate of the audio passed to Capture and Playback
 
 	Hook, Ring, Button Pin   // inputs, nil if absent
-	LEDRecording       Light // lit while recording, nil if absent
+	LEDRecording       Light // lit while recording; blinks (per second) while paused
+	LEDObjection       Light // lit after an objection until the line is on hook
+	LEDFault           Light // lit while the line cannot record
 
 	Store  Store       // required
 	Clock  clock.Clock // required: recording start and end times
 	Logger *slog.Logger
 
-	Debounce int // frames
+	// Notices holds the line's notices. Nil means the line plays no notice
+	// and records from the off-hook on: only for tests of the audio path;
+	// the daemon always gives one. A line whose notice is missing from the
+	// library refuses to record (Status.Fault says why).
+	Notices *notice.Library
+	// NoticeProfile and Language select the line's notices in Notices;
+	// "" means notice.DefaultProfile and "nl".
+	NoticeProfile, Language string
+
+	// Policy grants purposes and applies objections; nil records with no
+	// grants and erases the whole recording on objection.
+	Policy Policy
+	// Audit receives the line's events (created, sealed, notice receipt,
+	// objections when there is no Policy, which records its own); nil
+	// records nothing.
+	Audit audit.Recorder
+
+	Debounce       int           // frames
+	ObjectionDigit byte          // '0'-'9', '*', '#'; 0 means '9'
+	LongPress      time.Duration // button held this long pauses/resumes
+	DialDelay      time.Duration // outgoing: notice this long after the last digit
+	MinCall        time.Duration // recordings with less stored audio are erased
+	MaxSegment     time.Duration // a recording this long continues in a new one
 }
 
 // Status is a snapshot of a line.
@@ -63,9 +119,12 @@ type Status struct {
 	OffHook   bool
 	Ringing   bool
 	Pressed   bool     // the objection button is held
+	Phase     Phase    // where the call is
 	Recording vault.ID // the open recording, 0 if none
 	Frames    int64    // frames stored in the open recording
-	Fault     string   // why the last recording failed, "" if it did not
+	Paused    bool     // storing paused (card payment)
+	Objected  bool     // an objection was taken in this call
+	Fault     string   // why the line cannot record or the last recording failed, "" if neither
 	Calls     int      // recordings started since the line was made
 }
 
@@ -73,16 +132,30 @@ type Status struct {
 type Line struct {
 	cfg  Config
 	log  *slog.Logger
-	down *dsp.Resampler // nil at 8 kHz
+	down *dsp.Resampler // capture, nil at 8 kHz
+	up   *dsp.Resampler // playback, nil at 8 kHz
 
-	pcm   []int16 // 8 kHz samples not yet cut into a frame
-	alaw  []byte  // encode buffer, one frame
-	hook  debouncer
-	ring  debouncer
-	btn   debouncer
-	held  [][]int16 // frames seen while a hook change is being confirmed
-	pool  [][]int16 // spare frame buffers for held
-	frame int64     // frames handled so far
+	lead    *notice.Notice // nil: no notice configured (Config.Notices nil) or failed
+	refused string         // why the line refuses to record, "" if it does not
+
+	det    *dtmf.Detector
+	events []dtmf.Event
+
+	pcm  []int16 // 8 kHz samples not yet cut into a frame
+	out  []int16 // 8 kHz playback not yet converted
+	outD []int16 // playback at the device rate, not yet handed out
+	play []int16 // one frame of playback
+
+	hook, ring, btn debouncer
+	rang            bool // the line rang since it was last on hook: an incoming call
+	pressed         int  // frames the button has been held (confirmed)
+	longDone        bool
+	pos             int64 // line samples handled before the current frame
+	dl              delayLine
+	alaw            []byte
+	scratch         []int16
+
+	c *call // the call in progress, nil when on hook
 
 	mu sync.Mutex // guards st
 	st Status
@@ -99,21 +172,62 @@ func New(cfg Config) (*Line, error) {
 	if cfg.Debounce <= 0 {
 		cfg.Debounce = DefaultDebounce
 	}
-	l := &Line{cfg: cfg, log: cfg.Logger, alaw: make([]byte, dsp.FrameSamples)}
+	if cfg.ObjectionDigit == 0 {
+		cfg.ObjectionDigit = DefaultObjectionDigit
+	}
+	if cfg.LongPress <= 0 {
+		cfg.LongPress = DefaultLongPress
+	}
+	if cfg.DialDelay <= 0 {
+		cfg.DialDelay = DefaultDialDelay
+	}
+	if cfg.MaxSegment <= 0 {
+		cfg.MaxSegment = DefaultMaxSegment
+	}
+	if cfg.NoticeProfile == "" {
+		cfg.NoticeProfile = notice.DefaultProfile
+	}
+	if cfg.Language == "" {
+		cfg.Language = "nl"
+	}
+	l := &Line{cfg: cfg, log: cfg.Logger, alaw: make([]byte, dsp.FrameSamples),
+		play: make([]int16, dsp.FrameSamples), scratch: make([]int16, dsp.FrameSamples)}
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
 	l.log = l.log.With("line", cfg.Line)
 	if cfg.Rate != dsp.LineRate {
-		r, err := dsp.NewResampler(cfg.Rate, dsp.LineRate)
-		if err != nil {
+		var err error
+		if l.down, err = dsp.NewResampler(cfg.Rate, dsp.LineRate); err != nil {
 			return nil, fmt.Errorf("callflow: line %d: %w", cfg.Line, err)
 		}
-		l.down = r
+		if l.up, err = dsp.NewResampler(dsp.LineRate, cfg.Rate); err != nil {
+			return nil, fmt.Errorf("callflow: line %d: %w", cfg.Line, err)
+		}
 	}
+	det, err := dtmf.New(dtmf.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("callflow: line %d: %w", cfg.Line, err)
+	}
+	l.det = det
+	// The delay line holds back what is stored long enough to blank a
+	// digit from its true start (the detector reports it up to 60 ms
+	// late) and to drop the frames that confirmed an on-hook.
+	l.dl.frames = max(delayFrames, cfg.Debounce+1)
 	n := cfg.Debounce
 	l.hook, l.ring, l.btn = debouncer{need: n}, debouncer{need: n}, debouncer{need: n}
 	l.st.Line = cfg.Line
+	if cfg.Notices != nil {
+		key := notice.Key{Profile: cfg.NoticeProfile, Language: cfg.Language, Kind: notice.KindNotice}
+		n, err := cfg.Notices.Lookup(key)
+		if err != nil {
+			l.refused = fmt.Sprintf("refuses to record: no usable notice %s: %v", key, err)
+			l.st.Fault = l.refused
+			l.log.Error("line refuses to record", "notice", key.String(), "err", err)
+		}
+		l.lead = n
+	}
+	l.lightFault()
 	return l, nil
 }
 
@@ -133,9 +247,19 @@ func (l *Line) Capture(in []int16) {
 }
 
 // Playback fills out, the line's playback channel at the device rate, with
-// what the line must hear from the appliance: silence, until notices play.
+// what the line must hear from the appliance: the notices the frames
+// captured so far started, else silence. Call it after Capture with a
+// buffer of the same length, as a duplex audio callback does.
 func (l *Line) Playback(out []int16) {
-	clear(out)
+	if l.up != nil {
+		l.outD = l.up.Process(l.outD, l.out)
+	} else {
+		l.outD = append(l.outD, l.out...)
+	}
+	l.out = l.out[:0]
+	n := copy(out, l.outD)
+	clear(out[n:])
+	l.outD = l.outD[:copy(l.outD, l.outD[n:])]
 }
 
 // Status returns a snapshot of the line; safe from any goroutine.
@@ -149,12 +273,13 @@ func (l *Line) Status() Status {
 // at end. Audio captured but not yet a whole frame is dropped (less than
 // 20 ms).
 func (l *Line) Close(end time.Time) error {
-	id := l.Status().Recording
-	if id == 0 {
+	if l.c == nil {
 		return nil
 	}
-	l.held = l.held[:0]
-	return l.seal(end, "shutdown")
+	l.dl.flush(l.emit)
+	err := l.endCall(end, "shutdown")
+	l.c = nil
+	return err
 }
 
 // read polls an input: a nil pin is never active.
@@ -162,43 +287,68 @@ func read(p Pin) bool { return p != nil && p.Read() == Active }
 
 // handle runs one frame through the state machine.
 func (l *Line) handle(f []int16) {
-	l.frame++
+	pos := l.pos
+	l.pos += dsp.FrameSamples
+	back := int64(l.cfg.Debounce-1) * dsp.FrameSamples // a confirmed change began this far back
 	if l.ring.update(read(l.cfg.Ring)) {
-		l.log.Info("ringing", "on", l.ring.state, "frame", l.frame)
+		l.log.Debug("ringing", "on", l.ring.state, "sample", pos)
 		l.set(func(s *Status) { s.Ringing = l.ring.state })
+		if l.ring.state && l.c == nil {
+			l.rang = true
+		}
 	}
 	if l.btn.update(read(l.cfg.Button)) {
-		l.log.Info("button", "pressed", l.btn.state, "frame", l.frame)
+		l.log.Info("button", "pressed", l.btn.state, "sample", pos)
 		l.set(func(s *Status) { s.Pressed = l.btn.state })
+		if !l.btn.state && !l.longDone && l.c != nil {
+			l.shortPress(pos)
+		}
+		l.pressed, l.longDone = 0, false
+	}
+	if l.btn.state {
+		l.pressed++
+		if !l.longDone && time.Duration(l.pressed+l.cfg.Debounce-1)*frameTime >= l.cfg.LongPress {
+			l.longDone = true
+			if l.c != nil {
+				l.longPress(pos)
+			}
+		}
 	}
 
-	raw := read(l.cfg.Hook)
-	changed := l.hook.update(raw)
-	switch {
-	case changed && l.hook.state: // off hook, confirmed
-		l.log.Info("off hook", "frame", l.frame)
-		l.set(func(s *Status) { s.OffHook = true })
-		l.start()
-		l.flushHeld()
-		l.store(f)
-	case changed: // on hook, confirmed: the held frames were after the call
-		l.log.Info("on hook", "frame", l.frame)
-		l.set(func(s *Status) { s.OffHook = false })
-		l.dropHeld()
-		if l.Status().Recording != 0 {
-			_ = l.seal(l.cfg.Clock.Now(), "on hook")
-		}
-	case raw != l.hook.state: // a change not yet confirmed: hold the frame
-		l.hold(f)
-	default: // the state stands; a change that bounced back loses nothing
+	l.dl.push(pos, f)
+	l.events = l.det.Process(l.events[:0], f)
+	for _, e := range l.events {
+		l.digit(e)
+	}
+
+	if l.hook.update(read(l.cfg.Hook)) {
 		if l.hook.state {
-			l.flushHeld()
-			l.store(f)
+			l.log.Info("off hook", "sample", pos-back)
+			l.set(func(s *Status) { s.OffHook = true })
+			l.offHook(pos-back, pos)
 		} else {
-			l.dropHeld()
+			l.log.Info("on hook", "sample", pos-back)
+			l.set(func(s *Status) { s.OffHook = false })
+			if l.c != nil {
+				l.c.end = pos - back
+				l.dl.flush(l.emit)
+				_ = l.endCall(l.cfg.Clock.Now(), "on hook")
+				l.c = nil
+			}
+			l.rang = false
 		}
 	}
+	if l.c != nil {
+		l.tick(pos)
+	} else {
+		clear(l.play)
+	}
+	l.out = append(l.out, l.play...)
+	l.dl.pop(l.emit)
 }
+
+// frameTime is the length of one frame.
+const frameTime = 20 * time.Millisecond
 
 func (l *Line) set(f func(*Status)) {
 	l.mu.Lock()
@@ -206,81 +356,27 @@ func (l *Line) set(f func(*Status)) {
 	l.mu.Unlock()
 }
 
-func (l *Line) hold(f []int16) {
-	var b []int16
-	if n := len(l.pool); n > 0 {
-		b, l.pool = l.pool[n-1], l.pool[:n-1]
-	}
-	l.held = append(l.held, append(b[:0], f...))
-}
-
-func (l *Line) flushHeld() {
-	for _, f := range l.held {
-		l.store(f)
-	}
-	l.dropHeld()
-}
-
-func (l *Line) dropHeld() {
-	l.pool = append(l.pool, l.held...)
-	l.held = l.held[:0]
-}
-
-// start creates the call's recording. On failure the line reports a fault
-// and the call goes unrecorded; there is no retry within the call, because
-// a recording that silently starts late would misrepresent the call.
-func (l *Line) start() {
-	now := l.cfg.Clock.Now()
-	id, err := l.cfg.Store.Create(vault.Meta{Line: l.cfg.Line, Start: now})
-	if err != nil {
-		l.fail(fmt.Errorf("start recording: %w", err))
-		return
-	}
-	l.log.Info("recording", "id", id)
-	l.set(func(s *Status) { s.Recording, s.Frames, s.Fault = id, 0, ""; s.Calls++ })
-	l.light(gpio.High)
-}
-
-// store appends one frame to the open recording, if any.
-func (l *Line) store(f []int16) {
-	id := l.Status().Recording
-	if id == 0 {
-		return
-	}
-	dsp.EncodeALaw(l.alaw, f)
-	if err := l.cfg.Store.Append(id, l.alaw); err != nil {
-		l.fail(fmt.Errorf("append to recording %s: %w", id, err))
-		_ = l.seal(l.cfg.Clock.Now(), "store error")
-		return
-	}
-	l.set(func(s *Status) { s.Frames++ })
-}
-
-func (l *Line) seal(end time.Time, why string) error {
-	st := l.Status()
-	l.set(func(s *Status) { s.Recording, s.Frames = 0, 0 })
-	l.light(gpio.Low)
-	err := l.cfg.Store.Seal(st.Recording, end)
-	if err != nil && !errors.Is(err, vault.ErrNotFound) {
-		l.fail(fmt.Errorf("seal recording %s: %w", st.Recording, err))
-		return err
-	}
-	dur := time.Duration(st.Frames) * 20 * time.Millisecond
-	l.log.Info("recording sealed", "id", st.Recording, "duration", dur, "reason", why)
-	return nil
-}
-
 func (l *Line) fail(err error) {
 	l.log.Error("line fault", "err", err)
 	l.set(func(s *Status) { s.Fault = err.Error() })
+	l.lightFault()
 }
 
-func (l *Line) light(v gpio.Level) {
-	if l.cfg.LEDRecording == nil {
+func (l *Line) lightFault() {
+	on := l.Status().Fault != ""
+	light(l.log, l.cfg.LEDFault, "fault", on)
+}
+
+func light(log *slog.Logger, p Light, name string, on bool) {
+	if p == nil {
 		return
 	}
-	if err := l.cfg.LEDRecording.Out(v); err != nil {
-		l.log.Warn("recording LED", "err", err)
+	v := gpio.Low
+	if on {
+		v = gpio.High
+	}
+	if err := p.Out(v); err != nil {
+		log.Warn("LED", "led", name, "err", err)
 	}
 }
 

@@ -1,0 +1,538 @@
+package callflow
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fairrec/firmware/dsp"
+	"fairrec/firmware/dtmf"
+	"fairrec/firmware/notice"
+	"fairrec/firmware/policy"
+	"fairrec/storage/audit"
+	"fairrec/storage/vault"
+)
+
+// Phase is where a call is.
+type Phase string
+
+// The phases of a call.
+const (
+	PhaseIdle      Phase = "idle"      // on hook
+	PhaseDialling  Phase = "dialling"  // outgoing, before the notice
+	PhaseNotice    Phase = "notice"    // the notice is playing; nothing is stored
+	PhaseRecording Phase = "recording" // storing (or paused)
+	PhaseConfirm   Phase = "confirm"   // an objection's confirmation is playing
+	PhaseDone      Phase = "done"      // nothing more is stored in this call
+)
+
+// Notes is the sealed metadata the line stores with each recording (as the
+// vault's encrypted notes, JSON): what the caller heard, the dialled number
+// of an outgoing call (also the recording's caller number), where storing
+// was paused and where digits were blanked, in samples from the start of the
+// recording's audio.
+type Notes struct {
+	Direction string         `json:"direction"` // "incoming" or "outgoing"
+	Notice    *NoticeReceipt `json:"notice,omitempty"`
+	Pauses    []Span         `json:"pauses,omitempty"`   // stored as silence
+	Blanked   []Span         `json:"blanked,omitempty"`  // DTMF digits, stored as silence
+	Segment   int            `json:"segment,omitempty"`  // 0 for the first
+	Previous  vault.ID       `json:"previous,omitempty"` // the segment before
+}
+
+// NoticeReceipt is a notice's receipt and the wall-clock time it began.
+type NoticeReceipt struct {
+	notice.Receipt
+	At time.Time `json:"at"`
+}
+
+// ParseNotes reads the notes a line stored.
+func ParseNotes(s string) (Notes, error) {
+	var n Notes
+	if err := json.Unmarshal([]byte(s), &n); err != nil {
+		return n, fmt.Errorf("callflow: recording notes: %w", err)
+	}
+	return n, nil
+}
+
+// call is one off-hook to on-hook.
+type call struct {
+	start, end int64 // line samples; end < 0 while off hook
+	incoming   bool
+	phase      Phase
+
+	player   *notice.Player
+	lead     bool // player plays the line's notice (not a confirmation)
+	playedAt time.Time
+	receipt  *NoticeReceipt
+	pending  *policy.Start // record for these purposes once the confirmation ends
+
+	digits    []byte
+	lastDigit int64
+
+	id       vault.ID
+	prev     vault.ID   // the segment sealed before id
+	meta     vault.Meta // of the first segment, for the next
+	segment  int
+	from     int64 // first line sample of the recording
+	stored   int64 // samples stored in the recording
+	objected bool
+	paused   bool
+	pauses   []Span // line samples
+	blanks   []Span // line samples
+}
+
+func (l *Line) lineActor() audit.Actor {
+	return audit.Actor{Kind: audit.ActorDevice, ID: fmt.Sprintf("line%d", l.cfg.Line)}
+}
+
+func (l *Line) audit(e audit.Entry) {
+	if l.cfg.Audit == nil {
+		return
+	}
+	if e.Actor.Kind == audit.ActorNone {
+		e.Actor = l.lineActor()
+	}
+	if err := l.cfg.Audit.Record(e); err != nil {
+		l.log.Error("audit record failed", "action", e.Action.String(), "err", err)
+	}
+}
+
+// offHook starts a call whose first sample is at; pos is the frame now
+// being handled, where a notice starts playing.
+func (l *Line) offHook(at, pos int64) {
+	c := &call{start: at, end: -1, incoming: l.rang || l.cfg.Ring == nil, phase: PhaseDone}
+	l.c = c
+	switch {
+	case l.refused != "":
+		l.log.Warn("call not recorded", "why", l.refused)
+	case l.cfg.Notices == nil:
+		l.startRecording(at, nil)
+	case c.incoming:
+		l.startNotice(pos)
+	default:
+		c.phase = PhaseDialling
+	}
+	l.setPhase()
+}
+
+func (l *Line) setPhase() {
+	c := l.c
+	l.set(func(s *Status) {
+		if c == nil {
+			s.Phase, s.Paused, s.Objected = PhaseIdle, false, false
+			return
+		}
+		s.Phase, s.Paused, s.Objected = c.phase, c.paused, c.objected
+	})
+}
+
+func (l *Line) startNotice(pos int64) {
+	c := l.c
+	c.phase, c.lead, c.playedAt = PhaseNotice, true, l.cfg.Clock.Now()
+	c.player = l.lead.Play(pos)
+	l.log.Info("notice playing", "notice", l.lead.Name, "incoming", c.incoming)
+	l.setPhase()
+}
+
+// confirm starts a confirmation at pos; a failed lookup is logged and the
+// objection stands.
+func (l *Line) confirm(kind notice.Kind, pos int64) {
+	c := l.c
+	c.player, c.lead = nil, false
+	if l.cfg.Notices == nil {
+		return
+	}
+	key := notice.Key{Profile: l.cfg.NoticeProfile, Language: l.cfg.Language, Kind: kind}
+	n, err := l.cfg.Notices.Lookup(key)
+	if err != nil {
+		l.log.Error("no confirmation to play", "notice", key.String(), "err", err)
+		return
+	}
+	c.player = n.Play(pos)
+}
+
+// tick produces the frame's playback and runs the call's timers.
+func (l *Line) tick(pos int64) {
+	c := l.c
+	if c.phase == PhaseDialling && len(c.digits) > 0 &&
+		time.Duration(pos-c.lastDigit)*time.Second/dsp.LineRate >= l.cfg.DialDelay {
+		l.startNotice(pos)
+	}
+	if c.player == nil {
+		clear(l.play)
+	} else if _, done := c.player.Next(l.play); done {
+		l.played()
+	}
+	if c.paused {
+		// The objection LED blinks while paused: 0.5 s on, 0.5 s off.
+		if k := pos / dsp.FrameSamples % 50; k == 0 || k == 25 {
+			light(l.log, l.cfg.LEDObjection, "objection", k == 0)
+		}
+	}
+}
+
+// played handles the end of what the player played.
+func (l *Line) played() {
+	c := l.c
+	p := c.player
+	c.player = nil
+	r := p.Receipt()
+	if c.lead {
+		l.receipt(r)
+		l.startRecording(r.EndSample, nil)
+		return
+	}
+	if c.pending != nil {
+		st := c.pending
+		c.pending = nil
+		l.startRecording(r.EndSample, st)
+		return
+	}
+	if c.phase == PhaseConfirm {
+		c.phase = PhaseDone
+		l.setPhase()
+	}
+}
+
+// receipt keeps the lead notice's receipt for the recording and audits it.
+func (l *Line) receipt(r notice.Receipt) {
+	c := l.c
+	c.receipt = &NoticeReceipt{Receipt: r, At: c.playedAt}
+	h := r.Hash.String()
+	l.audit(audit.Entry{Action: audit.ActionNoticeReceipt, Detail: fmt.Sprintf(
+		"line=%d notice=%s sha256=%s-%s-%s-%s complete=%t", l.cfg.Line, r.Name, h[:4], h[4:8], h[8:12], h[12:16], r.Complete)})
+}
+
+// startRecording creates the recording that stores from line sample from.
+// st is the policy's decision if taken already, nil to ask it now.
+func (l *Line) startRecording(from int64, st *policy.Start) {
+	c := l.c
+	c.phase = PhaseDone
+	meta := vault.Meta{Line: l.cfg.Line, Start: l.cfg.Clock.Now()}
+	if l.cfg.Policy != nil {
+		if st == nil {
+			s, err := l.cfg.Policy.Start(l.cfg.Line, false, l.lineActor())
+			if err != nil {
+				l.fail(fmt.Errorf("start recording: %w", err))
+				l.setPhase()
+				return
+			}
+			st = &s
+		}
+		if !st.Record {
+			l.log.Info("nothing to record", "why", st.Text)
+			l.setPhase()
+			return
+		}
+		meta = st.Meta
+		meta.Line = l.cfg.Line
+	}
+	if !c.incoming {
+		meta.Caller = string(c.digits)
+	}
+	c.meta, c.from, c.stored = meta, from, 0
+	l.create(0)
+}
+
+// create opens segment seg of the call's recording.
+func (l *Line) create(prev vault.ID) {
+	c := l.c
+	meta := c.meta
+	n := l.notes(prev)
+	meta.Notes = n
+	id, err := l.cfg.Store.Create(meta)
+	if err != nil {
+		l.fail(fmt.Errorf("start recording: %w", err))
+		c.phase = PhaseDone
+		l.setPhase()
+		return
+	}
+	c.id, c.phase = id, PhaseRecording
+	dir := "incoming"
+	if !c.incoming {
+		dir = "outgoing"
+	}
+	l.log.Info("recording", "id", id, "direction", dir, "segment", c.segment)
+	l.audit(audit.Entry{Action: audit.ActionRecordingCreated, Recording: uint64(id),
+		Detail: fmt.Sprintf("line=%d %s segment=%d", l.cfg.Line, dir, c.segment)})
+	l.set(func(s *Status) { s.Recording, s.Frames, s.Fault = id, 0, l.refused; s.Calls++ })
+	l.lightFault()
+	light(l.log, l.cfg.LEDRecording, "recording", !c.paused)
+	l.setPhase()
+}
+
+// notes renders the recording's sealed metadata.
+func (l *Line) notes(prev vault.ID) string {
+	c := l.c
+	n := Notes{Direction: "incoming", Segment: c.segment, Previous: prev}
+	if !c.incoming {
+		n.Direction = "outgoing"
+	}
+	if c.segment == 0 {
+		n.Notice = c.receipt
+	}
+	rel := func(spans []Span) []Span {
+		var out []Span
+		for _, s := range spans {
+			to := s.To
+			if to < 0 || to > c.from+c.stored {
+				to = c.from + c.stored
+			}
+			from := max(s.From, c.from)
+			if from < to {
+				out = append(out, Span{From: from - c.from, To: to - c.from})
+			}
+		}
+		return out
+	}
+	n.Pauses, n.Blanked = rel(c.pauses), rel(c.blanks)
+	b, _ := json.Marshal(n) // cannot fail: plain fields
+	return string(b)
+}
+
+// emit stores one frame that left the delay line, the part of it that
+// belongs to the recording.
+func (l *Line) emit(f frame) {
+	c := l.c
+	if c == nil || c.id == 0 {
+		return
+	}
+	from, to := max(f.pos, c.from), f.pos+dsp.FrameSamples
+	if c.end >= 0 {
+		to = min(to, c.end)
+	}
+	if from >= to {
+		return
+	}
+	x := l.scratch[:to-from]
+	copy(x, f.pcm[from-f.pos:to-f.pos])
+	cut(x, from, c.blanks)
+	cut(x, from, c.pauses)
+	a := l.alaw[:len(x)]
+	dsp.EncodeALaw(a, x)
+	if err := l.cfg.Store.Append(c.id, a); err != nil {
+		l.fail(fmt.Errorf("append to recording %s: %w", c.id, err))
+		_ = l.seal(l.cfg.Clock.Now(), "store error")
+		c.phase = PhaseDone
+		l.setPhase()
+		return
+	}
+	c.stored += int64(len(x))
+	l.set(func(s *Status) { s.Frames = c.stored / dsp.FrameSamples })
+	if time.Duration(c.stored)*time.Second/dsp.LineRate >= l.cfg.MaxSegment {
+		prev := c.id
+		if l.seal(l.cfg.Clock.Now(), "maximum length") == nil {
+			c.segment++
+			c.from += c.stored
+			c.stored = 0
+			l.create(prev)
+		}
+	}
+}
+
+// digit handles one DTMF event: blanking, dialling, objection.
+func (l *Line) digit(e dtmf.Event) {
+	c := l.c
+	if c == nil {
+		return
+	}
+	switch e.Kind {
+	case dtmf.Begin:
+		c.blanks = append(c.blanks, Span{From: e.Start - blankGuard, To: -1})
+		if e.Digit == l.cfg.ObjectionDigit && (c.phase == PhaseNotice || c.phase == PhaseRecording) {
+			l.object(audit.Actor{Kind: audit.ActorCallerDTMF, ID: fmt.Sprintf("line%d", l.cfg.Line)}, l.pos-dsp.FrameSamples)
+		}
+	case dtmf.End:
+		if n := len(c.blanks); n > 0 && c.blanks[n-1].To < 0 {
+			c.blanks[n-1].To = e.Start + e.Duration + blankGuard
+		}
+		if c.phase == PhaseDialling {
+			c.digits = append(c.digits, e.Digit)
+			c.lastDigit = e.Start + e.Duration
+		}
+	}
+}
+
+// shortPress: the employee's button, released before a long press.
+func (l *Line) shortPress(pos int64) {
+	switch l.c.phase {
+	case PhaseDialling:
+		if l.lead != nil {
+			l.startNotice(pos)
+		}
+	case PhaseNotice, PhaseRecording:
+		l.object(audit.Actor{Kind: audit.ActorButton, ID: fmt.Sprintf("line%d-objection", l.cfg.Line)}, pos)
+	}
+}
+
+// longPress pauses storing, or resumes it.
+func (l *Line) longPress(pos int64) {
+	c := l.c
+	if c.phase != PhaseRecording {
+		return
+	}
+	c.paused = !c.paused
+	if c.paused {
+		c.pauses = append(c.pauses, Span{From: pos, To: -1})
+	} else if n := len(c.pauses); n > 0 {
+		c.pauses[n-1].To = pos
+		light(l.log, l.cfg.LEDObjection, "objection", c.objected)
+	}
+	l.log.Info("storing", "paused", c.paused, "sample", pos)
+	light(l.log, l.cfg.LEDRecording, "recording", !c.paused)
+	l.setPhase()
+}
+
+// object takes an objection at pos: nothing more is stored for the purposes
+// it ends, what was stored for them is erased, and the confirmation plays.
+func (l *Line) object(actor audit.Actor, pos int64) {
+	c := l.c
+	if c.objected {
+		return
+	}
+	c.objected = true
+	light(l.log, l.cfg.LEDObjection, "objection", true)
+	continues := false
+	switch c.phase {
+	case PhaseNotice:
+		c.player.Stop()
+		l.receipt(c.player.Receipt())
+		c.phase = PhaseConfirm
+		if l.cfg.Policy != nil {
+			st, err := l.cfg.Policy.Start(l.cfg.Line, true, actor)
+			if err != nil {
+				l.fail(fmt.Errorf("objection: %w", err))
+			} else if st.Record {
+				c.pending, continues = &st, true
+			}
+			l.log.Info("objection during the notice", "by", actor.String(), "result", st.Text)
+		} else {
+			l.audit(audit.Entry{Actor: actor, Action: audit.ActionObjection, Detail: fmt.Sprintf("before recording line=%d", l.cfg.Line)})
+			l.log.Info("objection during the notice", "by", actor.String())
+		}
+	case PhaseRecording:
+		id := c.id
+		if l.cfg.Policy != nil {
+			r, err := l.cfg.Policy.Object(id, actor)
+			switch {
+			case err != nil:
+				// The objection must hold even when the policy cannot
+				// apply it: erase the recording outright.
+				l.log.Error("objection: policy failed; erasing the recording", "id", id, "err", err)
+				l.eraseObjected(actor, id, true)
+			case len(r.Erased) > 0 || len(r.Kept) == 0:
+				c.id = 0
+			default:
+				continues = true
+			}
+			l.log.Info("objection", "by", actor.String(), "id", id, "result", r.Text)
+		} else {
+			l.audit(audit.Entry{Actor: actor, Action: audit.ActionObjection, Recording: uint64(id), Detail: fmt.Sprintf("line=%d", l.cfg.Line)})
+			l.eraseObjected(actor, id, true)
+			l.log.Info("objection", "by", actor.String(), "id", id, "result", "erased")
+		}
+		if !continues {
+			c.phase, c.id = PhaseConfirm, 0
+			light(l.log, l.cfg.LEDRecording, "recording", false)
+			l.set(func(s *Status) { s.Recording, s.Frames = 0, 0 })
+		}
+	default:
+		return
+	}
+	kind := notice.KindConfirm
+	if continues {
+		kind = notice.KindConfirmContinues
+	}
+	l.confirm(kind, pos)
+	if c.player == nil && c.phase == PhaseConfirm {
+		c.phase = PhaseDone
+		if c.pending != nil {
+			st := c.pending
+			c.pending = nil
+			l.startRecording(pos, st)
+		}
+	}
+	l.setPhase()
+}
+
+// eraseObjected erases a recording because of an objection.
+func (l *Line) eraseObjected(actor audit.Actor, id vault.ID, audited bool) {
+	if err := l.cfg.Store.Erase(id); err != nil {
+		l.fail(fmt.Errorf("erase recording %s after an objection: %w", id, err))
+		return
+	}
+	if audited {
+		l.audit(audit.Entry{Actor: actor, Action: audit.ActionEraseObjection, Recording: uint64(id)})
+	}
+	l.c.id = 0
+}
+
+// endCall ends the call at the on-hook (or shutdown): a notice still
+// playing leaves an incomplete receipt, the recording is sealed (or erased
+// if shorter than the minimum).
+func (l *Line) endCall(end time.Time, why string) error {
+	c := l.c
+	if c.player != nil && c.lead {
+		c.player.Stop()
+		l.receipt(c.player.Receipt())
+	}
+	c.player = nil
+	var err error
+	if c.id != 0 {
+		if n := len(c.pauses); n > 0 && c.pauses[n-1].To < 0 {
+			c.pauses[n-1].To = c.from + c.stored
+		}
+		if min := l.cfg.MinCall; min > 0 && time.Duration(c.stored)*time.Second/dsp.LineRate < min && c.segment == 0 {
+			id := c.id
+			l.log.Info("recording discarded: shorter than the minimum", "id", id, "minimum", min)
+			if err = l.cfg.Store.Erase(id); err != nil {
+				l.fail(fmt.Errorf("discard short recording %s: %w", id, err))
+			}
+			c.id = 0
+			l.set(func(s *Status) { s.Recording, s.Frames = 0, 0 })
+		} else {
+			if e := l.cfg.Store.SetNotes(c.id, l.notes(l.prevID())); e != nil {
+				l.log.Warn("recording notes", "id", c.id, "err", e)
+			}
+			err = l.seal(end, why)
+		}
+	}
+	light(l.log, l.cfg.LEDRecording, "recording", false)
+	light(l.log, l.cfg.LEDObjection, "objection", false)
+	l.c = nil
+	l.setPhase()
+	return err
+}
+
+// prevID is the recording before the current segment; 0 for the first.
+// The notes of a later segment are rewritten at seal with the pauses and
+// blanks, and must keep the link.
+func (l *Line) prevID() vault.ID {
+	if l.c.segment == 0 {
+		return 0
+	}
+	return l.c.prev
+}
+
+// seal closes the call's open recording.
+func (l *Line) seal(end time.Time, why string) error {
+	c := l.c
+	id := c.id
+	c.id = 0
+	c.prev = id
+	l.set(func(s *Status) { s.Recording, s.Frames = 0, 0 })
+	light(l.log, l.cfg.LEDRecording, "recording", false)
+	err := l.cfg.Store.Seal(id, end)
+	if err != nil && !errors.Is(err, vault.ErrNotFound) {
+		l.fail(fmt.Errorf("seal recording %s: %w", id, err))
+		return err
+	}
+	dur := time.Duration(c.stored) * time.Second / dsp.LineRate
+	l.log.Info("recording sealed", "id", id, "duration", dur, "reason", why)
+	l.audit(audit.Entry{Action: audit.ActionRecordingSealed, Recording: uint64(id),
+		Detail: fmt.Sprintf("line=%d seconds=%d reason=%s", l.cfg.Line, int64(dur/time.Second), strings.ReplaceAll(why, " ", "-"))})
+	return nil
+}
