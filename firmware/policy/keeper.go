@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"fairrec/firmware/clock"
+	"fairrec/storage/atomicfile"
 )
 
 // ClockFile is the keeper's state file inside the data directory.
@@ -302,8 +302,9 @@ func (k *Keeper) TakeChanges() []Change {
 	return c
 }
 
-// Save persists the bound (atomically: write, fsync, rename, fsync the
-// directory). The daemon calls it periodically and at exit; a bound saved
+// Save persists the bound and the steps (storage/atomicfile: write, fsync,
+// rename, fsync the directory). The daemon calls it periodically and at
+// exit; a bound saved
 // while the clock was untrusted is still a lower bound.
 func (k *Keeper) Save() error {
 	k.mu.Lock()
@@ -324,40 +325,9 @@ func (k *Keeper) saveLocked(b time.Time) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(k.cfg.Path, data); err != nil {
+	if err := atomicfile.Write(k.cfg.Path, data, 0o600); err != nil {
 		return fmt.Errorf("save clock state: %w", err)
 	}
 	k.saved, k.savedSteps = b, k.steps
 	return nil
-}
-
-// writeAtomic replaces path with data: a crash leaves the old or the new
-// file, never a torn one.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".clock-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
