@@ -304,8 +304,7 @@ func (k *Keeper) TakeChanges() []Change {
 
 // Save persists the bound and the steps (storage/atomicfile: write, fsync,
 // rename, fsync the directory). The daemon calls it periodically and at
-// exit; a bound saved
-// while the clock was untrusted is still a lower bound.
+// exit; a bound saved while the clock was untrusted is still a lower bound.
 func (k *Keeper) Save() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
