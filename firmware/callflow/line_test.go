@@ -49,7 +49,7 @@ func (s *store) Append(id vault.ID, b []byte) error {
 		return s.appendErr
 	}
 	r := s.recs[id]
-	if r == nil || r.sealed {
+	if r == nil || r.sealed || r.erased {
 		return fmt.Errorf("append to %d: %w", id, vault.ErrSealed)
 	}
 	r.alaw = append(r.alaw, b...)
