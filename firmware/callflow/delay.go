@@ -57,7 +57,6 @@ type Span struct {
 	To   int64 `json:"to"`
 }
 
-
 // cut zeroes the samples of f (at line sample pos) inside any of spans.
 func cut(f []int16, pos int64, spans []Span) {
 	for _, s := range spans {
