@@ -62,8 +62,9 @@ bench: deps ## benchmarks (numbers go in README's table)
 fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
 	@bash scripts/fuzz.sh $${FUZZTIME:-30s}
 
-soak: ## SIGKILL crash soak of storage/vault: 1000 kills (~3 min)
+soak: ## long runs: 1000 SIGKILLs of a recording vault, 500 random retention histories (~4 min)
 	FAIRREC_SOAK=1 $(GO) test -count=1 -run 'TestCrash$$' -timeout 60m -v ./storage/vault/
+	FAIRREC_POLICY_SEEDS=500 $(GO) test -count=1 -run Property -timeout 30m ./firmware/policy/
 
 talkoff: deps ## DTMF talk-off: 60 min of generated speech + 10 min of music must give no digit (~3 min)
 	FAIRREC_TALKOFF=1 $(GO) test -count=1 -run '^TestTalkOffFull$$' -v -timeout 30m ./firmware/dtmf/
