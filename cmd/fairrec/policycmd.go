@@ -103,8 +103,12 @@ func (f *policyFlags) open(withAudit, readOnly bool) (*policySession, error) {
 	ecfg := policy.Config{Rules: rules, Store: s.v, Keeper: k, RefKey: refKey, Actor: toolActor}
 	if withAudit {
 		acfg := audit.Config{Path: audit.PathIn(*f.data), Clock: k, Trusted: k.Trusted, ReadOnly: readOnly, Timeout: 2 * time.Second}
-		if kek, err := vault.ReadKey(vcfg.KeyFile, vcfg.Passphrase); err == nil {
-			acfg.Key, _ = audit.DeriveKey(kek)
+		// The same signing key as `fairrec audit verify` and the daemon:
+		// one derived from the vault's root secret, which survives
+		// `fairrec keys rotate`.
+		if acfg.Key, err = vault.DeriveSecret(vcfg, audit.KeyLabel); err != nil {
+			s.close()
+			return nil, err
 		}
 		if _, err := os.Stat(acfg.Path); err == nil || !readOnly {
 			if s.log, err = audit.Open(acfg); err != nil {

@@ -176,6 +176,11 @@ func TestPolicyCommands(t *testing.T) {
 	if out := mustRun(t, "register", "--print-defaults"); out != string(policy.DefaultTOML()) {
 		t.Error("print-defaults differs from the shipped file")
 	}
+	// What the policy commands wrote to the audit log verifies with the
+	// same key `fairrec audit verify` (and the daemon) use.
+	if out := mustRun(t, "audit", "verify", d); !strings.Contains(out, "chained intact") || !strings.Contains(out, "head verified") {
+		t.Errorf("audit verify after the policy commands: %q", out)
+	}
 	if out := mustRun(t, "clock", "status", d); !strings.Contains(out, "clock is trusted") {
 		t.Errorf("clock status: %q", out)
 	}
