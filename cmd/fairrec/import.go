@@ -9,17 +9,13 @@ import (
 
 	"fairrec/firmware/dsp"
 	"fairrec/firmware/wav"
+	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
 
 func init() {
 	register("import", "bring a recording in from a WAV archive", runImport)
 }
-
-// defaultImportRetention is how long an imported recording is kept for each
-// --purpose until the policy layer decides retention: 90 days from the
-// recording's start, the most common retention for quality purposes.
-const defaultImportRetention = 90 * 24 * time.Hour
 
 type stringList []string
 
@@ -28,11 +24,10 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 func runImport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("import", stderr)
-	vf := addVaultFlags(fs)
+	pf := addPolicyFlags(fs)
 	line := fs.Int("line", 0, "the phone line the call was on (required, >= 1)")
 	caller := fs.String("caller", "", "the caller's number, if known")
 	start := fs.String("start", "", "when the call began, RFC 3339 (default: the file's modification time minus its duration, marked approximate)")
-	retention := fs.Duration("retention", defaultImportRetention, "how long each purpose keeps the recording, from its start")
 	var purposes stringList
 	fs.Var(&purposes, "purpose", "a purpose the recording is kept for (repeatable; at least one)")
 	pos, err := parseFlags(fs, args)
@@ -49,9 +44,6 @@ func runImport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 		// No purpose, no lawful reason to keep it: the retention sweeper
 		// would erase it at once.
 		return fmt.Errorf("%w: at least one --purpose P is required", errUsage)
-	}
-	if *retention <= 0 {
-		return fmt.Errorf("%w: --retention must be positive", errUsage)
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {
@@ -82,15 +74,17 @@ func runImport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 		}
 		m.Start, m.Approximate = fi.ModTime().Add(-dur).UTC(), true
 	}
-	for _, p := range purposes {
-		m.Grants = append(m.Grants, vault.Grant{Purpose: p, Granted: m.Start, Deadline: m.Start.Add(*retention)})
-	}
-
-	v, err := vf.open()
+	// The purposes file decides how long each purpose keeps the recording,
+	// counted from the call's start, as for the box's own recordings.
+	ps, err := pf.open(true, false)
 	if err != nil {
 		return err
 	}
-	defer closeVault(v, &err)
+	defer closeSession(ps, &err)
+	if m.Grants, err = ps.e.Grants(purposes, m.Start); err != nil {
+		return fmt.Errorf("%w: --purpose: %v", errUsage, err)
+	}
+	v := ps.v
 	id, err := v.Create(m)
 	if err != nil {
 		return err
@@ -108,6 +102,20 @@ func runImport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 	if err := v.Seal(id, m.Start.Add(dur)); err != nil {
 		return err
 	}
+	if ps.log != nil {
+		err := ps.log.Record(audit.Entry{Actor: toolActor, Action: audit.ActionRecordingCreated,
+			Recording: uint64(id), Detail: "imported from an earlier recorder's archive"})
+		if err != nil {
+			return fmt.Errorf("recording %v imported, but the audit log refused it: %w", id, err)
+		}
+	}
 	fmt.Fprintln(stdout, id)
+	now := ps.k.Now()
+	for _, g := range m.Grants {
+		if !g.Deadline.After(now) {
+			fmt.Fprintf(stderr, "warning: recording %v is past its %s retention (deadline %s): the retention sweeper will erase that grant\n",
+				id, g.Purpose, g.Deadline.UTC().Format(time.RFC3339))
+		}
+	}
 	return nil
 }

@@ -117,6 +117,9 @@ func TestVaultCommands(t *testing.T) {
 	if code, _, errs := run(t, "import", in, d, "--line", "1"); code != 2 || !strings.Contains(errs, "--purpose") {
 		t.Errorf("import without a purpose: exit %d, %q; want a usage error", code, errs)
 	}
+	if code, _, errs := run(t, "import", in, d, "--line", "1", "--purpose", "marketing"); code != 2 || !strings.Contains(errs, `unknown purpose "marketing"`) {
+		t.Errorf("import for a purpose the rules do not know: exit %d, %q; want a usage error", code, errs)
+	}
 	start := time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
 	l := listJSON(t, d)
 	if len(l) != 1 {
@@ -124,7 +127,7 @@ func TestVaultCommands(t *testing.T) {
 	}
 	got := l[0]
 	if got.Line != 2 || got.Caller != "+31 20 555 0123" || !got.Start.Equal(start) || got.Bytes != int64(len(want)) || got.State != "sealed" || got.Approximate ||
-		len(got.Grants) != 2 || got.Grants[1].Purpose != "training" || !got.Grants[0].Deadline.Equal(start.Add(90*24*time.Hour)) {
+		len(got.Grants) != 2 || got.Grants[1].Purpose != "training" || !got.Grants[0].Deadline.Equal(start.Add(90*24*time.Hour)) || !got.Grants[1].Deadline.Equal(start.Add(30*24*time.Hour)) {
 		t.Errorf("list: %+v", got)
 	}
 	if l := listJSON(t, d, "--caller", "0031205550123"); len(l) != 1 {

@@ -199,6 +199,28 @@ func (e *Engine) Start(line int, objected bool, actor audit.Actor) (Start, error
 	return s, nil
 }
 
+// Grants returns the grants of a recording that began at start for the
+// named purposes, as Start would have given it then: `fairrec import`
+// brings in an earlier recorder's archive this way, so imported recordings
+// follow the same retention rules as the box's own. A purpose the rules do
+// not know is an error, since nothing would say how long to keep it.
+func (e *Engine) Grants(purposes []string, start time.Time) ([]vault.Grant, error) {
+	var gs []vault.Grant
+	seen := map[string]bool{}
+	for _, name := range purposes {
+		p := e.rules.Purpose(name)
+		if p == nil {
+			return nil, fmt.Errorf("policy: grants: %w: unknown purpose %q", ErrInvalid, name)
+		}
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		gs = append(gs, e.grant(p, start, true))
+	}
+	return gs, nil
+}
+
 // grant returns a new grant of p beginning at at.
 func (e *Engine) grant(p *Purpose, at time.Time, trusted bool) vault.Grant {
 	g := vault.Grant{Purpose: p.Name, Basis: string(p.Basis), Granted: at,
