@@ -48,6 +48,18 @@ func (s State) String() string {
 // MarshalText makes State read well in JSON.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads what MarshalText wrote, so that `fairrec list --json`
+// and subject-access metadata can be read back.
+func (s *State) UnmarshalText(b []byte) error {
+	for _, st := range []State{StateOpen, StateSealed, StateInterrupted} {
+		if string(b) == st.String() {
+			*s = st
+			return nil
+		}
+	}
+	return fmt.Errorf("vault: unknown recording state %q", b)
+}
+
 // Grant is one purpose a recording may be kept for. The policy layer decides
 // grants and their deadlines; the vault stores them, authenticated, and lets
 // the policy update them (UpdateGrants).
@@ -56,7 +68,7 @@ type Grant struct {
 	Basis      string    `json:"basis,omitempty"`      // lawful basis, as the policy names it
 	Granted    time.Time `json:"granted,omitzero"`     // when the grant began
 	Deadline   time.Time `json:"deadline,omitzero"`    // when it ends at the latest
-	Event      string    `json:"event,omitempty"`      // "until an event" retention: the event's name
+	Event      string    `json:"event,omitempty"`      // owned by the policy layer (its retention tags); opaque to the vault
 	Restricted bool      `json:"restricted,omitempty"` // processing restricted (e.g. held): keep, do not use
 	Objectable bool      `json:"objectable,omitempty"` // an objection ends this grant
 	Review     bool      `json:"review,omitempty"`     // supervisors may review under it

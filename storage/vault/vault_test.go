@@ -425,3 +425,20 @@ func TestList(t *testing.T) {
 		})
 	}
 }
+
+func TestStateTextRoundTrip(t *testing.T) {
+	for _, st := range []State{StateOpen, StateSealed, StateInterrupted} {
+		b, err := st.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got State
+		if err := got.UnmarshalText(b); err != nil || got != st {
+			t.Errorf("%v: read back %v, %v", st, got, err)
+		}
+	}
+	var s State
+	if err := s.UnmarshalText([]byte("shredded")); err == nil {
+		t.Error("an unknown state was accepted")
+	}
+}
