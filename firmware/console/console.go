@@ -39,6 +39,8 @@ type Config struct {
 	MaxLine int
 	// System is what the commands inspect; nil answers with empty state.
 	System System
+	// Commands are the daemon's own commands, added after the built-in ones.
+	Commands []Command
 	// Logger receives the console's own diagnostics; nil discards them.
 	Logger *slog.Logger
 }
@@ -72,7 +74,7 @@ func New(rw io.ReadWriter, cfg Config) *Console {
 		log = slog.New(slog.DiscardHandler)
 	}
 	c := &Console{rw: rw, cfg: cfg, log: log}
-	c.cmds = c.commands()
+	c.cmds = withExtra(c.commands(), cfg.Commands)
 	if cfg.Interactive {
 		c.san = newSanitizer(rw)
 		c.t = term.NewTerminal(stream{c.san, rw}, cfg.Prompt)
