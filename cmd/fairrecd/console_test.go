@@ -22,17 +22,19 @@ import (
 const hangingCall = `
 rate = 48000
 lines = 2
-end = "1.5s"
+end = "2.5s"
 
 [[line]]
 events = [
+  { at = "0.05s", ring = "0.1s" },
   { at = "0.2s", offhook = true },
-  { at = "0.3s", audio = "caller1.wav" },
-  { at = "1.0s", onhook = true },
+  { at = "0.9s", audio = "caller1.wav" },
+  { at = "1.6s", onhook = true },
 ]
 
 [[line]]
 events = [
+  { at = "0.3s", ring = "0.1s" },
   { at = "0.5s", offhook = true },
 ]
 `
@@ -154,7 +156,8 @@ func TestSerialConsoleAndShutdown(t *testing.T) {
 	defer slave.Close()
 
 	data := dataDir(t)
-	cmd := daemonCmd(t, "--board", "sim", "--scenario", writeHangingCall(t), "--data", data, "--console", slave.Name())
+	notices, _ := testNotices(t)
+	cmd := daemonCmd(t, "--board", "sim", "--scenario", writeHangingCall(t), "--data", data, "--console", slave.Name(), "--notices", notices)
 	errPipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +184,7 @@ func TestSerialConsoleAndShutdown(t *testing.T) {
 	stopDaemon(t, cmd, stderr)
 	infos := checkSealed(t, data, 2)
 	if d := infos[1].Duration; d < time.Second {
-		t.Errorf("the call in progress kept %v, want at least the 1 s it ran in the scenario", d)
+		t.Errorf("the call in progress kept %v, want at least the 1.3 s it ran after the notice in the scenario", d)
 	}
 }
 
@@ -190,7 +193,8 @@ func TestSerialConsoleAndShutdown(t *testing.T) {
 // after the input ends.
 func TestStdioConsolePipe(t *testing.T) {
 	data := dataDir(t)
-	cmd := daemonCmd(t, "--board", "sim", "--scenario", writeHangingCall(t), "--data", data, "--console", "stdio")
+	notices, _ := testNotices(t)
+	cmd := daemonCmd(t, "--board", "sim", "--scenario", writeHangingCall(t), "--data", data, "--console", "stdio", "--notices", notices)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

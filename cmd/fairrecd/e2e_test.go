@@ -4,6 +4,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"fairrec/board/sim"
 	"fairrec/drivers/systime"
 	"fairrec/firmware/dsp"
+	"fairrec/firmware/notice"
 	"fairrec/storage/vault"
 )
 
@@ -24,15 +26,16 @@ lines = 2
 events = [
   { at = "0.2s", ring = "0.6s" },
   { at = "0.8s", offhook = true },
-  { at = "1.1s", audio = "caller1.wav" },
-  { at = "3.6s", onhook = true },
+  { at = "1.5s", audio = "caller1.wav" },
+  { at = "4.0s", onhook = true },
 ]
 
 [[line]]
 events = [
+  { at = "1.2s",  ring = "0.5s" },
   { at = "1.5s",  offhook = true },
-  { at = "1.74s", audio = "caller2.wav", gain = -2.0 },
-  { at = "4.3s",  onhook = true },
+  { at = "2.14s", audio = "caller2.wav", gain = -2.0 },
+  { at = "4.7s",  onhook = true },
 ]
 `
 
@@ -133,12 +136,51 @@ func snr(rec, ref []int16, lag int) float64 {
 	return 10 * math.Log10(sig/noise)
 }
 
+// testNotices writes a notices directory whose default.nl.notice.mp3 is
+// 0.6 s of a two-tone chord (MP3 by lame, at 16 kHz), so that calls in
+// tests need not outlast the 14 s built-in notice, and returns it with the
+// notice as the daemon decodes it.
+func testNotices(t *testing.T) (string, *notice.Notice) {
+	t.Helper()
+	dir := t.TempDir()
+	pcm := make([]int16, 9600)
+	b := make([]int16, len(pcm))
+	dsp.Sine(pcm, 16000, 440, -15, 0)
+	dsp.Sine(b, 16000, 660, -15, 0)
+	for i := range pcm {
+		pcm[i] += b[i]
+	}
+	in := filepath.Join(dir, "notice.wav")
+	writeWAV(t, in, 16000, pcm)
+	out := filepath.Join(dir, "default.nl.notice.mp3")
+	if b, err := exec.Command("lame", "--quiet", "-b", "32", "-m", "m", in, out).CombinedOutput(); err != nil {
+		t.Skipf("lame: %v %s", err, b)
+	}
+	os.Remove(in)
+	n, err := notice.LoadFile(os.DirFS(dir), "default.nl.notice.mp3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, n
+}
+
+// builtinNotice is the notice the daemon plays without --notices.
+func builtinNotice(t *testing.T) *notice.Notice {
+	t.Helper()
+	n, err := notice.LoadFile(notice.Defaults(), "default.nl.notice.mp3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 // TestRecordsTwoCalls is the walking skeleton's acceptance: fairrecd on the
 // sim board, over real PortAudio (ALSA file PCMs), real GPIO fakes and the
 // real vault, records two overlapping calls, and each recording, read back
 // from the vault, is the call's audio after the 8 kHz/A-law path.
 func TestRecordsTwoCalls(t *testing.T) {
-	recordAndCheck(t, writeTwoCalls(t), 2)
+	dir, n := testNotices(t)
+	recordAndCheck(t, writeTwoCalls(t), 2, n, "--notices", dir)
 }
 
 // TestRecordsDemo runs `make run`'s demo scenario as fast as the files go.
@@ -147,16 +189,18 @@ func TestRecordsDemo(t *testing.T) {
 	if _, err := os.Stat(demo); err != nil {
 		t.Skipf("no demo scenario: %v", err)
 	}
-	recordAndCheck(t, demo, 2)
+	recordAndCheck(t, demo, 2, builtinNotice(t))
 }
 
 // recordAndCheck runs the daemon through scenario until it is done, then
-// compares every recording in the vault with the call it should hold.
-func recordAndCheck(t *testing.T, scenario string, wantCalls int) {
+// compares every recording in the vault with the call it should hold: the
+// call's audio from the end of the notice n, which plays from the frame
+// that confirmed the answer, two frames after the off-hook.
+func recordAndCheck(t *testing.T, scenario string, wantCalls int, n *notice.Notice, args ...string) {
 	t.Helper()
 	data := dataDir(t)
-	res := runDaemon(t, 60*time.Second, "--board", "sim", "--scenario", scenario, "--data", data,
-		"--console", "none", "--exit-when-done")
+	res := runDaemon(t, 60*time.Second, append([]string{"--board", "sim", "--scenario", scenario, "--data", data,
+		"--console", "none", "--exit-when-done"}, args...)...)
 	if res.code != 0 {
 		t.Fatalf("fairrecd exited %d; stderr:\n%s", res.code, res.stderr)
 	}
@@ -205,17 +249,19 @@ func recordAndCheck(t *testing.T, scenario string, wantCalls int) {
 		rec := make([]int16, len(alaw))
 		dsp.DecodeALaw(rec, alaw)
 		ref := linePath(t, rate, call.Audio)
+		ref = ref[min(len(ref), 2*dsp.FrameSamples+n.Duration):]
 
-		// The recording runs from the first 20 ms frame that saw the hook
-		// off to the last that did not see it on: within a frame of the
-		// scripted times at each end.
+		// The recording runs from the notice's end (the notice starts in
+		// the frame that confirms the off-hook) to the last frame that did
+		// not see the hook on: within a frame of the scripted times at each
+		// end.
 		if d := len(rec) - len(ref); d < -dsp.FrameSamples || d > dsp.FrameSamples {
 			t.Errorf("line %d: recording holds %d samples, the call %d (off by %d, more than a frame)",
 				call.Line, len(rec), len(ref), d)
 		}
 		lag := align(rec, ref, 2*dsp.FrameSamples)
 		if lag < -dsp.FrameSamples || lag > dsp.FrameSamples {
-			t.Errorf("line %d: recording starts %d samples after the off-hook, more than a frame", call.Line, lag)
+			t.Errorf("line %d: recording starts %d samples off the notice's end, more than a frame", call.Line, lag)
 		}
 		q := snr(rec, ref, lag)
 		t.Logf("line %d: %d samples, lag %d, SNR %.1f dB against the 8 kHz/A-law path", call.Line, len(rec), lag, q)

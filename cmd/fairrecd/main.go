@@ -79,6 +79,12 @@ func parseArgs(args []string, stderr io.Writer) (Config, error) {
 	fs.BoolVar(&cfg.ExitWhenDone, "exit-when-done", false, "exit when the sim scenario is over (tests)")
 	fs.StringVar(&cfg.AudioDevice, "audio-device", "", "audio device name, overriding the board's")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&cfg.Purposes, "purposes", "", "purposes file (default: the built-in purposes)")
+	fs.StringVar(&cfg.Notices, "notices", "", "directory of the installer's notices, PROFILE.LANGUAGE.KIND.mp3 (default: built-in only)")
+	fs.StringVar(&cfg.Language, "language", "", "language of the notices (default nl)")
+	fs.StringVar(&cfg.NoticeProfile, "notice-profile", "", "notice profile of the lines (default \"default\")")
+	fs.DurationVar(&cfg.MinCall, "min-call", 0, "discard recordings shorter than this")
+	fs.DurationVar(&cfg.DialDelay, "dial-delay", 0, "outgoing calls: play the notice this long after the last digit (default 4s)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: fairrecd --board NAME [flags]")
 		fs.PrintDefaults()

@@ -48,8 +48,11 @@ func (d *daemon) open() error {
 			// An absent pin is a nil gpio interface, which converts to a
 			// nil callflow interface.
 			Hook: pl.Hook, Ring: pl.Ring, Button: pl.Button,
-			LEDRecording: pl.LEDRecording,
-			Store:        d.vault, Clock: d.cfg.Clock, Logger: d.log,
+			LEDRecording: pl.LEDRecording, LEDObjection: pl.LEDObjection,
+			Store: d.vault, Clock: d.keeper, Logger: d.log,
+			Notices: d.notices, NoticeProfile: d.cfg.NoticeProfile, Language: d.cfg.Language,
+			Policy: d.policy, Audit: &d.sink,
+			MinCall: d.cfg.MinCall, DialDelay: d.cfg.DialDelay,
 		})
 		if err != nil {
 			return fmt.Errorf("line %d (input channel %d): %w", i+1, bl.In, err)
@@ -106,12 +109,17 @@ func (d *daemon) openVault() error {
 	if err != nil {
 		return err
 	}
-	v, err := vault.Open(vault.Config{Dir: dir, KeyFile: d.cfg.Key, Passphrase: pass, Clock: d.cfg.Clock, Logger: d.log})
+	if err := d.openKeeper(); err != nil {
+		return err
+	}
+	vcfg := vault.Config{Dir: dir, KeyFile: d.cfg.Key, Passphrase: pass, Clock: d.keeper, Logger: d.log,
+		OnEvent: d.sink.vaultEvent}
+	v, err := vault.Open(vcfg)
 	if err != nil {
 		return fmt.Errorf("data directory %s: %w", dir, err)
 	}
 	d.vault = v
-	return nil
+	return d.openPolicy(vcfg)
 }
 
 // passphrase reads the key file's passphrase as `fairrec` does: the first

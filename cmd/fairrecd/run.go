@@ -19,7 +19,12 @@ import (
 	"fairrec/firmware/callflow"
 	"fairrec/firmware/clock"
 	"fairrec/firmware/console"
+	"fairrec/firmware/notice"
+	"fairrec/firmware/policy"
+	"fairrec/storage/audit"
 	"fairrec/storage/vault"
+
+	gpiolevel "periph.io/x/conn/v3/gpio"
 )
 
 // Config is what Run needs; the flags fill it.
@@ -39,6 +44,13 @@ type Config struct {
 	SimDir         string // where the sim board writes its files; "" a temporary directory
 	Stderr         io.Writer
 	Clock          clock.Clock // nil means the system clock
+
+	Purposes      string        // purposes file; "" means policy's defaults
+	Notices       string        // directory of the installer's notices; "" means the built-in ones only
+	Language      string        // notice language; "" means nl
+	NoticeProfile string        // notice profile of every line; "" means default
+	MinCall       time.Duration // calls with less recorded audio are discarded
+	DialDelay     time.Duration // outgoing: the notice plays this long after the last digit
 }
 
 // ConsoleNone turns the console off.
@@ -57,6 +69,9 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Clock == nil {
 		cfg.Clock = systime.Clock{}
 	}
+	// A JACK client library behind PortAudio would otherwise try to start
+	// a JACK server and print about it; the appliance never uses JACK.
+	os.Setenv("JACK_NO_START_SERVER", "1")
 	d := &daemon{cfg: cfg, logw: &logWriter{w: cfg.Stderr}}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cmpOr(cfg.LogLevel, "info"))); err != nil {
@@ -97,6 +112,13 @@ type daemon struct {
 	audio    *audio.Stream
 	audioDev string
 	lines    []*callflow.Line
+	rules    *policy.Rules
+	keeper   *policy.Keeper
+	audit    *audit.Log
+	sink     auditSink
+	policy   *policy.Engine
+	notices  *notice.Library
+	fault    bool // the fault LED is lit
 	port     *serial.Port
 	con      *console.Console
 	start    time.Time
@@ -112,6 +134,20 @@ func (d *daemon) run(ctx context.Context) error {
 	vctx, stopVault := context.WithCancel(context.Background())
 	vaultDone := make(chan error, 1)
 	go func() { vaultDone <- d.vault.Run(vctx) }()
+	var bg sync.WaitGroup
+	bg.Add(2)
+	go func() {
+		defer bg.Done()
+		if err := d.policy.Run(vctx); err != nil && vctx.Err() == nil {
+			d.log.Error("retention sweeper stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer bg.Done()
+		if err := d.audit.Run(vctx); err != nil && vctx.Err() == nil {
+			d.log.Error("audit log pruning stopped", "err", err)
+		}
+	}()
 
 	var conWG sync.WaitGroup
 	if d.con != nil {
@@ -143,6 +179,7 @@ func (d *daemon) run(ctx context.Context) error {
 		}
 	}
 	stopVault()
+	bg.Wait()
 	if e := <-vaultDone; e != nil {
 		errs = append(errs, e)
 	}
@@ -192,11 +229,23 @@ func (d *daemon) process(in, out [][]int16) error {
 	if d.sim != nil {
 		d.sim.Advance(d.samples)
 	}
+	fault := false
 	for i, l := range d.lines {
 		bl := d.board.Lines[i]
 		l.Capture(in[bl.In])
 		l.Playback(out[bl.Out])
+		fault = fault || l.Status().Fault != ""
 	}
+	if fault != d.fault && d.pins.Fault != nil {
+		lvl := gpiolevel.Low
+		if fault {
+			lvl = gpiolevel.High
+		}
+		if err := d.pins.Fault.Out(lvl); err != nil {
+			d.log.Warn("fault LED", "err", err)
+		}
+	}
+	d.fault = fault
 	if d.sim == nil {
 		return nil
 	}
@@ -229,6 +278,12 @@ func (d *daemon) close() error {
 	}
 	if d.vault != nil {
 		errs = append(errs, d.vault.Close())
+	}
+	if d.audit != nil {
+		errs = append(errs, d.audit.Close())
+	}
+	if d.keeper != nil {
+		errs = append(errs, d.keeper.Save())
 	}
 	if d.pins != nil {
 		errs = append(errs, d.pins.Close())

@@ -43,6 +43,12 @@ type Line struct {
 	Recorded time.Duration
 	// Fault says why the line cannot record, "" if it can.
 	Fault string
+	// Phase is where the call is: "dialling", "notice", "recording",
+	// "confirm" (an objection's confirmation plays), "done" (nothing more
+	// is recorded in this call); "" or "idle" when on hook.
+	Phase    string
+	Paused   bool // storing paused for a card payment
+	Objected bool // an objection was taken in this call
 }
 
 // Recording is one stored recording for the recordings command.
@@ -117,11 +123,26 @@ func lineState(l Line) string {
 	if l.Ringing {
 		hook += ", ringing"
 	}
+	var extra string
+	if l.Objected {
+		extra += ", objection taken"
+	}
+	if l.Paused {
+		extra += ", PAUSED (card payment)"
+	}
 	switch {
 	case l.Fault != "":
-		return hook + ", FAULT: " + l.Fault
+		return hook + extra + ", FAULT: " + l.Fault
 	case l.Recording != "":
-		return fmt.Sprintf("%s, recording %s (%s)", hook, l.Recording, l.Recorded.Round(100*time.Millisecond))
+		return fmt.Sprintf("%s, recording %s (%s)%s", hook, l.Recording, l.Recorded.Round(100*time.Millisecond), extra)
+	case l.Phase == "notice":
+		return hook + ", playing the notice" + extra
+	case l.Phase == "dialling":
+		return hook + ", dialling (notice on button press or after the last digit)"
+	case l.Phase == "confirm":
+		return hook + ", playing the objection's confirmation, not recording" + extra
+	case l.Phase == "done":
+		return hook + ", not recording" + extra
 	}
 	return hook + ", idle"
 }
