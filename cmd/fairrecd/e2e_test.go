@@ -237,36 +237,42 @@ func recordAndCheck(t *testing.T, scenario string, wantCalls int, n *notice.Noti
 		if info.State != vault.StateSealed {
 			t.Errorf("recording %s on line %d is %v, want sealed", info.ID, info.Line, info.State)
 		}
-		rc, err := v.Audio(info.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		alaw, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec := make([]int16, len(alaw))
-		dsp.DecodeALaw(rec, alaw)
-		ref := linePath(t, rate, call.Audio)
-		ref = ref[min(len(ref), 2*dsp.FrameSamples+n.Duration):]
+		checkRecording(t, v, info, call, rate, n)
+	}
+}
 
-		// The recording runs from the notice's end (the notice starts in
-		// the frame that confirms the off-hook) to the last frame that did
-		// not see the hook on: within a frame of the scripted times at each
-		// end.
-		if d := len(rec) - len(ref); d < -dsp.FrameSamples || d > dsp.FrameSamples {
-			t.Errorf("line %d: recording holds %d samples, the call %d (off by %d, more than a frame)",
-				call.Line, len(rec), len(ref), d)
-		}
-		lag := align(rec, ref, 2*dsp.FrameSamples)
-		if lag < -dsp.FrameSamples || lag > dsp.FrameSamples {
-			t.Errorf("line %d: recording starts %d samples off the notice's end, more than a frame", call.Line, lag)
-		}
-		q := snr(rec, ref, lag)
-		t.Logf("line %d: %d samples, lag %d, SNR %.1f dB against the 8 kHz/A-law path", call.Line, len(rec), lag, q)
-		if q < 30 {
-			t.Errorf("line %d: recording differs from the call's audio: SNR %.1f dB, want >= 30", call.Line, q)
-		}
+// checkRecording compares a recording with the call it should hold.
+func checkRecording(t *testing.T, v *vault.Vault, info vault.Info, call sim.Call, rate int, n *notice.Notice) {
+	t.Helper()
+	rc, err := v.Audio(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alaw, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := make([]int16, len(alaw))
+	dsp.DecodeALaw(rec, alaw)
+	ref := linePath(t, rate, call.Audio)
+	ref = ref[min(len(ref), 2*dsp.FrameSamples+n.Duration):]
+
+	// The recording runs from the notice's end (the notice starts in
+	// the frame that confirms the off-hook) to the last frame that did
+	// not see the hook on: within a frame of the scripted times at each
+	// end.
+	if d := len(rec) - len(ref); d < -dsp.FrameSamples || d > dsp.FrameSamples {
+		t.Errorf("line %d: recording holds %d samples, the call %d (off by %d, more than a frame)",
+			call.Line, len(rec), len(ref), d)
+	}
+	lag := align(rec, ref, 2*dsp.FrameSamples)
+	if lag < -dsp.FrameSamples || lag > dsp.FrameSamples {
+		t.Errorf("line %d: recording starts %d samples off the notice's end, more than a frame", call.Line, lag)
+	}
+	q := snr(rec, ref, lag)
+	t.Logf("line %d: %d samples, lag %d, SNR %.1f dB against the 8 kHz/A-law path", call.Line, len(rec), lag, q)
+	if q < 30 {
+		t.Errorf("line %d: recording differs from the call's audio: SNR %.1f dB, want >= 30", call.Line, q)
 	}
 }
