@@ -294,7 +294,8 @@ func (l *Line) notes(prev vault.ID) string {
 }
 
 // emit stores one frame that left the delay line, the part of it that
-// belongs to the recording.
+// belongs to the recording; a recording that reaches MaxSegment is sealed
+// there and the rest goes into the next segment.
 func (l *Line) emit(f frame) {
 	c := l.c
 	if c == nil || c.id == 0 {
@@ -304,27 +305,30 @@ func (l *Line) emit(f frame) {
 	if c.end >= 0 {
 		to = min(to, c.end)
 	}
-	if from >= to {
-		return
-	}
-	x := l.scratch[:to-from]
-	copy(x, f.pcm[from-f.pos:to-f.pos])
-	cut(x, from, c.blanks)
-	cut(x, from, c.pauses)
-	a := l.alaw[:len(x)]
-	dsp.EncodeALaw(a, x)
-	if err := l.cfg.Store.Append(c.id, a); err != nil {
-		l.fail(fmt.Errorf("append to recording %s: %w", c.id, err))
-		_ = l.seal(l.cfg.Clock.Now(), "store error")
-		c.phase = PhaseDone
-		l.setPhase()
-		return
-	}
-	c.stored += int64(len(x))
-	l.set(func(s *Status) { s.Frames = c.stored / dsp.FrameSamples })
-	if time.Duration(c.stored)*time.Second/dsp.LineRate >= l.cfg.MaxSegment {
-		prev := c.id
-		if l.seal(l.cfg.Clock.Now(), "maximum length") == nil {
+	limit := int64(l.cfg.MaxSegment / (time.Second / dsp.LineRate))
+	for from < to && c.id != 0 {
+		hi := min(to, c.from+limit)
+		x := l.scratch[:hi-from]
+		copy(x, f.pcm[from-f.pos:hi-f.pos])
+		cut(x, from, c.blanks)
+		cut(x, from, c.pauses)
+		a := l.alaw[:len(x)]
+		dsp.EncodeALaw(a, x)
+		if err := l.cfg.Store.Append(c.id, a); err != nil {
+			l.fail(fmt.Errorf("append to recording %s: %w", c.id, err))
+			_ = l.seal(l.cfg.Clock.Now(), "store error")
+			c.phase = PhaseDone
+			l.setPhase()
+			return
+		}
+		c.stored += int64(len(x))
+		l.set(func(s *Status) { s.Frames = c.stored / dsp.FrameSamples })
+		from = hi
+		if hi == c.from+limit {
+			prev := c.id
+			if l.finish(l.cfg.Clock.Now(), "maximum length") != nil {
+				return
+			}
 			c.segment++
 			c.from += c.stored
 			c.stored = 0
@@ -494,10 +498,7 @@ func (l *Line) endCall(end time.Time, why string) error {
 			c.id = 0
 			l.set(func(s *Status) { s.Recording, s.Frames = 0, 0 })
 		} else {
-			if e := l.cfg.Store.SetNotes(c.id, l.notes(l.prevID())); e != nil {
-				l.log.Warn("recording notes", "id", c.id, "err", e)
-			}
-			err = l.seal(end, why)
+			err = l.finish(end, why)
 		}
 	}
 	light(l.log, l.cfg.LEDRecording, "recording", false)
@@ -505,6 +506,16 @@ func (l *Line) endCall(end time.Time, why string) error {
 	l.c = nil
 	l.setPhase()
 	return err
+}
+
+// finish writes the recording's final notes (pauses and blanks) and seals
+// it.
+func (l *Line) finish(end time.Time, why string) error {
+	c := l.c
+	if e := l.cfg.Store.SetNotes(c.id, l.notes(l.prevID())); e != nil {
+		l.log.Warn("recording notes", "id", c.id, "err", e)
+	}
+	return l.seal(end, why)
 }
 
 // prevID is the recording before the current segment; 0 for the first.

@@ -426,3 +426,34 @@ func TestObjectionWithPolicy(t *testing.T) {
 		}
 	}
 }
+
+// A call longer than MaxSegment continues in linked recordings that
+// together hold the whole call, with nothing lost or doubled at the seams.
+func TestSegments(t *testing.T) {
+	lead := lookup(t, notice.KindNotice)
+	rec := time.Duration((1 + lead.Seconds()) * float64(time.Second))
+	f := newFlow(t, callflow.Config{MaxSegment: 3 * time.Second})
+	f.answer()
+	f.until(rec + 7*time.Second)
+	f.hook.Out(gpio.High)
+	hangup := f.pos
+	f.until(rec + 8*time.Second)
+	if f.store.next != 3 {
+		t.Fatalf("%d recordings, want 3 segments (3 s, 3 s, 1 s)", f.store.next)
+	}
+	var total int64
+	for id := vault.ID(1); id <= 3; id++ {
+		r := f.store.recs[id]
+		n := f.notes(r)
+		if !r.sealed || n.Segment != int(id-1) || n.Previous != id-1 {
+			t.Errorf("segment %d: sealed %v, notes %+v", id, r.sealed, n)
+		}
+		if id < 3 && len(r.alaw) != 3*dsp.LineRate {
+			t.Errorf("segment %d holds %d samples, want 3 s", id, len(r.alaw))
+		}
+		total += int64(len(r.alaw))
+	}
+	if want := hangup - answeredAt - int64(lead.Duration); total != want {
+		t.Errorf("segments hold %d samples, the call after the notice %d", total, want)
+	}
+}

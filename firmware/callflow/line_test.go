@@ -40,7 +40,7 @@ func (s *store) Create(m vault.Meta) (vault.ID, error) {
 		return 0, s.createErr
 	}
 	s.next++
-	s.recs[s.next] = &rec{meta: m}
+	s.recs[s.next] = &rec{meta: m, notes: m.Notes}
 	return s.next, nil
 }
 
