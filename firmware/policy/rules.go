@@ -57,6 +57,10 @@ type Span struct {
 	D     time.Duration
 }
 
+// maxSpanD bounds the duration part of a span (36,525 days, about 100
+// years), far below where time.Duration overflows.
+const maxSpanD = 36525 * 24 * time.Hour
+
 // ParseSpan parses "30d", "90d", "1y", "1y30d", "48h", "90m".
 func ParseSpan(s string) (Span, error) {
 	var sp Span
@@ -84,7 +88,14 @@ func ParseSpan(s string) (Span, error) {
 			}
 			sp.Years += n
 		case unit[u] != 0:
-			sp.D += time.Duration(n) * unit[u]
+			// A retention that wrapped around int64 would be negative and
+			// erase everything at the next sweep: keep the day part under
+			// the same 100 years as the year part.
+			d := time.Duration(n) * unit[u]
+			if d/unit[u] != time.Duration(n) || sp.D+d > maxSpanD {
+				return Span{}, fmt.Errorf("duration %q: more than 100 years", s)
+			}
+			sp.D += d
 		default:
 			return Span{}, fmt.Errorf("duration %q: unknown unit %q (want s, m, h, d, w or y)", s, string(u))
 		}

@@ -54,6 +54,7 @@ func TestSpan(t *testing.T) {
 		{"48h", t0.Add(48 * time.Hour), "2d"},
 		{"2w", t0.Add(14 * day), "14d"},
 		{"90m", t0.Add(90 * time.Minute), "1h30m"},
+		{"36525d", t0.Add(36525 * day), "36525d"},
 	} {
 		s, err := ParseSpan(c.in)
 		if err != nil {
@@ -63,7 +64,9 @@ func TestSpan(t *testing.T) {
 			t.Errorf("%s: adds to %v (%s), want %v (%s)", c.in, got, s, c.want, c.str)
 		}
 	}
-	for _, bad := range []string{"", "30", "d", "30x", "-3d", "101y", "99999999999d"} {
+	// 20000w and 1000000w wrapped time.Duration around to a retention in
+	// the past, which would erase every recording at the next sweep.
+	for _, bad := range []string{"", "30", "d", "30x", "-3d", "101y", "99999999999d", "20000w", "110000d", "1000000w", "36000d600d"} {
 		if _, err := ParseSpan(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
