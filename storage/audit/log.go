@@ -134,9 +134,10 @@ func Open(cfg Config) (*Log, error) {
 	}
 	l.db = db
 	var mismatch string
+	var lastSeq uint64
 	err = view(db, func(tx *bolt.Tx) error {
 		var err error
-		l.head, mismatch, err = readHead(tx, cfg.Key)
+		l.head, lastSeq, mismatch, err = readHead(tx, cfg.Key)
 		return err
 	})
 	if err == nil && !cfg.ReadOnly {
@@ -161,8 +162,10 @@ func Open(cfg Config) (*Log, error) {
 		return nil, fmt.Errorf("audit: open %s: %w", cfg.Path, err)
 	}
 	if mismatch != "" && !cfg.ReadOnly {
-		l.log.Error("audit: log tampered with", "reason", mismatch)
-		err := l.Record(Entry{Actor: Actor{Kind: ActorDevice}, Action: ActionTamperDetected, Detail: "audit log at open: " + mismatch})
+		l.log.Error("audit: log tampered with", "reason", mismatch, "head", l.head.seq, "last", lastSeq)
+		// Redact: whatever the reason says, it must not keep the log from
+		// opening.
+		err := l.Record(Entry{Actor: Actor{Kind: ActorDevice}, Action: ActionTamperDetected, Detail: Redact("audit log at open: " + mismatch)})
 		if err != nil {
 			db.Close()
 			return nil, err
@@ -171,19 +174,20 @@ func Open(cfg Config) (*Log, error) {
 	return l, nil
 }
 
-// readHead returns the head to continue the chain from, and a description of
-// any disagreement between the stored head and the last stored entry.
-func readHead(tx *bolt.Tx, key []byte) (head, string, error) {
+// readHead returns the head to continue the chain from, the sequence number
+// of the last stored entry, and a description of any disagreement between
+// the stored head and the last stored entry.
+func readHead(tx *bolt.Tx, key []byte) (head, uint64, string, error) {
 	var h head
 	var hasHead bool
 	if meta := tx.Bucket(bucketMeta); meta != nil {
 		if f := meta.Get(keyFormat); f != nil && !bytes.Equal(f, formatValue) {
-			return h, "", fmt.Errorf("unknown format %q", f)
+			return h, 0, "", fmt.Errorf("unknown format %q", f)
 		}
 		if v := meta.Get(keyHead); v != nil {
 			var err error
 			if h, err = decodeHead(v); err != nil {
-				return h, "", fmt.Errorf("reading head: %w", err)
+				return h, 0, "", fmt.Errorf("reading head: %w", err)
 			}
 			hasHead = true
 		}
@@ -196,15 +200,19 @@ func readHead(tx *bolt.Tx, key []byte) (head, string, error) {
 	}
 	switch {
 	case !hasHead && last.seq == 0:
-		return h, "", nil
+		return h, last.seq, "", nil
 	case !hasHead:
-		return last, "head missing", nil
+		return last, last.seq, "head missing", nil
 	case key != nil && !h.signedBy(key):
-		return h, "head signature invalid", nil
+		return h, last.seq, "head signature invalid", nil
 	case h.seq != last.seq || h.hash != last.hash:
-		return h, fmt.Sprintf("last entry %d does not match head %d", last.seq, h.seq), nil
+		// No sequence numbers here: the reason becomes an entry's Detail,
+		// where six digits in a row are refused as a possible phone
+		// number, so a log past entry 99999 could not be opened. Verify
+		// names the entries; Open logs them.
+		return h, last.seq, "last entry does not match head", nil
 	}
-	return h, "", nil
+	return h, last.seq, "", nil
 }
 
 // Path returns the file the log is stored in.

@@ -144,6 +144,42 @@ func TestOpenAfterTruncation(t *testing.T) {
 	}
 }
 
+// TestOpenMismatchPastFiveDigits: a log past entry 99999 whose head and last
+// entry disagree still opens. The tamper entry's detail once carried both
+// sequence numbers, and six digits in a row are refused as a phone number.
+func TestOpenMismatchPastFiveDigits(t *testing.T) {
+	l, clk := testLog(t, nil)
+	fill(t, l, clk, 3)
+	cfg := l.cfg
+	key := l.key
+	tamper(t, l, func(_, meta *bolt.Bucket) error {
+		h, err := decodeHead(meta.Get(keyHead))
+		if err != nil {
+			return err
+		}
+		// As if the entries after a backup were lost: a signed head far
+		// beyond the last entry.
+		h.seq = 123456
+		h.sign(key)
+		return meta.Put(keyHead, h.encode())
+	})
+	l2, err := Open(cfg)
+	if err != nil {
+		t.Fatalf("Open with head 123456 and last entry 3: %v", err)
+	}
+	defer l2.Close()
+	got := entries(t, l2)
+	last := got[len(got)-1]
+	if last.Action != ActionTamperDetected || last.Seq != 123457 {
+		t.Errorf("last entry %d %v, want 123457 tamper-detected", last.Seq, last.Action)
+	}
+	_, err = l2.Verify()
+	var be *BreakError
+	if !errors.As(err, &be) || be.Kind != Removed || be.Seq != 4 || be.Count != 123453 {
+		t.Errorf("Verify = %v, want entries 4 to 123456 removed", err)
+	}
+}
+
 func TestExport(t *testing.T) {
 	l, clk := testLog(t, nil)
 	fill(t, l, clk, 5)
