@@ -42,9 +42,10 @@
 //  3. deletes metadata, chunks and index entries (one bbolt transaction).
 //
 // Erase returns only after step 2, so an acknowledged erase is final. A crash
-// after step 1 is finished at the next Open. A slot is zeroed only if it
-// still names the recording being erased, so no crash, reuse or tampered
-// metadata can destroy the key of another recording. Residue: a caller HMAC
+// after step 1 is finished at the next Open. Step 2 finds the keys by the
+// owner id each slot names, never by the unauthenticated slot index in the
+// record header, and fails unless no slot names a victim any more: no crash,
+// reuse or tampered metadata can spare a victim's key or destroy another's. Residue: a caller HMAC
 // may survive in freed bbolt pages; without the vault's root secret it tells
 // nothing, and with the KEK an attacker could only test a guessed number.
 //

@@ -27,11 +27,7 @@ func (v *Vault) EraseMany(ids []ID) error {
 		delete(v.open, id) // its pending audio goes with it
 	}
 	v.mu.Unlock()
-	type victim struct {
-		id   ID
-		slot uint32
-	}
-	var victims []victim
+	var victims []ID
 	var missing []ID
 	// Step 1: mark, so a crash from here on finishes the erase at Open.
 	err := v.commitLocked(func(tx *bolt.Tx, _ uint64, _ []pendingChunk) error {
@@ -39,19 +35,18 @@ func (v *Vault) EraseMany(ids []ID) error {
 		rb, eb := tx.Bucket(bRec), tx.Bucket(bErasing)
 		seen := map[ID]bool{}
 		for _, id := range ids {
-			val := rb.Get(idKey(id))
-			if val == nil || seen[id] {
-				if val == nil {
-					missing = append(missing, id)
-				}
+			if seen[id] {
 				continue
 			}
 			seen[id] = true
-			r, _, _ := peekRecord(val)
+			if rb.Get(idKey(id)) == nil {
+				missing = append(missing, id)
+				continue
+			}
 			if err := eb.Put(idKey(id), nil); err != nil {
 				return err
 			}
-			victims = append(victims, victim{id, r.slot})
+			victims = append(victims, id)
 		}
 		return nil
 	})
@@ -61,48 +56,59 @@ func (v *Vault) EraseMany(ids []ID) error {
 	if err := v.crashPoint("erase-marked"); err != nil {
 		return err
 	}
-	// Step 2: destroy the keys. zero checks that the slot still names the
-	// recording, so a tampered slot index cannot destroy another key.
-	slots, owners := make([]uint32, len(victims)), make([]uint64, len(victims))
-	for i, vi := range victims {
-		slots[i], owners[i] = vi.slot, uint64(vi.id)
-	}
-	if err := v.slots.zeroMany(slots, owners); err != nil {
+	// Step 2: destroy the keys.
+	slots, err := v.shred(victims)
+	if err != nil {
 		return fmt.Errorf("vault: erase: %w", err)
-	}
-	if len(victims) > 0 {
-		if err := v.slots.sync(); err != nil {
-			return fmt.Errorf("vault: erase: sync key slots: %w", err)
-		}
 	}
 	if err := v.crashPoint("erase-shredded"); err != nil {
 		return err
 	}
 	// Step 3: remove the ciphertext. The keys are gone already; if this
 	// fails, Open finishes it.
-	err = v.db.Update(func(tx *bolt.Tx) error {
-		ids := make([]ID, len(victims))
-		for i, vi := range victims {
-			ids[i] = vi.id
-		}
-		return deleteRecords(tx, ids)
-	})
+	err = v.db.Update(func(tx *bolt.Tx) error { return deleteRecords(tx, victims) })
 	if err != nil {
 		v.log.Error("vault erase: keys destroyed, deleting ciphertext failed; Open will finish", "err", err)
 	} else {
-		for _, vi := range victims {
-			v.slots.release(vi.slot)
+		for _, i := range slots {
+			v.slots.release(i)
 		}
 	}
 	events := make([]Event, 0, len(victims))
-	for _, vi := range victims {
-		events = append(events, Event{Kind: EventErased, ID: vi.id})
+	for _, id := range victims {
+		events = append(events, Event{Kind: EventErased, ID: id})
 	}
 	v.emit(events)
 	if len(missing) > 0 {
 		return fmt.Errorf("vault: erase %v: %w", missing, ErrNotFound)
 	}
 	return nil
+}
+
+// shred overwrites every key slot owned by one of ids with zeros and
+// fsyncs the slot file. Slots are found by the owner id written in the slot
+// itself, never by the unauthenticated slot index in a record header, so a
+// damaged header can neither spare a victim's key nor doom another's. It
+// returns the slots zeroed, and fails if any slot still names a victim.
+func (v *Vault) shred(ids []ID) ([]uint32, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	want := make(map[uint64]bool, len(ids))
+	for _, id := range ids {
+		want[uint64(id)] = true
+	}
+	slots, owners := v.slots.owned(want)
+	if err := v.slots.zeroMany(slots, owners); err != nil {
+		return nil, err
+	}
+	if err := v.slots.sync(); err != nil {
+		return nil, fmt.Errorf("sync key slots: %w", err)
+	}
+	if left, _ := v.slots.owned(want); len(left) > 0 {
+		return nil, fmt.Errorf("key slots %v still hold keys of erased recordings", left)
+	}
+	return slots, nil
 }
 
 func (v *Vault) crashPoint(step string) error {
@@ -138,6 +144,13 @@ func deleteRecords(tx *bolt.Tx, ids []ID) error {
 					last = ^uint64(0)
 				}
 				spans = append(spans, span{r.first, last})
+			} else {
+				// The header is garbled, so where its chunks and caller
+				// entry are is unknown: search everything.
+				spans = append(spans, span{1, ^uint64(0)})
+				if err := deleteCallerEntries(tx, id); err != nil {
+					return err
+				}
 			}
 			if err := rb.Delete(idKey(id)); err != nil {
 				return err
@@ -190,6 +203,27 @@ func deleteRecords(tx *bolt.Tx, ids []ID) error {
 	}
 	for _, seq := range drop {
 		if err := tx.DeleteBucket(seqKey(seq)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteCallerEntries removes every caller-index entry of id, scanning the
+// whole index: used only when a record header is too damaged to name its
+// caller HMAC.
+func deleteCallerEntries(tx *bolt.Tx, id ID) error {
+	cb := tx.Bucket(bCaller)
+	suffix := idKey(id)
+	var dead [][]byte
+	c := cb.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if bytes.HasSuffix(k, suffix) {
+			dead = append(dead, bytes.Clone(k))
+		}
+	}
+	for _, k := range dead {
+		if err := cb.Delete(k); err != nil {
 			return err
 		}
 	}

@@ -12,11 +12,7 @@ import (
 // recover brings the vault to a consistent state at Open (see doc.go).
 func (v *Vault) recover(next *kek) ([]Event, error) {
 	var events []Event
-	type pend struct {
-		id   ID
-		slot uint32
-	}
-	var erasing []pend
+	var erasing []ID
 	var open []ID
 	var recSeq uint64
 	err := v.db.View(func(tx *bolt.Tx) error {
@@ -27,9 +23,7 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 			if len(k) != 8 {
 				return nil
 			}
-			id := ID(binary.BigEndian.Uint64(k))
-			r, _, _ := peekRecord(rb.Get(k))
-			erasing = append(erasing, pend{id, r.slot})
+			erasing = append(erasing, ID(binary.BigEndian.Uint64(k)))
 			return nil
 		})
 		if err != nil {
@@ -53,29 +47,19 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 
 	// Erases cut short: destroy the keys (if still there), then the rest.
 	if len(erasing) > 0 {
-		slots, owners := make([]uint32, len(erasing)), make([]uint64, len(erasing))
-		for i, e := range erasing {
-			slots[i], owners[i] = e.slot, uint64(e.id)
-		}
-		if err := v.slots.zeroMany(slots, owners); err != nil {
-			return nil, err
-		}
-		if err := v.slots.sync(); err != nil {
-			return nil, err
-		}
-		err := v.db.Update(func(tx *bolt.Tx) error {
-			ids := make([]ID, len(erasing))
-			for i, e := range erasing {
-				ids[i] = e.id
-			}
-			return deleteRecords(tx, ids)
-		})
+		slots, err := v.shred(erasing)
 		if err != nil {
 			return nil, fmt.Errorf("finish erase: %w", err)
 		}
-		for _, e := range erasing {
-			v.slots.release(e.slot)
-			events = append(events, Event{Kind: EventEraseFinished, ID: e.id})
+		err = v.db.Update(func(tx *bolt.Tx) error { return deleteRecords(tx, erasing) })
+		if err != nil {
+			return nil, fmt.Errorf("finish erase: %w", err)
+		}
+		for _, i := range slots {
+			v.slots.release(i)
+		}
+		for _, id := range erasing {
+			events = append(events, Event{Kind: EventEraseFinished, ID: id})
 		}
 	}
 

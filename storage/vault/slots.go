@@ -216,6 +216,22 @@ func (s *slotFile) zeroMany(slots []uint32, ids []uint64) error {
 	return nil
 }
 
+// owned returns every slot (other than slot 0) that names one of ids as
+// its owner, with that owner. Erases find keys this way rather than through
+// the slot index in a record header, which is not authenticated: a garbled
+// header must not let a key survive its erase.
+func (s *slotFile) owned(ids map[uint64]bool) (slots []uint32, owners []uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 1; i < len(s.ids); i++ {
+		if id := s.ids[i]; id != 0 && ids[id] {
+			slots = append(slots, uint32(i))
+			owners = append(owners, id)
+		}
+	}
+	return slots, owners
+}
+
 // release returns an erased slot to the free list.
 func (s *slotFile) release(i uint32) {
 	s.mu.Lock()
