@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
 
@@ -13,7 +14,7 @@ func init() {
 
 func runErase(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("erase", stderr)
-	vf := addVaultFlags(fs)
+	pf := addPolicyFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -27,15 +28,22 @@ func runErase(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) 
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
 	}
-	v, err := vf.open()
+	ps, err := pf.open(true, false)
 	if err != nil {
 		return err
 	}
-	defer closeVault(v, &err)
-	if err := v.EraseMany(ids); err != nil {
+	defer closeSession(ps, &err)
+	if err := ps.v.EraseMany(ids); err != nil {
 		return err
 	}
 	for _, id := range ids {
+		// The erase is durable before it is audited: the log never
+		// claims an erase that a crash undid.
+		if ps.log != nil {
+			if err := ps.log.Record(audit.Entry{Actor: toolActor, Action: audit.ActionEraseRequest, Recording: uint64(id)}); err != nil {
+				return fmt.Errorf("erased %v, but the audit log refused the entry: %w", id, err)
+			}
+		}
 		fmt.Fprintf(stdout, "erased %v\n", id)
 	}
 	return nil

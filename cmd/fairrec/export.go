@@ -8,6 +8,7 @@ import (
 	"fairrec/firmware/dsp"
 	"fairrec/firmware/wav"
 	"fairrec/storage/atomicfile"
+	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
 
@@ -17,8 +18,9 @@ func init() {
 
 func runExport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("export", stderr)
-	vf := addVaultFlags(fs)
+	pf := addPolicyFlags(fs)
 	alaw := fs.Bool("alaw", false, "write G.711 A-law (format 6), the stored bytes, instead of PCM")
+	purpose := fs.String("purpose", "", "the purpose the export serves (default: the first purpose the recording may still be used for)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -30,12 +32,18 @@ func runExport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	v, err := vf.open()
+	ps, err := pf.open(true, false)
 	if err != nil {
 		return err
 	}
-	defer closeVault(v, &err)
-	r, err := v.Audio(id)
+	defer closeSession(ps, &err)
+	// A recording leaves the box only for a purpose it is still granted
+	// for: not after that grant expired, not while it is restricted.
+	used, err := exportPurpose(ps, id, *purpose)
+	if err != nil {
+		return err
+	}
+	r, err := ps.v.Audio(id)
 	if err != nil {
 		return err
 	}
@@ -65,6 +73,35 @@ func runExport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 	if err != nil {
 		return err
 	}
+	if ps.log != nil {
+		err := ps.log.Record(audit.Entry{Actor: toolActor, Action: audit.ActionExport, Recording: uint64(id), Purpose: used})
+		if err != nil {
+			return fmt.Errorf("exported %v to %s, but the audit log refused the entry: %w", id, out, err)
+		}
+	}
 	fmt.Fprintf(stdout, "exported %v to %s (%d samples, %s)\n", id, out, len(samples), format)
 	return nil
+}
+
+// exportPurpose returns the purpose an export of id is made for: the one
+// asked for if the recording may be used for it, else the first of its
+// grants that may.
+func exportPurpose(ps *policySession, id vault.ID, want string) (string, error) {
+	if want != "" {
+		return want, ps.e.Access(id, want)
+	}
+	in, err := ps.v.Info(id)
+	if err != nil {
+		return "", err
+	}
+	var last error
+	for _, g := range in.Grants {
+		if last = ps.e.Access(id, g.Purpose); last == nil {
+			return g.Purpose, nil
+		}
+	}
+	if last == nil {
+		last = fmt.Errorf("recording %v has no grant left", id)
+	}
+	return "", fmt.Errorf("export refused: %w", last)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"fairrec/firmware/clock/clocktest"
 	"fairrec/firmware/dsp"
 	"fairrec/firmware/wav"
 	"fairrec/storage/vault"
@@ -96,6 +97,12 @@ func listJSON(t *testing.T, args ...string) []listed {
 }
 
 func TestVaultCommands(t *testing.T) {
+	// The tool's clock reads the day after the imported call, while its
+	// grants are live.
+	clk := clocktest.New(time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
+	oldClock := policyClock
+	policyClock = clk
+	t.Cleanup(func() { policyClock = oldClock })
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	d := "--data=" + data
@@ -154,6 +161,17 @@ func TestVaultCommands(t *testing.T) {
 		t.Errorf("exported samples differ from the imported audio:\n%.400s", d)
 	}
 
+	// Training's 30 days are over on day 40; quality still allows an
+	// export, and an export for training is refused.
+	clk.Set(time.Date(2026, 4, 23, 9, 30, 0, 0, time.UTC))
+	mustRun(t, "clock", "confirm", d)
+	if code, _, errs := run(t, "export", id, exported, d, "--purpose", "training"); code != 1 || !strings.Contains(errs, "grant expired") {
+		t.Errorf("export for an expired purpose: exit %d, %q", code, errs)
+	}
+	if out := mustRun(t, "export", id, exported, d); !strings.Contains(out, "exported") {
+		t.Errorf("export under quality: %q", out)
+	}
+
 	if out := mustRun(t, "verify", d); !strings.Contains(out, "1 recordings") || !strings.Contains(out, "0 problems") {
 		t.Errorf("verify: %s", out)
 	}
@@ -179,6 +197,14 @@ func TestVaultCommands(t *testing.T) {
 	}
 	if code, _, _ := run(t, "erase", "x", d); code != 2 {
 		t.Errorf("erase x: exit %d, want 2", code)
+	}
+	// The regulator's question "who took it off the box, who erased it"
+	// has an answer in the audit log.
+	trail := mustRun(t, "audit", "export", d)
+	for _, want := range []string{`"action":"export","recording":1`, `"purpose":"quality"`, `"action":"erase-request","recording":1`} {
+		if !strings.Contains(trail, want) {
+			t.Errorf("audit log lacks %s:\n%s", want, trail)
+		}
 	}
 }
 
