@@ -100,7 +100,7 @@ events = [
 ]
 `
 
-func writeScenario(t *testing.T, text string) string {
+func writeScenario(t testing.TB, text string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for i, name := range []string{"a.wav", "b.wav", "c.wav"} {

@@ -49,7 +49,7 @@ var (
 )
 
 // realBinary builds cmd/fairrecd once per test run.
-func realBinary(t *testing.T) string {
+func realBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		binDir, buildErr = os.MkdirTemp("", "fairrecd-bin-")
@@ -69,7 +69,7 @@ func realBinary(t *testing.T) string {
 }
 
 // daemonCmd returns the command that runs fairrecd with args.
-func daemonCmd(t *testing.T, args ...string) *exec.Cmd {
+func daemonCmd(t testing.TB, args ...string) *exec.Cmd {
 	t.Helper()
 	emu := os.Getenv("FAIRREC_EXEC")
 	if !testing.Short() && emu == "" {
@@ -124,7 +124,7 @@ func runDaemon(t *testing.T, timeout time.Duration, args ...string) result {
 
 // dataDir makes a data directory with a key file, as `fairrec keys init`
 // does at install.
-func dataDir(t *testing.T) string {
+func dataDir(t testing.TB) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
 	if err := os.Mkdir(dir, 0o700); err != nil {
@@ -160,7 +160,7 @@ func callerAudio(rate int, seconds float64, seed float64) []int16 {
 	return out
 }
 
-func writeWAV(t *testing.T, path string, rate int, pcm []int16) {
+func writeWAV(t testing.TB, path string, rate int, pcm []int16) {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {

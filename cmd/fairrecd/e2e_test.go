@@ -140,7 +140,7 @@ func snr(rec, ref []int16, lag int) float64 {
 // 0.6 s of a two-tone chord (MP3 by lame, at 16 kHz), so that calls in
 // tests need not outlast the 14 s built-in notice, and returns it with the
 // notice as the daemon decodes it.
-func testNotices(t *testing.T) (string, *notice.Notice) {
+func testNotices(t testing.TB) (string, *notice.Notice) {
 	t.Helper()
 	dir := t.TempDir()
 	pcm := make([]int16, 9600)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -141,10 +142,12 @@ type Line struct {
 	det    *dtmf.Detector
 	events []dtmf.Event
 
-	pcm  []int16 // 8 kHz samples not yet cut into a frame
-	out  []int16 // 8 kHz playback not yet converted
-	outD []int16 // playback at the device rate, not yet handed out
-	play []int16 // one frame of playback
+	pcm    []int16 // 8 kHz samples not yet cut into a frame
+	out    []int16 // 8 kHz playback not yet converted
+	quiet  int     // silent 8 kHz playback samples in a row
+	upIdle bool    // l.up skipped since the last Reset
+	outD   []int16 // playback at the device rate, not yet handed out
+	play   []int16 // one frame of playback
 
 	hook, ring, btn debouncer
 	rang            bool // the line rang since it was last on hook: an incoming call
@@ -251,9 +254,29 @@ func (l *Line) Capture(in []int16) {
 // captured so far started, else silence. Call it after Capture with a
 // buffer of the same length, as a duplex audio callback does.
 func (l *Line) Playback(out []int16) {
-	if l.up != nil {
-		l.outD = l.up.Process(l.outD, l.out)
+	silent := !slices.ContainsFunc(l.out, func(x int16) bool { return x != 0 })
+	if silent {
+		l.quiet += len(l.out)
 	} else {
+		l.quiet = 0
+	}
+	switch {
+	case l.up != nil && l.quiet > quietAfter:
+		// Long silence: the converter's state is all zeros, so its output
+		// is too; skip the work (most lines are silent most of the time)
+		// and start it afresh when a notice plays.
+		if !l.upIdle {
+			l.up.Reset()
+			l.upIdle = true
+		}
+		n := len(l.out) * l.cfg.Rate / dsp.LineRate
+		k := len(l.outD)
+		l.outD = slices.Grow(l.outD, n)[:k+n]
+		clear(l.outD[k:])
+	case l.up != nil:
+		l.upIdle = false
+		l.outD = l.up.Process(l.outD, l.out)
+	default:
 		l.outD = append(l.outD, l.out...)
 	}
 	l.out = l.out[:0]
@@ -346,6 +369,10 @@ func (l *Line) handle(f []int16) {
 	l.out = append(l.out, l.play...)
 	l.dl.pop(l.emit)
 }
+
+// quietAfter is how many silent line samples make the playback converter's
+// state all zeros: far more than its filter spans (1 s).
+const quietAfter = dsp.LineRate
 
 // frameTime is the length of one frame.
 const frameTime = 20 * time.Millisecond
