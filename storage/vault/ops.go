@@ -49,6 +49,11 @@ func (v *Vault) Create(m Meta) (ID, error) {
 	}
 	err = v.commitLocked(func(tx *bolt.Tx, _ uint64, _ []pendingChunk) error {
 		rb := tx.Bucket(bRec)
+		if rb.Get(idKey(id)) != nil {
+			// Open sets nextID above every record; a record here means
+			// the database changed under us. Never overwrite it.
+			return fmt.Errorf("id %v already has a record: %w", id, ErrTampered)
+		}
 		if err := rb.Put(idKey(id), val); err != nil {
 			return err
 		}

@@ -17,7 +17,13 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 	var recSeq uint64
 	err := v.db.View(func(tx *bolt.Tx) error {
 		rb := tx.Bucket(bRec)
+		// The bucket sequence is not authenticated: a tampered or restored
+		// database may have lowered it. Never below the highest record,
+		// so no live key is taken for an orphan and no id is reused.
 		recSeq = rb.Sequence()
+		if k, _ := rb.Cursor().Last(); len(k) == 8 {
+			recSeq = max(recSeq, binary.BigEndian.Uint64(k))
+		}
 		v.seq = lastCommit(tx)
 		err := tx.Bucket(bErasing).ForEach(func(k, _ []byte) error {
 			if len(k) != 8 {
@@ -63,10 +69,10 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 		}
 	}
 
-	// Key slots of ids above the record sequence: a crash inside Create
-	// before its transaction committed. Their keys protect nothing. (Slots
-	// of lower ids without a record are reported by Verify, never
-	// destroyed.)
+	// Key slots of ids above both the record sequence and the highest
+	// record: a crash inside Create before its transaction committed.
+	// Their keys protect nothing. (Slots of lower ids without a record are
+	// reported by Verify, never destroyed.)
 	v.slots.mu.Lock()
 	ids := append([]uint64(nil), v.slots.ids...)
 	v.slots.mu.Unlock()
