@@ -298,3 +298,30 @@ func TestInteractiveRestartAfterInterrupt(t *testing.T) {
 	s.typ("\x1b[A\r") // history: the last line entered, not the interrupted one
 	s.expect(pos, "line 1   on-hook, idle")
 }
+
+// TestCallStates: status says where each line's call is, so an installer
+// sees why a line does not record.
+func TestCallStates(t *testing.T) {
+	sys := twoLines
+	sys.status.Lines = []console.Line{
+		{N: 1, OffHook: true, Phase: "notice"},
+		{N: 2, OffHook: true, Phase: "dialling"},
+		{N: 3, OffHook: true, Recording: "r7", Recorded: 61 * time.Second, Phase: "recording", Paused: true},
+		{N: 4, OffHook: true, Phase: "confirm", Objected: true},
+		{N: 5, OffHook: true, Phase: "recording", Recording: "r9", Recorded: time.Second, Objected: true},
+		{N: 6, Fault: "refuses to record: no usable notice default/nl/notice: corrupt"},
+	}
+	s := start(t, console.Config{System: sys})
+	s.typ("status\n")
+	pos := 0
+	for _, w := range []string{
+		"line 1   off-hook, playing the notice\n",
+		"line 2   off-hook, dialling (notice on button press or after the last digit)\n",
+		"line 3   off-hook, recording r7 (1m1s), PAUSED (card payment)\n",
+		"line 4   off-hook, playing the objection's confirmation, not recording, objection taken\n",
+		"line 5   off-hook, recording r9 (1s), objection taken\n",
+		"line 6   on-hook, FAULT: refuses to record: no usable notice default/nl/notice: corrupt\n",
+	} {
+		pos = s.expect(pos, w)
+	}
+}
