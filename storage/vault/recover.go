@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"time"
 
@@ -137,6 +138,17 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 		}
 	}
 	if next != nil {
+		// A slot that opens with neither key would make the rotation fail
+		// at every Open: roll it back instead (no good key is lost).
+		if err := v.checkSlots(); errors.Is(err, ErrTampered) {
+			rolled, err2 := v.rollback(next)
+			if err2 != nil {
+				return nil, fmt.Errorf("roll back key rotation: %w", err2)
+			}
+			events = append(events, rolled...)
+			events = append(events, Event{Kind: EventTampered, Detail: fmt.Sprintf("unfinished key rotation rolled back: %v", err)})
+			return events, nil
+		}
 		if err := v.rotateTo(next); err != nil {
 			return nil, fmt.Errorf("finish key rotation: %w", err)
 		}

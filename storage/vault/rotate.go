@@ -1,9 +1,11 @@
 package vault
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"fairrec/storage/atomicfile"
 )
@@ -20,11 +22,23 @@ import (
 // Open finishes a rotation found after step 1 and clears copies left by a
 // crash in step 4. Back up the new key file after a rotation: the old one no
 // longer opens the vault.
+//
+// Before step 1, every key slot must open with the current key; if one does
+// not, Rotate changes nothing and fails with ErrTampered naming the slots and
+// their recordings. Skipping a damaged slot instead would leave its key
+// wrapped only by the retired key file: lost for good if the damage were
+// repairable (e.g. a flipped reserved byte). Erase those recordings (an
+// erase needs no key) or restore keys.slots, then rotate again. If Open
+// finds an unfinished rotation with a slot neither key opens, it rolls the
+// rotation back (see rollback) rather than refusing to open.
 func (v *Vault) Rotate() error {
 	v.wmu.Lock()
 	defer v.wmu.Unlock()
 	if v.isClosed() {
 		return fmt.Errorf("vault: rotate: %w", ErrClosed)
+	}
+	if err := v.checkSlots(); err != nil {
+		return fmt.Errorf("vault: rotate: nothing changed: %w", err)
 	}
 	raw := randomKey()
 	if err := writeKeyFile(v.cfg.KeyFile+".next", raw, v.cfg.Passphrase, v.kek.kdf); err != nil {
@@ -112,4 +126,98 @@ func (v *Vault) dropStale(slots []uint64) error {
 
 func hasCopy(b []byte, k *kek) bool {
 	return string(b[copyA:copyA+8]) == string(k.id[:]) || string(b[copyB:copyB+8]) == string(k.id[:])
+}
+
+// checkSlots unwraps every key slot in use with the known KEKs and returns
+// an error wrapping ErrTampered naming every slot that does not open.
+func (v *Vault) checkSlots() error {
+	v.slots.mu.Lock()
+	ids := append([]uint64(nil), v.slots.ids...)
+	v.slots.mu.Unlock()
+	var bad []string
+	var first error
+	for i, id := range ids {
+		if id == 0 && i != 0 {
+			continue
+		}
+		b, err := v.slots.read(uint32(i))
+		if err == nil {
+			_, _, err = unwrapSlot(b, uint32(i), id, v.keks)
+		}
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("slot %d (recording %d)", i, id))
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	if !errors.Is(first, ErrTampered) {
+		return first
+	}
+	return fmt.Errorf("key %s do not open; erase those recordings or restore %s: %w",
+		strings.Join(bad, ", "), SlotsFile, ErrTampered)
+}
+
+// rollback undoes a rotation to next that has not reached step 3 (the key
+// file is still the old one), leaving every slot with a copy wrapped by the
+// current KEK only, then removes KeyFile+".next". A slot whose only good
+// copy is wrapped by next is first re-wrapped by the current KEK, so no key
+// that opens is lost; a slot neither opens is left as it is and reported.
+// A crash during rollback is rolled back again at the next Open.
+func (v *Vault) rollback(next *kek) ([]Event, error) {
+	keks := []*kek{v.kek, next}
+	v.slots.mu.Lock()
+	ids := append([]uint64(nil), v.slots.ids...)
+	v.slots.mu.Unlock()
+	var events []Event
+	var clear []uint32
+	for i, id := range ids {
+		if id == 0 && i != 0 {
+			continue
+		}
+		b, err := v.slots.read(uint32(i))
+		if err != nil {
+			return nil, err
+		}
+		key, off, err := unwrapSlot(b, uint32(i), id, keks)
+		if err != nil {
+			events = append(events, Event{Kind: EventTampered, ID: ID(id), Detail: fmt.Sprintf("key rotation rolled back: %v", err)})
+			continue
+		}
+		if !hasCopy(b, next) {
+			continue
+		}
+		if string(b[off:off+8]) == string(next.id[:]) {
+			if err := v.slots.rewrap(uint32(i), id, key, v.kek, off); err != nil {
+				return nil, err
+			}
+		}
+		clear = append(clear, uint32(i))
+	}
+	if err := v.slots.sync(); err != nil {
+		return nil, err
+	}
+	for _, i := range clear {
+		b, err := v.slots.read(i)
+		if err != nil {
+			return nil, err
+		}
+		if err := v.slots.dropOthers(i, v.kek, b); err != nil {
+			return nil, err
+		}
+	}
+	if err := v.slots.sync(); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(v.cfg.KeyFile + ".next"); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.SyncDir(filepath.Dir(v.cfg.KeyFile)); err != nil {
+		return nil, err
+	}
+	v.keks = []*kek{v.kek}
+	return events, nil
 }
