@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -53,6 +54,10 @@ type Config struct {
 	DialDelay     time.Duration // outgoing: the notice plays this long after the last digit
 }
 
+// memoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT says
+// otherwise.
+const memoryLimit = 24 << 20
+
 // ConsoleNone turns the console off.
 const ConsoleNone = "none"
 
@@ -72,6 +77,13 @@ func Run(ctx context.Context, cfg Config) error {
 	// A JACK client library behind PortAudio would otherwise try to start
 	// a JACK server and print about it; the appliance never uses JACK.
 	os.Setenv("JACK_NO_START_SERVER", "1")
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// An appliance with little RAM: collect harder before the heap
+		// grows past this rather than double it (GOGC's default). The
+		// live heap of 8 recording lines is a few MB; decoding notices at
+		// start makes garbage that would otherwise set the peak.
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	d := &daemon{cfg: cfg, logw: &logWriter{w: cfg.Stderr}}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cmpOr(cfg.LogLevel, "info"))); err != nil {
