@@ -1,37 +1,78 @@
 // Package callflow is the per-line call state machine: it turns a phone
-// line's audio and its hook, ring and button inputs into recordings.
+// line's audio and its hook, ring and button inputs into recordings that
+// the law allows, and plays the line's notices.
 //
 // A Line is fed the line's capture channel at the device rate (Capture); it
 // resamples to the 8 kHz line rate (firmware/dsp), cuts 20 ms frames of 160
-// samples, and handles each frame in order:
+// samples, and handles each frame in order: it polls the hook, ring and
+// button inputs once and debounces each in frames (Config.Debounce frames
+// in a row), runs the DTMF detector (firmware/dtmf) on the frame, advances
+// the call, and produces the frame the line must hear, which Playback hands
+// out at the device rate.
 //
-//  1. it polls the hook, ring and button inputs once and debounces each in
-//     frames (an input must read the same for Config.Debounce frames in a row
-//     to count), so contact bounce and ring pulses of a few milliseconds never
-//     start or end a call;
-//  2. when the hook goes off, it creates a recording in the Store; while off
-//     hook, every frame is encoded to G.711 A-law and appended; when the hook
-//     goes back on, the recording is sealed.
+// # A call
 //
-// Time inside a call is counted in frames, never read from a clock: file-backed
-// audio in tests runs far faster than real time and the line must behave the
-// same. The Clock is only asked for the wall-clock timestamps stored with a
-// recording (its start and end).
+//   - Incoming (the line rang before the hook went off, or the board has no
+//     ring sense): the notice (firmware/notice, Config.NoticeProfile and
+//     Language) plays from the frame that confirms the answer. Recording
+//     starts at the notice's last sample; nothing from before is stored.
+//   - Outgoing (off hook without a ring): the digits dialled are collected;
+//     the notice plays when the employee presses the line button, or
+//     Config.DialDelay after the last digit. The dialled number becomes the
+//     recording's caller number (stored encrypted by the vault).
+//   - The recording is created with the grants the Policy decides
+//     (Policy.Start). Its notes (Notes, JSON, encrypted by the vault) hold
+//     the notice's receipt (which notice, its SHA-256, when, complete or
+//     not), the direction, and at seal the paused and blanked stretches.
+//   - Objection: the objection digit (Config.ObjectionDigit, '9') during the
+//     notice or the recording, or a short press of the button. During the
+//     notice the Policy is asked which purposes remain (Start with objected);
+//     during the recording it ends the objectable grants or erases the
+//     recording (Policy.Object). Nothing more is stored for the ended
+//     purposes from the frame the digit is recognised in (at most 60 ms
+//     after the tone began), the confirmation (KindConfirm, or
+//     KindConfirmContinues when a purpose continues) plays, and the
+//     objection LED lights. The objection is kept as an audit entry
+//     (by the Policy; by the line when there is none), without audio.
+//   - Pause (card payments): a long press (Config.LongPress) pauses storing
+//     and the next long press resumes it. The paused stretch is stored as
+//     silence, so the recording's timeline stays true, and marked in the
+//     notes; the recording LED goes out and the objection LED blinks.
+//   - DTMF digits are never stored: each is blanked (stored as silence)
+//     from its true start, 5 ms before the detector's estimate, to 5 ms
+//     after its end. This is possible because what is stored passes a delay
+//     line of 100 ms (5 frames), longer than the detector's 60 ms latency.
+//   - Calls with less stored audio than Config.MinCall are erased at the
+//     on-hook; a recording reaching Config.MaxSegment is sealed and the call
+//     continues in a new one whose notes link to it (Previous).
 //
-// Invariants:
-//   - a recording holds exactly the frames from the first frame the hook read
-//     off to the last frame before it read on: the frames spent confirming a
-//     change are held back and then kept or dropped, so debouncing shifts no
-//     boundary and a glitch shorter than Config.Debounce frames loses nothing;
+// Time inside a call is counted in samples, never read from a clock:
+// file-backed audio in tests runs far faster than real time and the line
+// must behave the same. The Clock is only asked for wall-clock timestamps.
+//
+// # Invariants
+//
+//   - not one sample from before the notice's end is stored; a line whose
+//     notice failed to load never records (Status.Fault says why, and the
+//     fault LED is lit);
+//   - a recording holds exactly the samples from its start to the last
+//     frame before the hook read on (debouncing shifts no boundary: the
+//     confirmed change is dated back to its first frame);
+//   - after an objection nothing more is stored for the ended purposes, and
+//     what was stored for them is gone (erased, or its grants dropped);
+//   - no DTMF digit reaches the store;
 //   - an open recording is always sealed: on hook, on Close, and after a
-//     store error (the line then reports a fault and records nothing until
-//     the next call);
-//   - inputs follow the board convention: active Low (off hook, ringing,
-//     pressed read gpio.Low); an absent input (nil) is never active;
+//     store error (the line then reports a fault and records nothing more in
+//     that call);
+//   - inputs follow the board convention: active Low; an absent input (nil)
+//     is never active;
 //   - Status may be called from any goroutine; everything else belongs to
 //     the goroutine that owns the audio loop.
 //
-// Standards: ITU-T G.711 (A-law, 8 kHz) for the stored audio. The full call
-// flow (notice before recording, objection by DTMF or button, pause) builds
-// on this skeleton.
+// Without Config.Notices (tests of the audio path only) a line records from
+// the off-hook.
+//
+// Standards: ITU-T G.711 (A-law, 8 kHz) for the stored audio; ITU-T Q.24
+// (through firmware/dtmf) for the digits; GDPR art. 13 and 21 for the
+// notice before recording and the right to object.
 package callflow
