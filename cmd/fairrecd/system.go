@@ -27,7 +27,7 @@ func (s system) Status() console.Status {
 	for _, l := range d.lines {
 		ls := l.Status()
 		cl := console.Line{N: ls.Line, OffHook: ls.OffHook, Ringing: ls.Ringing, Fault: ls.Fault,
-			Phase: string(ls.Phase), Paused: ls.Paused, Objected: ls.Objected}
+			Phase: string(ls.Phase), Paused: ls.Paused, Objected: ls.Objected, Refused: ls.Refused}
 		if ls.Recording != 0 {
 			cl.Recording = ls.Recording.String()
 			cl.Recorded = time.Duration(ls.Frames) * 20 * time.Millisecond

@@ -79,6 +79,7 @@ type call struct {
 	from     int64 // first line sample of the recording
 	stored   int64 // samples stored in the recording
 	objected bool
+	refused  []string // purposes the objection refused
 	paused   bool
 	pauses   []Span // line samples
 	blanks   []Span // line samples
@@ -122,10 +123,10 @@ func (l *Line) setPhase() {
 	c := l.c
 	l.set(func(s *Status) {
 		if c == nil {
-			s.Phase, s.Paused, s.Objected = PhaseIdle, false, false
+			s.Phase, s.Paused, s.Objected, s.Refused = PhaseIdle, false, false, nil
 			return
 		}
-		s.Phase, s.Paused, s.Objected = c.phase, c.paused, c.objected
+		s.Phase, s.Paused, s.Objected, s.Refused = c.phase, c.paused, c.objected, c.refused
 	})
 }
 
@@ -166,7 +167,14 @@ func (l *Line) tick(pos int64) {
 	} else if _, done := c.player.Next(l.play); done {
 		l.played()
 	}
-	if c.paused {
+	switch {
+	case len(c.refused) > 0:
+		// The objection LED flashes (0.1 s on, 0.1 s off) while the call
+		// lasts: the employee must not conclude the agreement by phone.
+		if k := pos / dsp.FrameSamples % 10; k == 0 || k == 5 {
+			light(l.log, l.cfg.LEDObjection, "objection", k == 0)
+		}
+	case c.paused:
 		// The objection LED blinks while paused: 0.5 s on, 0.5 s off.
 		if k := pos / dsp.FrameSamples % 50; k == 0 || k == 25 {
 			light(l.log, l.cfg.LEDObjection, "objection", k == 0)
@@ -412,6 +420,7 @@ func (l *Line) object(actor audit.Actor, pos int64) {
 			} else if st.Record {
 				c.pending, continues = &st, true
 			}
+			c.refused = st.Refused
 			l.log.Info("objection during the notice", "by", actor.String(), "result", st.Text)
 		} else {
 			l.audit(audit.Entry{Actor: actor, Action: audit.ActionObjection, Detail: fmt.Sprintf("before recording line=%d", l.cfg.Line)})
@@ -432,6 +441,7 @@ func (l *Line) object(actor audit.Actor, pos int64) {
 			default:
 				continues = true
 			}
+			c.refused = r.Refused
 			l.log.Info("objection", "by", actor.String(), "id", id, "result", r.Text)
 		} else {
 			l.audit(audit.Entry{Actor: actor, Action: audit.ActionObjection, Recording: uint64(id), Detail: fmt.Sprintf("line=%d", l.cfg.Line)})

@@ -391,7 +391,7 @@ func (p *fakePolicy) Object(id vault.ID, actor audit.Actor) (policy.Result, erro
 	if !p.legal {
 		return policy.Result{Erased: []vault.ID{id}, Ended: []string{"quality"}}, p.erase(id)
 	}
-	return policy.Result{Ended: []string{"quality"}, Kept: []string{"legal"}}, nil
+	return policy.Result{Ended: []string{"contract"}, Kept: []string{"legal"}, Refused: []string{"contract"}}, nil
 }
 
 func TestObjectionWithPolicy(t *testing.T) {
@@ -404,9 +404,29 @@ func TestObjectionWithPolicy(t *testing.T) {
 		f.tones = append(f.tones, tone{'9', sample(rec + 2*time.Second), sample(rec + 2100*time.Millisecond)})
 		f.answer()
 		f.until(rec + 20*time.Second)
+		r := f.only()
+		if legal {
+			if got := time.Duration(len(r.alaw)) * time.Second / dsp.LineRate; got < 18*time.Second {
+				t.Errorf("legal: stored %v so far, want the whole call", got)
+			}
+			// A refused contract: the objection LED flashes during the call.
+			if st := f.line.Status(); !slices.Equal(st.Refused, []string{"contract"}) {
+				t.Errorf("status %+v, want contract refused", st)
+			}
+			var changes int
+			last := f.objLED.L
+			for range 20 {
+				f.until(time.Duration(f.pos+dsp.FrameSamples) * time.Second / dsp.LineRate)
+				if f.objLED.L != last {
+					changes, last = changes+1, f.objLED.L
+				}
+			}
+			if changes < 3 {
+				t.Errorf("objection LED changed %d times in 0.4 s, want it flashing", changes)
+			}
+		}
 		f.hook.Out(gpio.High)
 		f.until(rec + 21*time.Second)
-		r := f.only()
 		if len(p.objects) != 1 || r.erased == legal {
 			t.Errorf("legal=%v: objections %v, erased %v", legal, p.objects, r.erased)
 		}

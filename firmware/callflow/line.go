@@ -125,6 +125,9 @@ type Status struct {
 	Frames    int64    // frames stored in the open recording
 	Paused    bool     // storing paused (card payment)
 	Objected  bool     // an objection was taken in this call
+	// Refused names the purposes the objection refused (a contract): the
+	// agreement cannot be concluded by phone; the objection LED flashes.
+	Refused []string
 	Fault     string   // why the line cannot record or the last recording failed, "" if neither
 	Calls     int      // recordings started since the line was made
 }

@@ -49,6 +49,9 @@ type Line struct {
 	Phase    string
 	Paused   bool // storing paused for a card payment
 	Objected bool // an objection was taken in this call
+	// Refused names the purposes the caller's objection refused (a
+	// contract): the agreement cannot be concluded by phone.
+	Refused []string
 }
 
 // Recording is one stored recording for the recordings command.
@@ -126,6 +129,9 @@ func lineState(l Line) string {
 	var extra string
 	if l.Objected {
 		extra += ", objection taken"
+	}
+	if len(l.Refused) > 0 {
+		extra += " (" + strings.Join(l.Refused, ", ") + " refused: no agreement by phone)"
 	}
 	if l.Paused {
 		extra += ", PAUSED (card payment)"

@@ -308,7 +308,7 @@ func TestCallStates(t *testing.T) {
 		{N: 2, OffHook: true, Phase: "dialling"},
 		{N: 3, OffHook: true, Recording: "r7", Recorded: 61 * time.Second, Phase: "recording", Paused: true},
 		{N: 4, OffHook: true, Phase: "confirm", Objected: true},
-		{N: 5, OffHook: true, Phase: "recording", Recording: "r9", Recorded: time.Second, Objected: true},
+		{N: 5, OffHook: true, Phase: "recording", Recording: "r9", Recorded: time.Second, Objected: true, Refused: []string{"contract"}},
 		{N: 6, Fault: "refuses to record: no usable notice default/nl/notice: corrupt"},
 	}
 	s := start(t, console.Config{System: sys})
@@ -319,7 +319,7 @@ func TestCallStates(t *testing.T) {
 		"line 2   off-hook, dialling (notice on button press or after the last digit)\n",
 		"line 3   off-hook, recording r7 (1m1s), PAUSED (card payment)\n",
 		"line 4   off-hook, playing the objection's confirmation, not recording, objection taken\n",
-		"line 5   off-hook, recording r9 (1s), objection taken\n",
+		"line 5   off-hook, recording r9 (1s), objection taken (contract refused: no agreement by phone)\n",
 		"line 6   on-hook, FAULT: refuses to record: no usable notice default/nl/notice: corrupt\n",
 	} {
 		pos = s.expect(pos, w)
