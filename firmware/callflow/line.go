@@ -128,8 +128,8 @@ type Status struct {
 	// Refused names the purposes the objection refused (a contract): the
 	// agreement cannot be concluded by phone; the objection LED flashes.
 	Refused []string
-	Fault     string   // why the line cannot record or the last recording failed, "" if neither
-	Calls     int      // recordings started since the line was made
+	Fault   string // why the line cannot record or the last recording failed, "" if neither
+	Calls   int    // recordings started since the line was made
 }
 
 // Line is one phone line's call state machine.
