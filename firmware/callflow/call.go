@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,6 +82,7 @@ type call struct {
 	objected bool
 	refused  []string // purposes the objection refused
 	paused   bool
+	silent   int    // frames in a row below silentPeak while recording
 	pauses   []Span // line samples
 	blanks   []Span // line samples
 }
@@ -343,6 +345,29 @@ func (l *Line) emit(f frame) {
 			l.create(prev)
 		}
 	}
+}
+
+// silence ends the recording of a line that has been silent for
+// MaxSilence (a handset left off the hook for hours).
+func (l *Line) silence(f []int16) {
+	c := l.c
+	if c.phase != PhaseRecording || c.id == 0 {
+		c.silent = 0
+		return
+	}
+	if slices.ContainsFunc(f, func(x int16) bool { return x > silentPeak || x < -silentPeak }) {
+		c.silent = 0
+		return
+	}
+	c.silent++
+	if time.Duration(c.silent)*frameTime < l.cfg.MaxSilence {
+		return
+	}
+	l.log.Warn("line silent; recording ended", "id", c.id, "silent", l.cfg.MaxSilence)
+	l.dl.flush(l.emit)
+	_ = l.finish(l.cfg.Clock.Now(), "silence")
+	c.phase = PhaseDone
+	l.setPhase()
 }
 
 // digit handles one DTMF event: blanking, dialling, objection.

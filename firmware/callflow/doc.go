@@ -44,7 +44,10 @@
 //     line of 100 ms (5 frames), longer than the detector's 60 ms latency.
 //   - Calls with less stored audio than Config.MinCall are erased at the
 //     on-hook; a recording reaching Config.MaxSegment is sealed and the call
-//     continues in a new one whose notes link to it (Previous).
+//     continues in a new one whose notes link to it (Previous). A line
+//     silent (below -50 dBm0) for Config.MaxSilence (10 min) while recording
+//     has its recording sealed and records nothing more in that call: a
+//     handset left off the hook for hours fills no disk.
 //
 // Time inside a call is counted in samples, never read from a clock:
 // file-backed audio in tests runs far faster than real time and the line

@@ -61,6 +61,7 @@ type flow struct {
 	// signal returns the line audio at a sample: a steady level (DC, which
 	// the DTMF detector ignores), plus tones where the script put them.
 	tones []tone
+	level int16 // the steady level of the line audio
 }
 
 type tone struct {
@@ -71,7 +72,7 @@ type tone struct {
 const level = 1000
 
 func newFlow(t *testing.T, cfg callflow.Config) *flow {
-	f := &flow{t: t, store: newStore(), audit: &audittest.Recorder{}}
+	f := &flow{t: t, store: newStore(), audit: &audittest.Recorder{}, level: level}
 	pin := func(name string, l gpio.Level) *gpiotest.Pin { return &gpiotest.Pin{N: name, L: l} }
 	f.hook, f.ring, f.button = pin("hook", gpio.High), pin("ring", gpio.High), pin("button", gpio.High)
 	f.recLED, f.objLED = pin("rec", gpio.Low), pin("obj", gpio.Low)
@@ -100,7 +101,7 @@ func (f *flow) until(d time.Duration) {
 	out := make([]int16, dsp.FrameSamples)
 	for end := sample(d); f.pos < end; f.pos += dsp.FrameSamples {
 		for i := range frame {
-			frame[i] = level
+			frame[i] = f.level
 		}
 		for _, tn := range f.tones {
 			lo, hi := max(tn.from-f.pos, 0), min(tn.to-f.pos, dsp.FrameSamples)
@@ -475,5 +476,28 @@ func TestSegments(t *testing.T) {
 	}
 	if want := hangup - answeredAt - int64(lead.Duration); total != want {
 		t.Errorf("segments hold %d samples, the call after the notice %d", total, want)
+	}
+}
+
+// A handset left off the hook: once the line has been silent for
+// MaxSilence, the recording is sealed and nothing more is stored.
+func TestLeftOffHook(t *testing.T) {
+	lead := lookup(t, notice.KindNotice)
+	rec := time.Duration((1 + lead.Seconds()) * float64(time.Second))
+	f := newFlow(t, callflow.Config{MaxSilence: 5 * time.Second})
+	f.answer()
+	f.until(rec + 3*time.Second)
+	quiet := f.pos
+	f.level = 0
+	f.until(rec + 60*time.Second)
+	r := f.only()
+	if !r.sealed {
+		t.Fatal("recording still open after a minute of silence")
+	}
+	if got, want := int64(len(r.alaw)), quiet-answeredAt-int64(lead.Duration)+sample(5*time.Second); got < want-dsp.FrameSamples || got > want+dsp.FrameSamples {
+		t.Errorf("stored %d samples, want %d (the call and 5 s of silence)", got, want)
+	}
+	if st := f.line.Status(); !st.OffHook || st.Phase != callflow.PhaseDone {
+		t.Errorf("status %+v", st)
 	}
 }

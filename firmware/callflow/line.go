@@ -71,7 +71,13 @@ const (
 	// DefaultMaxSegment is the longest one recording grows before a new,
 	// linked segment starts.
 	DefaultMaxSegment = 2 * time.Hour
+	// DefaultMaxSilence ends the recording of a line that has been silent
+	// this long: a handset left off the hook must not fill the disk.
+	DefaultMaxSilence = 10 * time.Minute
 )
+
+// silentPeak is the peak below which a frame counts as silence: -50 dBm0.
+const silentPeak = 72
 
 // Config configures a Line. Zero values: Rate 8 kHz (no resampling),
 // Debounce DefaultDebounce, no pins (never off hook), objection digit '9',
@@ -112,6 +118,7 @@ type Config struct {
 	DialDelay      time.Duration // outgoing: notice this long after the last digit
 	MinCall        time.Duration // recordings with less stored audio are erased
 	MaxSegment     time.Duration // a recording this long continues in a new one
+	MaxSilence     time.Duration // a recording silent this long is sealed; the call is then not recorded further
 }
 
 // Status is a snapshot of a line.
@@ -189,6 +196,9 @@ func New(cfg Config) (*Line, error) {
 	}
 	if cfg.MaxSegment <= 0 {
 		cfg.MaxSegment = DefaultMaxSegment
+	}
+	if cfg.MaxSilence <= 0 {
+		cfg.MaxSilence = DefaultMaxSilence
 	}
 	if cfg.NoticeProfile == "" {
 		cfg.NoticeProfile = notice.DefaultProfile
@@ -363,6 +373,9 @@ func (l *Line) handle(f []int16) {
 			}
 			l.rang = false
 		}
+	}
+	if l.c != nil {
+		l.silence(f)
 	}
 	if l.c != nil {
 		l.tick(pos)
