@@ -501,3 +501,29 @@ func TestLeftOffHook(t *testing.T) {
 		t.Errorf("status %+v", st)
 	}
 }
+
+// A call the line did not answer does not make the next off-hook, minutes
+// later, an incoming call: the employee is dialling out.
+func TestUnansweredRingExpires(t *testing.T) {
+	f := newFlow(t, callflow.Config{})
+	f.ring.Out(gpio.Low)
+	f.until(time.Second)
+	f.ring.Out(gpio.High)
+	f.until(5 * time.Second)
+	f.hook.Out(gpio.Low) // 4 s after the ring: answers it
+	f.until(6 * time.Second)
+	if st := f.line.Status(); st.Phase != callflow.PhaseNotice {
+		t.Errorf("off hook 4 s after a ring: phase %v, want notice", st.Phase)
+	}
+	f.hook.Out(gpio.High)
+	f.until(7 * time.Second)
+	f.ring.Out(gpio.Low)
+	f.until(8 * time.Second)
+	f.ring.Out(gpio.High)
+	f.until(30 * time.Second)
+	f.hook.Out(gpio.Low) // 22 s after the last ring: dialling out
+	f.until(31 * time.Second)
+	if st := f.line.Status(); st.Phase != callflow.PhaseDialling {
+		t.Errorf("off hook 22 s after a ring: phase %v, want dialling", st.Phase)
+	}
+}

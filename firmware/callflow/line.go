@@ -160,8 +160,9 @@ type Line struct {
 	play   []int16 // one frame of playback
 
 	hook, ring, btn debouncer
-	rang            bool // the line rang since it was last on hook: an incoming call
-	pressed         int  // frames the button has been held (confirmed)
+	rang            bool  // the line rang (ringExpiry ago at most): an off-hook answers
+	ringEnd         int64 // line sample the last ring ended at
+	pressed         int   // frames the button has been held (confirmed)
 	longDone        bool
 	pos             int64 // line samples handled before the current frame
 	dl              delayLine
@@ -332,6 +333,15 @@ func (l *Line) handle(f []int16) {
 		if l.ring.state && l.c == nil {
 			l.rang = true
 		}
+		if !l.ring.state {
+			l.ringEnd = pos
+		}
+	}
+	// A ring the line did not answer expires: the ring cadence pauses at
+	// most 4 s (NL: 1 s on, 4 s off), so after ringExpiry without a ring
+	// the caller has given up, and lifting the handset is an outgoing call.
+	if l.rang && !l.ring.state && l.c == nil && pos-l.ringEnd > ringExpiry {
+		l.rang = false
 	}
 	if l.btn.update(read(l.cfg.Button)) {
 		l.log.Info("button", "pressed", l.btn.state, "sample", pos)
@@ -385,6 +395,10 @@ func (l *Line) handle(f []int16) {
 	l.out = append(l.out, l.play...)
 	l.dl.pop(l.emit)
 }
+
+// ringExpiry is how long after the last ring an off-hook still answers it,
+// in line samples: 6 s.
+const ringExpiry = 6 * dsp.LineRate
 
 // quietAfter is how many silent line samples make the playback converter's
 // state all zeros: far more than its filter spans (1 s).
