@@ -1,9 +1,12 @@
 package audit
 
 import (
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -59,5 +62,98 @@ func TestCorruptFile(t *testing.T) {
 				r.Each(time.Time{}, func(Entry) error { return nil })
 			}()
 		}
+	}
+}
+
+// faultChildEnv marks the child process TestCorruptLeafPointers runs itself
+// in.
+const faultChildEnv = "FAIRREC_AUDIT_FAULT_CHILD"
+
+// TestCorruptLeafPointers flips a high bit of the position and sizes in
+// leaf element headers of every leaf page, so that keys and values point
+// far outside bbolt's memory map, then opens the log for writing, verifies,
+// records and reads, as the daemon does at boot. Such a pointer once killed
+// the process ("fatal error: fault" in Verify) instead of giving
+// ErrCorrupt. The work runs in a child process so that a crash fails this
+// test rather than ending the test binary.
+func TestCorruptLeafPointers(t *testing.T) {
+	if os.Getenv(faultChildEnv) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCorruptLeafPointers$", "-test.count=1")
+		cmd.Env = append(os.Environ(), faultChildEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			if len(out) > 4000 {
+				out = out[:4000]
+			}
+			t.Fatalf("child: %v\n%s", err, out)
+		}
+		return
+	}
+	l, clk := testLog(t, nil)
+	for range 200 {
+		clk.Advance(time.Minute)
+		if err := l.Record(Entry{Actor: Actor{Kind: ActorDevice}, Action: ActionPruned, Detail: "some detail text to fill pages"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := l.cfg
+	l.Close()
+	orig, err := os.ReadFile(cfg.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A bbolt page starts with id (8 bytes), flags (2), count (2) and
+	// overflow (4); a leaf page's element headers follow, 16 bytes each:
+	// flags, pos, ksize, vsize (4 bytes each, little-endian).
+	const page, leaf = 4096, 0x02
+	dir := t.TempDir()
+	leaves, faults := 0, 0
+	for p := 0; (p+1)*page <= len(orig); p++ {
+		at := p * page
+		count := int(binary.LittleEndian.Uint16(orig[at+10:]))
+		if binary.LittleEndian.Uint16(orig[at+8:]) != leaf || count == 0 {
+			continue
+		}
+		leaves++
+		for _, elem := range []int{0, count - 1} {
+			for _, field := range []string{"pos", "ksize", "vsize"} {
+				off := at + 16 + 16*elem + map[string]int{"pos": 7, "ksize": 10, "vsize": 14}[field]
+				b := append([]byte(nil), orig...)
+				b[off] ^= 0x40
+				c := cfg
+				c.Path = filepath.Join(dir, "audit.db")
+				if err := os.WriteFile(c.Path, b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							t.Errorf("page %d element %d %s: panic %v", p, elem, field, r)
+						}
+					}()
+					l, err := Open(c)
+					if errors.Is(err, ErrCorrupt) {
+						faults++
+					}
+					if err != nil {
+						return
+					}
+					defer l.Close()
+					_, err = l.Verify()
+					if errors.Is(err, ErrCorrupt) {
+						faults++
+					} else if err != nil && !errors.Is(err, ErrBroken) {
+						t.Errorf("page %d element %d %s: Verify = %v, want ErrBroken or ErrCorrupt", p, elem, field, err)
+					}
+					l.Record(Entry{Actor: Actor{Kind: ActorDevice}, Action: ActionPruned, Detail: "x"})
+					l.Each(time.Time{}, func(Entry) error { return nil })
+				}()
+			}
+		}
+	}
+	// The test is only worth something if it hit leaves and made bbolt
+	// read outside its map.
+	if leaves < 3 || faults == 0 {
+		t.Errorf("%d leaf pages, %d ErrCorrupt: the damage did not reach bbolt's leaves", leaves, faults)
 	}
 }

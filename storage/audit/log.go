@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -123,8 +124,16 @@ func Open(cfg Config) (*Log, error) {
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
-	db, err := bolt.Open(cfg.Path, 0o600, &bolt.Options{
-		Timeout: cfg.Timeout, ReadOnly: cfg.ReadOnly, NoSync: cfg.NoSync, NoFreelistSync: cfg.NoFreelistSync,
+	// bbolt reads the freelist page while opening, so a damaged one can
+	// panic or fault here already. (Its file stays open until collected:
+	// bbolt returns no handle to close.)
+	var db *bolt.DB
+	err := guard("open", func() error {
+		var err error
+		db, err = bolt.Open(cfg.Path, 0o600, &bolt.Options{
+			Timeout: cfg.Timeout, ReadOnly: cfg.ReadOnly, NoSync: cfg.NoSync, NoFreelistSync: cfg.NoFreelistSync,
+		})
+		return err
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("audit: open %s: %w", cfg.Path, ErrLocked)
@@ -135,13 +144,13 @@ func Open(cfg Config) (*Log, error) {
 	l.db = db
 	var mismatch string
 	var lastSeq uint64
-	err = view(db, func(tx *bolt.Tx) error {
+	err = view(db, "read head", func(tx *bolt.Tx) error {
 		var err error
 		l.head, lastSeq, mismatch, err = readHead(tx, cfg.Key)
 		return err
 	})
 	if err == nil && !cfg.ReadOnly {
-		err = update(db, func(tx *bolt.Tx) error {
+		err = update(db, "create buckets", func(tx *bolt.Tx) error {
 			meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 			if err != nil {
 				return err
@@ -264,7 +273,7 @@ func (l *Log) Record(e Entry) error {
 		return fmt.Errorf("audit: record: %w", ErrReadOnly)
 	}
 	var h head
-	err := update(l.db, func(tx *bolt.Tx) error {
+	err := update(l.db, "append", func(tx *bolt.Tx) error {
 		var err error
 		h, err = l.append(tx, &e)
 		return err
@@ -309,7 +318,7 @@ func (l *Log) Each(since time.Time, fn func(Entry) error) error {
 	if db == nil {
 		return fmt.Errorf("audit: read: %w", ErrClosed)
 	}
-	return view(db, func(tx *bolt.Tx) error {
+	return view(db, "read entries", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketEntries)
 		if b == nil {
 			return nil
@@ -363,21 +372,28 @@ func keySeq(k []byte) uint64 {
 	return binary.BigEndian.Uint64(k)
 }
 
-// view and update run a bbolt transaction and turn a panic into ErrCorrupt.
-// bbolt trusts its file and panics on a damaged page; it rolls the
-// transaction back before the panic reaches here, so the DB stays usable.
-func view(db *bolt.DB, fn func(*bolt.Tx) error) (err error) {
-	defer recoverCorrupt(&err)
-	return db.View(fn)
+// view and update run a bbolt transaction under guard. bbolt trusts its
+// file and panics on a damaged page; it rolls the transaction back before
+// the panic reaches here, so the DB stays usable.
+func view(db *bolt.DB, op string, fn func(*bolt.Tx) error) error {
+	return guard(op, func() error { return db.View(fn) })
 }
 
-func update(db *bolt.DB, fn func(*bolt.Tx) error) (err error) {
-	defer recoverCorrupt(&err)
-	return db.Update(fn)
+func update(db *bolt.DB, op string, fn func(*bolt.Tx) error) error {
+	return guard(op, func() error { return db.Update(fn) })
 }
 
-func recoverCorrupt(err *error) {
-	if r := recover(); r != nil {
-		*err = fmt.Errorf("%w: %v", ErrCorrupt, r)
-	}
+// guard runs fn and turns a panic into ErrCorrupt naming op. A damaged page
+// can hold a key or value pointer outside the memory-mapped file, and reading
+// it faults; SetPanicOnFault makes that fault a panic instead of killing the
+// process. It only affects this goroutine, the one bbolt runs the
+// transaction on, and the previous setting is restored on return.
+func guard(op string, fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w (during %s: %v)", ErrCorrupt, op, r)
+		}
+	}()
+	return fn()
 }

@@ -45,7 +45,7 @@ func (l *Log) Prune() (PruneResult, error) {
 	var res PruneResult
 	var added *Entry
 	var newHead head
-	err := update(l.db, func(tx *bolt.Tx) error {
+	err := update(l.db, "prune", func(tx *bolt.Tx) error {
 		if _, err := verifyTx(tx, l.key); err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (l *Log) Rekey(newKey []byte) error {
 		return fmt.Errorf("audit: rekey: %w", ErrReadOnly)
 	}
 	var h head
-	err := update(l.db, func(tx *bolt.Tx) error {
+	err := update(l.db, "rekey", func(tx *bolt.Tx) error {
 		if _, err := verifyTx(tx, l.key); err != nil {
 			return err
 		}

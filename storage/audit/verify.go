@@ -34,7 +34,7 @@ func (l *Log) Verify() (Report, error) {
 		return Report{}, fmt.Errorf("audit: verify: %w", ErrClosed)
 	}
 	var rep Report
-	err := view(db, func(tx *bolt.Tx) error {
+	err := view(db, "verify", func(tx *bolt.Tx) error {
 		var err error
 		rep, err = verifyTx(tx, key)
 		return err
@@ -124,7 +124,7 @@ func (w *walker) walk(b *bolt.Bucket, rep *Report) error {
 		seq := keySeq(k)
 		switch {
 		case len(k) != 8:
-			return &BreakError{Kind: Changed, Seq: expected, Reason: fmt.Sprintf("a malformed key %x stands in its place", k)}
+			return &BreakError{Kind: Changed, Seq: expected, Reason: fmt.Sprintf("a malformed key of %d bytes stands in its place", len(k))}
 		case seq < expected:
 			return &BreakError{Kind: Changed, Seq: seq,
 				Reason: fmt.Sprintf("it precedes the checkpoint at %d and should have been pruned", w.start-1)}
