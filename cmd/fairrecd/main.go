@@ -85,6 +85,7 @@ func parseArgs(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&cfg.Language, "language", "", "language of the notices (default nl)")
 	fs.StringVar(&cfg.NoticeProfile, "notice-profile", "", "notice profile of the lines (default \"default\")")
 	fs.DurationVar(&cfg.MinCall, "min-call", 0, "discard recordings shorter than this")
+	fs.Float64Var(&cfg.VOX, "vox", 0, "lines without hook sense: a call starts when the line's level reaches this many dBm0, e.g. -40 (default off)")
 	fs.DurationVar(&cfg.DialDelay, "dial-delay", 0, "outgoing calls: play the notice this long after the last digit (default 4s)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: fairrecd --board NAME [flags]")

@@ -52,7 +52,7 @@ func (d *daemon) open() error {
 			Store: d.vault, Clock: d.keeper, Logger: d.log,
 			Notices: d.notices, NoticeProfile: d.cfg.NoticeProfile, Language: d.cfg.Language,
 			Policy: d.policy, Audit: &d.sink,
-			MinCall: d.cfg.MinCall, DialDelay: d.cfg.DialDelay,
+			MinCall: d.cfg.MinCall, DialDelay: d.cfg.DialDelay, VOX: d.cfg.VOX,
 		})
 		if err != nil {
 			return fmt.Errorf("line %d (input channel %d): %w", i+1, bl.In, err)

@@ -52,6 +52,7 @@ type Config struct {
 	NoticeProfile string        // notice profile of every line; "" means default
 	MinCall       time.Duration // calls with less recorded audio are discarded
 	DialDelay     time.Duration // outgoing: the notice plays this long after the last digit
+	VOX           float64       // dBm0; lines without hook sense start calls on this level (0: off)
 }
 
 // memoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT says

@@ -16,6 +16,9 @@
 //     ring sense): the notice (firmware/notice, Config.NoticeProfile and
 //     Language) plays from the frame that confirms the answer. Recording
 //     starts at the notice's last sample; nothing from before is stored.
+//   - Boards without hook sense use VOX (Config.VOX): a call starts at the
+//     first frame at or above the level and ends Config.VOXHold after the
+//     last; it counts as incoming.
 //   - Outgoing (off hook without a ring): the digits dialled are collected;
 //     the notice plays when the employee presses the line button, or
 //     Config.DialDelay after the last digit. The dialled number becomes the

@@ -527,3 +527,39 @@ func TestUnansweredRingExpires(t *testing.T) {
 		t.Errorf("off hook 22 s after a ring: phase %v, want dialling", st.Phase)
 	}
 }
+
+// A board without hook sense: VOX starts the call at the first loud frame
+// (the notice plays, then the call is recorded) and ends it VOXHold after
+// the last.
+func TestVOX(t *testing.T) {
+	s := newStore()
+	l, err := callflow.New(callflow.Config{Line: 1, Store: s, Clock: clocktest.New(t0), Notices: builtin(t), VOX: -40, VOXHold: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead := lookup(t, notice.KindNotice)
+	talk := int(lead.Seconds()*50) + 300 // frames: the notice, then 6 s
+	frame := make([]int16, dsp.FrameSamples)
+	out := make([]int16, dsp.FrameSamples)
+	var phase float64
+	for i := range talk + 400 {
+		clear(frame)
+		if i >= 50 && i < 50+talk {
+			phase = dsp.Sine(frame, dsp.LineRate, 440, -20, phase)
+		}
+		l.Capture(frame)
+		l.Playback(out)
+		if i == 49 && s.next != 0 {
+			t.Fatal("recording before any sound")
+		}
+	}
+	if s.next != 1 || !s.recs[1].sealed {
+		t.Fatalf("%d recordings, want 1 sealed", s.next)
+	}
+	// From the notice's end (the notice starts at the frame that confirms
+	// the first loud one) to 2 s after the last loud frame.
+	want := int64(talk-2)*dsp.FrameSamples - int64(lead.Duration) + sample(2*time.Second)
+	if got := int64(len(s.recs[1].alaw)); got < want-dsp.FrameSamples || got > want+dsp.FrameSamples {
+		t.Errorf("stored %d samples, want %d", got, want)
+	}
+}

@@ -119,6 +119,15 @@ type Config struct {
 	MinCall        time.Duration // recordings with less stored audio are erased
 	MaxSegment     time.Duration // a recording this long continues in a new one
 	MaxSilence     time.Duration // a recording silent this long is sealed; the call is then not recorded further
+
+	// VOX starts and ends calls by the line's level on a board without
+	// hook sense (Hook nil), as classic line recorders do: a call begins
+	// at the first frame above VOX dBm0 (e.g. -40) and ends VOXHold
+	// (default 5 s) after the last. Zero turns VOX off. Such a call counts
+	// as incoming (the notice plays at once) and what was heard before the
+	// notice ended is discarded like any other call's.
+	VOX     float64
+	VOXHold time.Duration
 }
 
 // Status is a snapshot of a line.
@@ -160,6 +169,8 @@ type Line struct {
 	play   []int16 // one frame of playback
 
 	hook, ring, btn debouncer
+	voxOn           bool  // VOX: the line is in a call
+	voxQuiet        int   // VOX: frames below the threshold in a row
 	rang            bool  // the line rang (ringExpiry ago at most): an off-hook answers
 	ringEnd         int64 // line sample the last ring ended at
 	pressed         int   // frames the button has been held (confirmed)
@@ -200,6 +211,9 @@ func New(cfg Config) (*Line, error) {
 	}
 	if cfg.MaxSilence <= 0 {
 		cfg.MaxSilence = DefaultMaxSilence
+	}
+	if cfg.VOXHold <= 0 {
+		cfg.VOXHold = 5 * time.Second
 	}
 	if cfg.NoticeProfile == "" {
 		cfg.NoticeProfile = notice.DefaultProfile
@@ -367,7 +381,11 @@ func (l *Line) handle(f []int16) {
 		l.digit(e)
 	}
 
-	if l.hook.update(read(l.cfg.Hook)) {
+	off := read(l.cfg.Hook)
+	if l.cfg.Hook == nil && l.cfg.VOX != 0 {
+		off = l.vox(f)
+	}
+	if l.hook.update(off) {
 		if l.hook.state {
 			l.log.Info("off hook", "sample", pos-back)
 			l.set(func(s *Status) { s.OffHook = true })
@@ -394,6 +412,19 @@ func (l *Line) handle(f []int16) {
 	}
 	l.out = append(l.out, l.play...)
 	l.dl.pop(l.emit)
+}
+
+// vox reports whether a VOX line is in a call after frame f.
+func (l *Line) vox(f []int16) bool {
+	if dsp.LevelDBm0(f) >= l.cfg.VOX {
+		l.voxOn, l.voxQuiet = true, 0
+	} else if l.voxOn {
+		l.voxQuiet++
+		if time.Duration(l.voxQuiet)*frameTime >= l.cfg.VOXHold {
+			l.voxOn = false
+		}
+	}
+	return l.voxOn
 }
 
 // ringExpiry is how long after the last ring an off-hook still answers it,
