@@ -6,8 +6,9 @@ import (
 	"fairrec/firmware/dsp"
 )
 
-// TestDemoScenario keeps scripts/demo/demo.toml loadable and its calls
-// audible: each call's capture carries speech at a telephone level.
+// TestDemoScenario keeps scripts/demo/demo.toml loadable and its first two
+// calls audible: each one's capture carries speech at a telephone level.
+// (Later calls, such as the one that only objects, need not speak.)
 func TestDemoScenario(t *testing.T) {
 	sc, err := LoadScenario("../../scripts/demo/demo.toml")
 	if err != nil {
@@ -19,13 +20,13 @@ func TestDemoScenario(t *testing.T) {
 	}
 	defer s.Close()
 	calls := s.Calls()
-	if len(calls) != 2 || calls[0].Line == calls[1].Line {
-		t.Fatalf("demo has %d calls, want 2 on two lines", len(calls))
+	if len(calls) < 2 || calls[0].Line == calls[1].Line {
+		t.Fatalf("demo has %d calls, want at least 2, the first two on two lines", len(calls))
 	}
 	if calls[1].OffHook >= calls[0].OnHook {
 		t.Errorf("demo calls do not overlap in time")
 	}
-	for _, c := range calls {
+	for _, c := range calls[:2] {
 		lvl := dsp.LevelDBm0(c.Audio)
 		t.Logf("line %d: %.1f s, %.1f dBm0", c.Line, float64(len(c.Audio))/float64(sc.Rate), lvl)
 		if lvl < -35 || lvl > -5 {

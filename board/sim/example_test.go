@@ -46,7 +46,8 @@ func Example() {
 	}
 	// Output:
 	// line 1 off hook true at 2.52 s
-	// line 1 off hook false at 10.02 s
-	// call on line 1: 2.5 s to 10.0 s
-	// call on line 2: 6.5 s to 13.0 s
+	// line 1 off hook false at 24.52 s
+	// call on line 1: 2.5 s to 24.5 s
+	// call on line 2: 6.5 s to 27.5 s
+	// call on line 2: 30.0 s to 42.0 s
 }
