@@ -62,6 +62,7 @@
 //	                  line's capture channel from "at"; gain = dB (default 0)
 //	dtmf = "12#"      DTMF digits (0-9 * # A-D) as dual tones, each tone at
 //	                  level = dBm0 (default -7), on = "70ms", off = "70ms"
+//	                  (each at most 10 s)
 //	press = "short"   the line's objection button held 200 ms; "long" holds it
 //	                  3 s; or a duration such as "1.5s"
 //
@@ -75,5 +76,5 @@
 // is known: TOML syntax errors, unknown keys or events, bad times, events out
 // of order, offhook twice, onhook without a call, ring while off hook, a
 // missing or unreadable WAV, a line number beyond lines, events after end,
-// and scenarios longer than an hour.
+// DTMF on or off times beyond 10 s, and scenarios longer than an hour.
 package sim

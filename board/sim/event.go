@@ -135,6 +135,9 @@ func parseEvent(raw map[string]any, dir string, supervisor bool) (Event, error) 
 				if *o.d, err = parseTime(x); err != nil || *o.d == 0 {
 					return e, fmt.Errorf("%s = %v: want a duration such as \"70ms\"", o.key, x)
 				}
+				if *o.d > MaxDTMFTone {
+					return e, fmt.Errorf("%s = %v: a DTMF tone or pause longer than %v (write e.g. \"70ms\")", o.key, x, MaxDTMFTone)
+				}
 			}
 		}
 		if l, ok := raw["level"]; ok {

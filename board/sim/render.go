@@ -44,9 +44,16 @@ func (sc *Scenario) render() ([][]int16, error) {
 				}
 				mix(out[k], sc.Sample(e.At), s, math.Pow(10, e.Gain/20))
 			case DTMF:
+				// Generate only what fits before End: the tone buffers
+				// would otherwise be as long as on, whatever the capture.
 				at := e.At
 				for _, d := range e.Digits {
-					mix(out[k], sc.Sample(at), dtmfTone(d, sc.Rate, int(sc.Sample(e.On)), e.Level), 1)
+					start := sc.Sample(at)
+					if start >= n {
+						break
+					}
+					length := min(sc.Sample(e.On), n-start)
+					mix(out[k], start, dtmfTone(d, sc.Rate, int(length), e.Level), 1)
 					at += e.On + e.Off
 				}
 			}

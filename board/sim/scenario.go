@@ -24,6 +24,9 @@ const (
 	DefaultDTMFOn    = 70 * time.Millisecond
 	DefaultDTMFOff   = 70 * time.Millisecond
 	DefaultDTMFLevel = -7.0 // dBm0 per tone
+	// MaxDTMFTone bounds a DTMF digit's on and off times. Real digits last
+	// tens of milliseconds; a longer one is a typo ("300s" for "300ms").
+	MaxDTMFTone = 10 * time.Second
 	// MaxDuration bounds a scenario: the capture file holds every sample.
 	MaxDuration = time.Hour
 	// MaxLines bounds the line count.

@@ -143,6 +143,8 @@ func TestParseErrors(t *testing.T) {
 		{"option of another action", line(`{ at = "1s", audio = "caller.wav", level = -3 }`), `unknown key "level" for a audio event`},
 		{"bad dtmf digit", line(`{ at = "1s", dtmf = "12x" }`), `'X' is not a DTMF digit`},
 		{"bad dtmf level", line(`{ at = "1s", dtmf = "1", level = 5 }`), "level = 5"},
+		{"dtmf on too long", line(`{ at = "1s", dtmf = "1", on = "300s" }`), "on = 300s: a DTMF tone or pause longer than 10s"},
+		{"dtmf off too long", line(`{ at = "1s", dtmf = "12", off = 11 }`), "off = 11: a DTMF tone or pause longer than 10s"},
 		{"bad press", line(`{ at = "1s", press = "hard" }`), `press = hard`},
 		{"line out of range", "lines = 1\n[[line]]\nnumber = 2\n", "line 2 out of range: the scenario has lines = 1"},
 		{"line scripted twice", "[[line]]\nnumber = 1\n[[line]]\nnumber = 1\n", "line 1 scripted twice"},
