@@ -19,7 +19,7 @@ import (
 // blocks commits.
 func (v *Vault) Audio(id ID) (io.ReadCloser, error) {
 	ar := &audioReader{v: v, id: id}
-	err := v.db.View(func(tx *bolt.Tx) error {
+	err := v.view("read metadata", func(tx *bolt.Tx) error {
 		rec, key, err := v.load(tx, id)
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ func (a *audioReader) fail(err error) {
 // one that held the previous chunk.
 func (a *audioReader) chunk(idx uint32, last bool) ([]byte, error) {
 	var sealed []byte
-	err := a.v.db.View(func(tx *bolt.Tx) error {
+	err := a.v.view("read chunk", func(tx *bolt.Tx) error {
 		key := chunkKey(a.id, idx)
 		for s, cb := range commitsFrom(tx, a.seq) {
 			if a.last != 0 && s > a.last {

@@ -77,7 +77,7 @@ func (v *Vault) commitLocked(extra func(tx *bolt.Tx, seq uint64, batch []pending
 	for i, c := range batch {
 		sealed[i] = sealAppend(nil, c.r.key, c.data, chunkAD(c.id, c.idx, false))
 	}
-	err := v.db.Update(func(tx *bolt.Tx) error {
+	err := v.change("commit", func(tx *bolt.Tx) error {
 		if len(batch) > 0 {
 			cb, err := commitBucket(tx, seq)
 			if err != nil {
@@ -131,7 +131,7 @@ func (v *Vault) Append(id ID, alaw []byte) error {
 // notOpen tells why id is not open: sealed or not found. Caller holds mu.
 func (v *Vault) notOpen(id ID) error {
 	var found bool
-	_ = v.db.View(func(tx *bolt.Tx) error {
+	_ = v.view("look up", func(tx *bolt.Tx) error {
 		found = tx.Bucket(bRec).Get(idKey(id)) != nil
 		return nil
 	})

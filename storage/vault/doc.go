@@ -68,6 +68,8 @@
 //
 // Callers branch on these sentinels (wrapped with %w and the operation):
 // [ErrNotFound], [ErrTampered], [ErrNoKey], [ErrWrongKey], [ErrInUse],
-// [ErrClosed], [ErrSealed]. A wrong or missing key makes Open fail; the daemon
+// [ErrClosed], [ErrSealed], [ErrCorrupt]. A damaged database page never
+// crashes the process: bbolt's panics and memory faults in a vault
+// transaction become errors wrapping ErrCorrupt (and ErrTampered). A wrong or missing key makes Open fail; the daemon
 // must then refuse to record rather than record in the clear.
 package vault

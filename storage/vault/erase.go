@@ -66,7 +66,7 @@ func (v *Vault) EraseMany(ids []ID) error {
 	}
 	// Step 3: remove the ciphertext. The keys are gone already; if this
 	// fails, Open finishes it.
-	err = v.db.Update(func(tx *bolt.Tx) error { return deleteRecords(tx, victims) })
+	err = v.change("delete", func(tx *bolt.Tx) error { return deleteRecords(tx, victims) })
 	if err != nil {
 		v.log.Error("vault erase: keys destroyed, deleting ciphertext failed; Open will finish", "err", err)
 	} else {

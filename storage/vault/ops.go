@@ -221,7 +221,7 @@ func (v *Vault) dataKey(id ID, slot uint32) ([]byte, error) {
 // authentication gives ErrTampered (and an EventTampered).
 func (v *Vault) Info(id ID) (Info, error) {
 	var in Info
-	err := v.db.View(func(tx *bolt.Tx) error {
+	err := v.view("info", func(tx *bolt.Tx) error {
 		rec, _, err := v.load(tx, id)
 		if err != nil {
 			return err
@@ -254,7 +254,7 @@ func (v *Vault) liveCounts(in *Info) {
 func (v *Vault) List(q Query) ([]Info, error) {
 	var out []Info
 	var events []Event
-	err := v.db.View(func(tx *bolt.Tx) error {
+	err := v.view("list", func(tx *bolt.Tx) error {
 		visit := func(id ID) {
 			rec, _, err := v.load(tx, id)
 			if errors.Is(err, ErrNotFound) {

@@ -16,7 +16,7 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 	var erasing []ID
 	var open []ID
 	var recSeq uint64
-	err := v.db.View(func(tx *bolt.Tx) error {
+	err := v.view("scan", func(tx *bolt.Tx) error {
 		rb := tx.Bucket(bRec)
 		// The bucket sequence is not authenticated: a tampered or restored
 		// database may have lowered it. Never below the highest record,
@@ -58,7 +58,7 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 		if err != nil {
 			return nil, fmt.Errorf("finish erase: %w", err)
 		}
-		err = v.db.Update(func(tx *bolt.Tx) error { return deleteRecords(tx, erasing) })
+		err = v.change("finish erase", func(tx *bolt.Tx) error { return deleteRecords(tx, erasing) })
 		if err != nil {
 			return nil, fmt.Errorf("finish erase: %w", err)
 		}
@@ -103,7 +103,7 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 	// Recordings left open: seal as interrupted with what was committed.
 	if len(open) > 0 {
 		seq := v.seq + 1
-		err := v.db.Update(func(tx *bolt.Tx) error {
+		err := v.change("seal interrupted", func(tx *bolt.Tx) error {
 			for _, id := range open {
 				rec, key, err := v.load(tx, id)
 				if err != nil {

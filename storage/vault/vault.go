@@ -34,6 +34,10 @@ var (
 	ErrClosed = errors.New("vault closed")
 	// ErrSealed: the recording is no longer open for appends.
 	ErrSealed = errors.New("recording is sealed")
+	// ErrCorrupt: a page of the database file is damaged, so bbolt could
+	// not read it. Errors wrapping ErrCorrupt also wrap ErrTampered; the
+	// operation that hit the page failed, nothing was changed by it.
+	ErrCorrupt = errors.New("database file damaged")
 )
 
 // File names inside Config.Dir.
@@ -164,11 +168,15 @@ func Open(cfg Config) (*Vault, error) {
 	dbPath := filepath.Join(cfg.Dir, DBFile)
 	_, statErr := os.Stat(dbPath)
 	newDB := errors.Is(statErr, os.ErrNotExist)
-	db, err := bolt.Open(dbPath, 0o600, &bolt.Options{
-		Timeout:      500 * time.Millisecond,
-		NoSync:       cfg.NoSync,
-		NoGrowSync:   cfg.NoSync,
-		FreelistType: bolt.FreelistMapType,
+	var db *bolt.DB
+	err = guard("open database", func() (err error) {
+		db, err = bolt.Open(dbPath, 0o600, &bolt.Options{
+			Timeout:      500 * time.Millisecond,
+			NoSync:       cfg.NoSync,
+			NoGrowSync:   cfg.NoSync,
+			FreelistType: bolt.FreelistMapType,
+		})
+		return err
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("vault: open %s: %w", dbPath, ErrInUse)
@@ -195,7 +203,7 @@ func Open(cfg Config) (*Vault, error) {
 func (v *Vault) openSlots(newDB bool) error {
 	path := filepath.Join(v.cfg.Dir, SlotsFile)
 	var empty, ready bool
-	_ = v.db.View(func(tx *bolt.Tx) error {
+	err := v.view("read buckets", func(tx *bolt.Tx) error {
 		ready = true
 		for _, b := range [][]byte{bRec, bOpen, bErasing, bCaller} {
 			ready = ready && tx.Bucket(b) != nil
@@ -203,8 +211,11 @@ func (v *Vault) openSlots(newDB bool) error {
 		empty = !ready || tx.Bucket(bRec).Sequence() == 0
 		return nil
 	})
+	if err != nil {
+		return err
+	}
 	if !ready {
-		err := v.db.Update(func(tx *bolt.Tx) error {
+		err = v.change("create buckets", func(tx *bolt.Tx) error {
 			for _, b := range [][]byte{bRec, bOpen, bErasing, bCaller} {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return err
