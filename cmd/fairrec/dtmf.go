@@ -30,20 +30,20 @@ func runDTMF(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(files) == 0 {
 		return fmt.Errorf("%w: no WAV file given (- reads stdin)", errUsage)
 	}
-	var p *dtmf.Profile
+	var p dtmf.Profile
 	switch *profile {
 	case "etsi", "ETSI":
-		p = &dtmf.ETSI
+		p = dtmf.ETSI()
 	case "att", "AT&T", "ATT":
-		p = &dtmf.ATT
+		p = dtmf.ATT()
 	case "ntt", "NTT":
-		p = &dtmf.NTT
+		p = dtmf.NTT()
 	default:
 		return fmt.Errorf("%w: unknown profile %q (etsi, att, ntt)", errUsage, *profile)
 	}
 	enc := json.NewEncoder(stdout)
 	for _, name := range files {
-		events, err := scanDTMF(name, stdin, p)
+		events, err := scanDTMF(name, stdin, &p)
 		if err != nil {
 			return err
 		}

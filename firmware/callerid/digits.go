@@ -16,7 +16,7 @@ const clipMinLevel = -42
 // firmware/dtmf Detector with the ETSI profile, its minimum level lowered
 // to -42 dBm0 for caller ID.
 func NewDTMFDetector() (DigitDetector, error) {
-	p := dtmf.ETSI
+	p := dtmf.ETSI()
 	p.Name = "ETSI caller ID"
 	p.MinLevel = clipMinLevel
 	det, err := dtmf.New(dtmf.Config{Profile: &p})

@@ -143,7 +143,7 @@ type Detector struct {
 
 // New returns a Detector for cfg.
 func New(cfg Config) (*Detector, error) {
-	p := ETSI
+	p := ETSI()
 	if cfg.Profile != nil {
 		p = *cfg.Profile
 	}

@@ -119,8 +119,8 @@ func eachCodec(t *testing.T, f func(t *testing.T, c codec)) {
 // Case 3: frequency tolerance for all eight tones.
 func TestFrequency(t *testing.T) {
 	eachCodec(t, func(t *testing.T, c codec) {
-		att := ATT
-		for _, p := range []*Profile{&ETSI, &att} {
+		etsi, att := ETSI(), ATT()
+		for _, p := range []*Profile{&etsi, &att} {
 			for row := range 4 {
 				for col := range 4 {
 					lo, hi := rowFreqs[row], colFreqs[col]
@@ -216,7 +216,7 @@ func TestLevel(t *testing.T) {
 // Case 5: twist. Normal twist: the high-group tone weaker than the low one.
 func TestTwist(t *testing.T) {
 	eachCodec(t, func(t *testing.T, c codec) {
-		for _, p := range []Profile{ETSI, ATT, NTT} {
+		for _, p := range []Profile{ETSI(), ATT(), NTT()} {
 			for _, tc := range []struct {
 				twist float64 // dB, + normal, - reverse
 				ok    bool

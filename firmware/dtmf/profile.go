@@ -35,46 +35,55 @@ type Profile struct {
 	MinPause, MaxDropout time.Duration
 }
 
-// ETSI is the profile of ETSI ES 201 235-3 and the European entries of
+// The profiles are functions, not variables, so that no caller can change
+// them for everybody else: each call returns a fresh copy to adjust.
+
+// ETSI returns the profile of ETSI ES 201 235-3 and the European entries of
 // Q.24: ±(1.5% + 2 Hz) recognised, ±3.5% rejected, twist 6 dB either way,
 // 40 ms tones and pauses, 10 ms interruptions bridged.
-var ETSI = Profile{
-	Name:      "ETSI",
-	AcceptPct: 1.5, AcceptHz: 2, RejectPct: 3.5,
-	NormalTwist: 6, ReverseTwist: 6,
-	MinLevel:       -30,
-	MinDuration:    40 * time.Millisecond,
-	RejectDuration: 20 * time.Millisecond,
-	MinPause:       40 * time.Millisecond,
-	MaxDropout:     10 * time.Millisecond,
+func ETSI() Profile {
+	return Profile{
+		Name:      "ETSI",
+		AcceptPct: 1.5, AcceptHz: 2, RejectPct: 3.5,
+		NormalTwist: 6, ReverseTwist: 6,
+		MinLevel:       -30,
+		MinDuration:    40 * time.Millisecond,
+		RejectDuration: 20 * time.Millisecond,
+		MinPause:       40 * time.Millisecond,
+		MaxDropout:     10 * time.Millisecond,
+	}
 }
 
-// ATT is the AT&T (Bell System, Q.24 Annex) profile: ±1.5% recognised,
+// ATT returns the AT&T (Bell System, Q.24 Annex) profile: ±1.5% recognised,
 // ±3.5% rejected, normal twist 8 dB, reverse twist 4 dB, 40 ms tones and
 // pauses, down to -25 dBm0 per tone (we keep -30 as for ETSI: an analog
 // loop loses more than the North American reference loop).
-var ATT = Profile{
-	Name:      "AT&T",
-	AcceptPct: 1.5, RejectPct: 3.5,
-	NormalTwist: 8, ReverseTwist: 4,
-	MinLevel:       -30,
-	MinDuration:    40 * time.Millisecond,
-	RejectDuration: 20 * time.Millisecond,
-	MinPause:       40 * time.Millisecond,
-	MaxDropout:     10 * time.Millisecond,
+func ATT() Profile {
+	return Profile{
+		Name:      "AT&T",
+		AcceptPct: 1.5, RejectPct: 3.5,
+		NormalTwist: 8, ReverseTwist: 4,
+		MinLevel:       -30,
+		MinDuration:    40 * time.Millisecond,
+		RejectDuration: 20 * time.Millisecond,
+		MinPause:       40 * time.Millisecond,
+		MaxDropout:     10 * time.Millisecond,
+	}
 }
 
-// NTT is the Japanese (NTT, Q.24 Annex) profile: ±1.5% recognised, ±3.5%
+// NTT returns the Japanese (NTT, Q.24 Annex) profile: ±1.5% recognised, ±3.5%
 // rejected, twist 5 dB either way, 40 ms tones, 30 ms pauses.
-var NTT = Profile{
-	Name:      "NTT",
-	AcceptPct: 1.5, RejectPct: 3.5,
-	NormalTwist: 5, ReverseTwist: 5,
-	MinLevel:       -30,
-	MinDuration:    40 * time.Millisecond,
-	RejectDuration: 20 * time.Millisecond,
-	MinPause:       30 * time.Millisecond,
-	MaxDropout:     10 * time.Millisecond,
+func NTT() Profile {
+	return Profile{
+		Name:      "NTT",
+		AcceptPct: 1.5, RejectPct: 3.5,
+		NormalTwist: 5, ReverseTwist: 5,
+		MinLevel:       -30,
+		MinDuration:    40 * time.Millisecond,
+		RejectDuration: 20 * time.Millisecond,
+		MinPause:       30 * time.Millisecond,
+		MaxDropout:     10 * time.Millisecond,
+	}
 }
 
 // ErrProfile is returned by New for a profile whose limits contradict each
