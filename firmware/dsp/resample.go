@@ -95,6 +95,30 @@ func NewResampler(from, to int) (*Resampler, error) {
 	return r, nil
 }
 
+// ResampleAll converts a whole signal x from rate from to rate to, with the
+// filter's group delay removed: output sample i is the (band-limited) input
+// at time i/to s. The output has ceil(len(x)*to/from) samples, so it lasts
+// at least as long as the input; its end is computed by flushing the filter
+// with silence. Equal rates return a copy of x. Use it for a signal held in
+// memory (a WAV file, a notice); streams need a Resampler.
+func ResampleAll(x []int16, from, to int) ([]int16, error) {
+	r, err := NewResampler(from, to)
+	if err != nil {
+		return nil, err
+	}
+	want := int((int64(len(x))*int64(to) + int64(from) - 1) / int64(from))
+	if r.coef == nil {
+		return append(make([]int16, 0, len(x)), x...), nil
+	}
+	skip := int(r.delay) // a whole number (see Delay)
+	out := r.Process(make([]int16, 0, want+skip+to/from+2), x)
+	var zeros [256]int16
+	for len(out) < skip+want {
+		out = r.Process(out, zeros[:])
+	}
+	return out[skip : skip+want : skip+want], nil
+}
+
 // design returns the polyphase table (l phases of taps coefficients) of a
 // Kaiser-windowed sinc low-pass of length n <= l*taps, padded with zeros,
 // with cutoff fc (cycles per sample at the upsampled rate), scaled so that

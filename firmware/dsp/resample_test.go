@@ -310,3 +310,65 @@ func BenchmarkNewResampler44k1(b *testing.B) {
 		}
 	}
 }
+
+// TestResampleAll: a whole signal comes out aligned with its input (no
+// group delay), ceil(len*to/from) samples long, and correct up to its end,
+// which needs the filter flushed.
+func TestResampleAll(t *testing.T) {
+	freqs := []float64{350, 1100, 2900}
+	signal := func(sec float64) float64 {
+		var s float64
+		for i, f := range freqs {
+			s += 6000 * math.Sin(2*math.Pi*f*sec+float64(i))
+		}
+		return s
+	}
+	pairs := [][2]int{{44100, LineRate}, {48000, LineRate}, {LineRate, 48000}, {11025, LineRate}, {LineRate, 44100}, {LineRate, LineRate}}
+	for _, pair := range pairs {
+		from, to := pair[0], pair[1]
+		for _, n := range []int{0, 1, 7, 441, from/2 + 3} {
+			x := make([]int16, n)
+			for i := range x {
+				x[i] = saturate(signal(float64(i) / float64(from)))
+			}
+			y, err := ResampleAll(x, from, to)
+			if err != nil {
+				t.Fatalf("%d -> %d, %d samples: %v", from, to, n, err)
+			}
+			if want := int(math.Ceil(float64(n) * float64(to) / float64(from))); len(y) != want {
+				t.Errorf("%d -> %d, %d samples: %d out, want %d", from, to, n, len(y), want)
+			}
+			if n < from/4 {
+				continue
+			}
+			// Away from both edges (where the input starts and stops
+			// abruptly), y[i] is the input at i/to.
+			r, _ := NewResampler(from, to)
+			margin := int(2*r.Delay()) + 8
+			var errSum, sigSum float64
+			for i := margin; i < len(y)-margin; i++ {
+				want := signal(float64(i) / float64(to))
+				d := float64(y[i]) - want
+				errSum += d * d
+				sigSum += want * want
+			}
+			if snr := 10 * math.Log10(sigSum/errSum); snr < 70 {
+				t.Errorf("%d -> %d: output vs input %.1f dB SNR, want >= 70 (delay not removed?)", from, to, snr)
+			}
+			// The last samples carry the signal too, not the flush's
+			// silence or nothing.
+			if lvl := LevelDBm0(y[len(y)-margin : len(y)-margin/2]); lvl < -20 {
+				t.Errorf("%d -> %d: the end of the output is at %.1f dBm0, want the signal", from, to, lvl)
+			}
+		}
+	}
+	x := []int16{1, 2, 3}
+	y, _ := ResampleAll(x, LineRate, LineRate)
+	y[0] = 9
+	if x[0] != 1 {
+		t.Errorf("ResampleAll at equal rates returned its input, not a copy")
+	}
+	if _, err := ResampleAll(x, 0, LineRate); !errors.Is(err, ErrRate) {
+		t.Errorf("ResampleAll from 0 Hz = %v, want ErrRate", err)
+	}
+}
