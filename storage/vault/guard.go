@@ -11,6 +11,11 @@ import (
 // page id beyond the high-water mark, index out of range) or read outside
 // the memory map, a fault that would kill the process. A vault must answer a
 // damaged database with an error, so every transaction runs through guard.
+//
+// Not covered yet: a damaged branch page whose child ids lead back to
+// itself sends bbolt's cursor descent into an endless loop that grows its
+// stack until the process runs out of memory. Catching that needs a walk of
+// the page graph (with a visited set) before bbolt touches it.
 
 // guard runs fn, turning a panic or a memory fault in it into an error that
 // names op and wraps ErrCorrupt and ErrTampered. Faults become panics only on
