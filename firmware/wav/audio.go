@@ -110,17 +110,9 @@ func Mono8k(a *Audio) ([]int16, error) {
 	if a.Rate == dsp.LineRate {
 		return mono, nil
 	}
-	r, err := dsp.NewResampler(a.Rate, dsp.LineRate)
+	out, err := dsp.ResampleAll(mono, a.Rate, dsp.LineRate)
 	if err != nil {
 		return nil, fmt.Errorf("wav: mono 8k: %w", err)
 	}
-	want := (len(mono)*dsp.LineRate + a.Rate - 1) / a.Rate
-	skip := int(r.Delay()) // a whole number (dsp.Resampler.Delay)
-	out := r.Process(make([]int16, 0, want+skip+16), mono)
-	// Flush the filter with silence until the delayed tail is out.
-	var zeros [256]int16
-	for len(out) < want+skip {
-		out = r.Process(out, zeros[:])
-	}
-	return out[skip : skip+want], nil
+	return out, nil
 }
