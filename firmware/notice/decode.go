@@ -99,22 +99,12 @@ func decode(data []byte) (out pcm, err error) {
 // toLine resamples mono audio to the 8 kHz line rate, aligned: the
 // resampler's whole-sample group delay is dropped at the start and flushed
 // out with silence at the end, so sample i of the output is the input at
-// time i/8000 s and the length is the input's duration at 8 kHz.
+// time i/8000 s and the length is the input's duration at 8 kHz, rounded up
+// (dsp.ResampleAll).
 func toLine(p pcm) ([]int16, error) {
-	r, err := dsp.NewResampler(p.rate, dsp.LineRate)
+	line, err := dsp.ResampleAll(p.samples, p.rate, dsp.LineRate)
 	if err != nil {
 		return nil, fmt.Errorf("%d Hz: %w: %w", p.rate, ErrUnsupportedRate, err)
 	}
-	want := int((int64(len(p.samples))*dsp.LineRate + int64(p.rate)/2) / int64(p.rate))
-	delay := int(r.Delay())
-	out := make([]int16, 0, want+delay+dsp.FrameSamples)
-	out = r.Process(out, p.samples)
-	// Flush: enough silence for delay (plus rounding) more outputs.
-	flush := make([]int16, (delay+2)*p.rate/dsp.LineRate+p.rate/dsp.LineRate+1)
-	for len(out) < want+delay {
-		out = r.Process(out, flush)
-	}
-	line := make([]int16, want)
-	copy(line, out[delay:])
 	return line, nil
 }
