@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"fairrec/firmware/dsp"
 )
@@ -38,7 +37,7 @@ func (sc *Scenario) render() ([][]int16, error) {
 		for _, e := range evs {
 			switch e.Kind {
 			case Audio:
-				s, err := resample(e.audio.Mono(), e.audio.Rate, sc.Rate)
+				s, err := dsp.ResampleAll(e.audio.Mono(), e.audio.Rate, sc.Rate)
 				if err != nil {
 					return nil, fmt.Errorf("%s: audio %s: %w", e.Pos, e.File, err)
 				}
@@ -60,29 +59,6 @@ func (sc *Scenario) render() ([][]int16, error) {
 		}
 	}
 	return out, nil
-}
-
-// resample converts a whole signal from one rate to another, compensating
-// the filter's group delay so that sample i of src lands at sample
-// i*to/from of the result, which has len(src)*to/from samples.
-func resample(src []int16, from, to int) ([]int16, error) {
-	if from == to {
-		return slices.Clone(src), nil
-	}
-	r, err := dsp.NewResampler(from, to)
-	if err != nil {
-		return nil, err
-	}
-	want := int(int64(len(src)) * int64(to) / int64(from))
-	delay := int(math.Round(r.Delay()))
-	out := r.Process(make([]int16, 0, want+delay+to/100), src)
-	// Flush the filter with silence until the delayed tail is out.
-	flush := make([]int16, int(math.Ceil(r.Delay()*float64(from)/float64(to)))+from/100+2)
-	out = r.Process(out, flush)
-	if len(out) < delay+want {
-		return nil, fmt.Errorf("resampler returned %d samples, want %d", len(out), delay+want)
-	}
-	return out[delay : delay+want], nil
 }
 
 // dtmfTone is one DTMF digit of length samples at rate, each of its two
