@@ -216,6 +216,11 @@ func readAudio(t *testing.T, v *vault.Vault, id vault.ID) []int16 {
 // (PortAudio over ALSA files, gpiotest pins, the real vault, policy and
 // audit log) and checks every line.
 func TestEightLines(t *testing.T) {
+	if testing.Short() && raceOn {
+		// 76 line-seconds of audio take ~25 s under the race detector;
+		// the console and two-call tests race the same daemon code.
+		t.Skip("the eight-line scenario runs without -race")
+	}
 	notices, n := testNotices(t)
 	scenario := writeScenario(t, eightLines)
 	data, simDir := dataDir(t), t.TempDir()
