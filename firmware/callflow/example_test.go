@@ -10,6 +10,7 @@ import (
 	"fairrec/firmware/callflow"
 	"fairrec/firmware/clock/clocktest"
 	"fairrec/firmware/dsp"
+	"fairrec/firmware/notice"
 	"fairrec/storage/vault"
 )
 
@@ -62,4 +63,52 @@ func Example() {
 	// Output:
 	// create a recording for line 1
 	// seal recording 1: 8000 A-law bytes, 1s of audio
+}
+
+// An answered call: the notice plays first, and recording starts when it
+// has ended; a caller pressing 9 would stop it.
+func Example_notice() {
+	notices, err := notice.Load(notice.Config{}) // the built-in notices
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	hook := &gpiotest.Pin{N: "hook", L: gpio.High}
+	ring := &gpiotest.Pin{N: "ring", L: gpio.High}
+	line, err := callflow.New(callflow.Config{
+		Line: 1, Hook: hook, Ring: ring,
+		Store:   &printStore{},
+		Clock:   clocktest.New(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)),
+		Notices: notices, Language: "en",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	frame := make([]int16, dsp.FrameSamples)
+	out := make([]int16, dsp.FrameSamples)
+	last := callflow.PhaseIdle
+	for i := range 60 * 50 { // one minute
+		switch i {
+		case 10:
+			ring.Out(gpio.Low) // it rings
+		case 60:
+			ring.Out(gpio.High)
+			hook.Out(gpio.Low) // and is answered
+		case 50 * 50:
+			hook.Out(gpio.High) // hung up at 50 s
+		}
+		line.Capture(frame)
+		line.Playback(out) // the notice, then silence
+		if st := line.Status(); st.Phase != last {
+			fmt.Printf("%.1f s: %s\n", float64(i)/50, st.Phase)
+			last = st.Phase
+		}
+	}
+	// Output:
+	// 1.2 s: notice
+	// create a recording for line 1
+	// 15.0 s: recording
+	// seal recording 1: 280040 A-law bytes, 35.005s of audio
+	// 50.0 s: idle
 }

@@ -247,7 +247,7 @@ func New(cfg Config) (*Line, error) {
 	l.dl.frames = max(delayFrames, cfg.Debounce+1)
 	n := cfg.Debounce
 	l.hook, l.ring, l.btn = debouncer{need: n}, debouncer{need: n}, debouncer{need: n}
-	l.st.Line = cfg.Line
+	l.st.Line, l.st.Phase = cfg.Line, PhaseIdle
 	if cfg.Notices != nil {
 		key := notice.Key{Profile: cfg.NoticeProfile, Language: cfg.Language, Kind: notice.KindNotice}
 		n, err := cfg.Notices.Lookup(key)
