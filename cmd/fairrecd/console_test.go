@@ -214,7 +214,17 @@ func TestStdioConsolePipe(t *testing.T) {
 	stderr.waitFor(t, 0, "scenario done")
 	io.WriteString(in, "help\nstatus\n")
 	pos := stdout.waitFor(t, 0, "recordings", stderr)
-	stdout.waitFor(t, pos, "line 2   off-hook, recording 2", stderr)
+	pos = stdout.waitFor(t, pos, "line 2   off-hook, recording 2", stderr)
+	// The supervisor's and the people's requests work on the daemon's own
+	// vault and audit log, which the fairrec tool cannot open meanwhile.
+	io.WriteString(in, "hold 1 complaint-7\nrelease 1\nhold x y\nregister\nreport json\naudit verify\nclock\n")
+	pos = stdout.waitFor(t, pos, "recording 1 held for quality", stderr)
+	pos = stdout.waitFor(t, pos, "released", stderr)
+	pos = stdout.waitFor(t, pos, `error: hold: "x" is not a recording id`, stderr)
+	pos = stdout.waitFor(t, pos, "GDPR art. 30", stderr)
+	pos = stdout.waitFor(t, pos, `"recordings": 2`, stderr)
+	pos = stdout.waitFor(t, pos, "chained intact; checkpoint and head signatures verified", stderr)
+	stdout.waitFor(t, pos, "lower bound of the time", stderr)
 	in.Close()
 	stderr.waitFor(t, 0, "console input ended")
 	stopDaemon(t, cmd, stderr)

@@ -80,7 +80,7 @@ func parseArgs(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&cfg.AudioDevice, "audio-device", "", "audio device name, overriding the board's")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&cfg.SimDir, "sim-dir", "", "sim board: keep its capture, playback and ALSA files in this directory (default: a temporary one)")
-	fs.StringVar(&cfg.Purposes, "purposes", "", "purposes file (default: the built-in purposes)")
+	fs.StringVar(&cfg.Purposes, "purposes", "", "purposes file (default: DATA/purposes.toml if it exists, else the built-in purposes)")
 	fs.StringVar(&cfg.Notices, "notices", "", "directory of the installer's notices, PROFILE.LANGUAGE.KIND.mp3 (default: built-in only)")
 	fs.StringVar(&cfg.Language, "language", "", "language of the notices (default nl)")
 	fs.StringVar(&cfg.NoticeProfile, "notice-profile", "", "notice profile of the lines (default \"default\")")

@@ -188,7 +188,8 @@ func (d *daemon) openConsole() error {
 		return err
 	}
 	d.port = p
-	d.con = console.New(p, console.Config{Interactive: p.Interactive(), System: system{d}, Logger: d.log})
+	d.con = console.New(p, console.Config{Interactive: p.Interactive(), System: system{d}, Logger: d.log,
+		Commands: requestCommands(d.policy, d.audit)})
 	if p.Name() == serial.Stdio && p.Interactive() {
 		// The terminal is in raw mode and shared with the prompt: log lines
 		// go through the console, which prints them above what is typed.

@@ -79,8 +79,16 @@ func (s *auditSink) set(log *audit.Log) error {
 // the keeper as its clock.
 func (d *daemon) openKeeper() error {
 	rules := policy.Default()
-	if d.cfg.Purposes != "" {
-		r, err := policy.Load(d.cfg.Purposes)
+	path := d.cfg.Purposes
+	if path == "" {
+		// The installer's purposes live in the data directory, where the
+		// fairrec tool reads them too: both must apply the same rules.
+		if def := filepath.Join(d.cfg.Data, purposesFile); fileExists(def) {
+			path = def
+		}
+	}
+	if path != "" {
+		r, err := policy.Load(path)
 		if err != nil {
 			return err
 		}
@@ -142,4 +150,13 @@ func (d *daemon) openPolicy(vcfg vault.Config) error {
 	}
 	d.notices = lib
 	return nil
+}
+
+// purposesFile is the installer's purposes file in the data directory
+// (the fairrec tool's PurposesFile).
+const purposesFile = "purposes.toml"
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"fairrec/firmware/console"
+	"fairrec/firmware/policy"
+	"fairrec/storage/audit"
+	"fairrec/storage/vault"
+)
+
+// consoleActor is how a person at the console appears in the audit log:
+// by role, never by name. The console has no login yet, so every command
+// is the installer's.
+var consoleActor = audit.Actor{Kind: audit.ActorRole, ID: "installer"}
+
+// requestCommands are the console's commands for the requests of the people
+// recorded, supervisors' holds, the compliance report and the audit check:
+// the same operations as the fairrec tool's, on the daemon's open vault and
+// log (the tool cannot open them while the daemon runs).
+func requestCommands(eng *policy.Engine, log *audit.Log) []console.Command {
+	result := func(w io.Writer, r policy.Result, err error) error {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, r.Text)
+		return nil
+	}
+	parseID := func(s string) (vault.ID, error) {
+		id, err := vault.ParseID(s)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a recording id", s)
+		}
+		return id, nil
+	}
+	usage := func(u string) error { return errors.New("usage: " + u) }
+	return []console.Command{
+		{Name: "report", Args: "[text|json|html] [SINCE]", Summary: "compliance report per purpose (since a date, default 30 days)",
+			Run: func(w io.Writer, args []string) error {
+				format, from := "text", time.Time{}
+				for _, a := range args {
+					switch a {
+					case "text", "json", "html":
+						format = a
+					default:
+						t, err := time.Parse(time.DateOnly, a)
+						if err != nil {
+							return usage("report [text|json|html] [YYYY-MM-DD]")
+						}
+						from = t
+					}
+				}
+				if from.IsZero() {
+					now, _ := eng.Now()
+					from = now.AddDate(0, 0, -30)
+				}
+				rep, err := eng.Report(log, from)
+				if err != nil {
+					return err
+				}
+				switch format {
+				case "json":
+					return rep.WriteJSON(w)
+				case "html":
+					return rep.WriteHTML(w)
+				}
+				return rep.WriteText(w)
+			}},
+		{Name: "register", Summary: "record of processing activities (GDPR art. 30)",
+			Run: func(w io.Writer, args []string) error {
+				if len(args) > 0 {
+					return usage("register")
+				}
+				return eng.Rules().WriteRegister(w)
+			}},
+		{Name: "erasure", Args: "NUMBER", Summary: "erase every recording of a caller (GDPR art. 17)",
+			Run: func(w io.Writer, args []string) error {
+				if len(args) != 1 {
+					return usage("erasure NUMBER")
+				}
+				r, err := eng.EraseCaller(args[0], consoleActor)
+				return result(w, r, err)
+			}},
+		{Name: "access", Args: "NUMBER DIR", Summary: "export a caller's recordings, metadata and audit trail (GDPR art. 15)",
+			Run: func(w io.Writer, args []string) error {
+				if len(args) != 2 {
+					return usage("access NUMBER DIR")
+				}
+				r, err := eng.Export(args[0], args[1], log, consoleActor)
+				return result(w, r, err)
+			}},
+		{Name: "hold", Args: "ID REF", Summary: "hold a recording for a complaint",
+			Run: func(w io.Writer, args []string) error {
+				if len(args) != 2 {
+					return usage("hold ID REF")
+				}
+				id, err := parseID(args[0])
+				if err != nil {
+					return err
+				}
+				r, err := eng.Hold(id, args[1], consoleActor)
+				return result(w, r, err)
+			}},
+		{Name: "release", Args: "ID", Summary: "release a held recording",
+			Run: func(w io.Writer, args []string) error {
+				if len(args) != 1 {
+					return usage("release ID")
+				}
+				id, err := parseID(args[0])
+				if err != nil {
+					return err
+				}
+				r, err := eng.Release(id, consoleActor)
+				return result(w, r, err)
+			}},
+		{Name: "contract", Args: "ref ID REF | completed REF", Summary: "attach an agreement's reference; mark it completed",
+			Run: func(w io.Writer, args []string) error {
+				switch {
+				case len(args) == 3 && args[0] == "ref":
+					id, err := parseID(args[1])
+					if err != nil {
+						return err
+					}
+					r, err := eng.SetReference(id, args[2], consoleActor)
+					return result(w, r, err)
+				case len(args) == 2 && args[0] == "completed":
+					r, err := eng.Event("completed", args[1], consoleActor)
+					return result(w, r, err)
+				}
+				return usage("contract ref ID REF | contract completed REF")
+			}},
+		{Name: "clock", Args: "[confirm]", Summary: "the time the retention timers trust; confirm it after checking",
+			Run: func(w io.Writer, args []string) error {
+				switch {
+				case len(args) == 1 && args[0] == "confirm":
+					if err := eng.Confirm(consoleActor); err != nil {
+						return err
+					}
+				case len(args) != 0:
+					return usage("clock [confirm]")
+				}
+				now, trusted := eng.Now()
+				state := "trusted"
+				if !trusted {
+					state = "NOT trusted: nothing is erased early; check the time and type clock confirm"
+				}
+				fmt.Fprintf(w, "lower bound of the time: %s (%s)\n", now.UTC().Format(time.RFC3339), state)
+				return nil
+			}},
+		{Name: "audit", Args: "verify", Summary: "walk the audit log's hash chain",
+			Run: func(w io.Writer, args []string) error {
+				if len(args) != 1 || args[0] != "verify" {
+					return usage("audit verify")
+				}
+				rep, err := log.Verify()
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "audit log: entries %d..%d (%d) chained intact", rep.First, rep.Last, rep.Entries)
+				if rep.Signed {
+					fmt.Fprintln(w, "; checkpoint and head signatures verified")
+				} else {
+					fmt.Fprintln(w, "; signatures NOT checked (no key)")
+				}
+				return nil
+			}},
+	}
+}
