@@ -12,10 +12,9 @@ import (
 // the memory map, a fault that would kill the process. A vault must answer a
 // damaged database with an error, so every transaction runs through guard.
 //
-// Not covered yet: a damaged branch page whose child ids lead back to
-// itself sends bbolt's cursor descent into an endless loop that grows its
-// stack until the process runs out of memory. Catching that needs a walk of
-// the page graph (with a visited set) before bbolt touches it.
+// One kind of damage no recover can stop: a branch page whose children lead
+// back to itself makes bbolt's cursor loop until memory runs out. Open
+// therefore walks the page graph first (checkPageGraph, pages.go).
 
 // guard runs fn, turning a panic or a memory fault in it into an error that
 // names op and wraps ErrCorrupt and ErrTampered. Faults become panics only on

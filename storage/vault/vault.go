@@ -168,6 +168,9 @@ func Open(cfg Config) (*Vault, error) {
 	dbPath := filepath.Join(cfg.Dir, DBFile)
 	_, statErr := os.Stat(dbPath)
 	newDB := errors.Is(statErr, os.ErrNotExist)
+	if err := checkPageGraph(dbPath, false); err != nil {
+		return nil, fmt.Errorf("vault: open %s: %w: %w", dbPath, err, ErrTampered)
+	}
 	var db *bolt.DB
 	err = guard("open database", func() (err error) {
 		db, err = bolt.Open(dbPath, 0o600, &bolt.Options{

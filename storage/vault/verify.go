@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"path/filepath"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -41,11 +42,20 @@ func (v *Vault) Verify() (Report, error) {
 	// on a damaged page cannot be turned into an error. So every key and
 	// value is read first under guard; Check runs only on a database
 	// whose pages all read.
+	// A page cycle would make even that loop forever: walk the page graph
+	// first, writers held off so the file stands still.
+	v.wmu.Lock()
+	err := checkPageGraph(filepath.Join(v.cfg.Dir, DBFile), true)
+	v.wmu.Unlock()
+	if err != nil {
+		rep.Problems = append(rep.Problems, Problem{Err: fmt.Errorf("vault: verify: %w: %w", err, ErrTampered)})
+		return rep, nil
+	}
 	if err := v.view("read every page", touchAll); err != nil {
 		rep.Problems = append(rep.Problems, Problem{Err: err})
 		return rep, nil
 	}
-	err := v.view("check", func(tx *bolt.Tx) error {
+	err = v.view("check", func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			rep.Problems = append(rep.Problems, Problem{Err: fmt.Errorf("bbolt check: %w", err)})
 		}
