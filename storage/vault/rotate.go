@@ -157,7 +157,7 @@ func (v *Vault) checkSlots() error {
 	if !errors.Is(first, ErrTampered) {
 		return first
 	}
-	return fmt.Errorf("key %s do not open; erase those recordings or restore %s: %w",
+	return fmt.Errorf("key slots that open with no key: %s; erase those recordings or restore %s: %w",
 		strings.Join(bad, ", "), SlotsFile, ErrTampered)
 }
 
