@@ -34,7 +34,13 @@ func TestDamagedDatabaseNeverCrashes(t *testing.T) {
 	if testing.Short() {
 		args = append(args, "-test.short")
 	}
-	cmd := exec.Command(os.Args[0], args...)
+	// Under `make test-arm64` this binary is foreign and runs through the
+	// emulator named in FAIRREC_EXEC.
+	exe := os.Args[0]
+	if emu := os.Getenv("FAIRREC_EXEC"); emu != "" {
+		exe, args = emu, append([]string{exe}, args...)
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), damageChildEnv+"=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
