@@ -92,6 +92,11 @@ func (f *policyFlags) open(withAudit, readOnly bool) (*policySession, error) {
 	}
 	vcfg.Clock = k
 	s := &policySession{k: k}
+	// What the vault finds while it opens (a recording a power cut
+	// interrupted, an erase a crash cut short) belongs in the audit log
+	// whichever program opened it first.
+	var events audit.Pending
+	vcfg.OnEvent = events.VaultEvent
 	if s.v, err = vault.Open(vcfg); err != nil {
 		return nil, err
 	}
@@ -101,6 +106,12 @@ func (f *policyFlags) open(withAudit, readOnly bool) (*policySession, error) {
 		return nil, err
 	}
 	ecfg := policy.Config{Rules: rules, Store: s.v, Keeper: k, RefKey: refKey, Actor: toolActor}
+	if withAudit && readOnly && events.Waiting() > 0 {
+		// Opening the vault changed it (it sealed an interrupted
+		// recording, finished an erase): even a report then writes the
+		// audit entries that say so.
+		readOnly = false
+	}
 	if withAudit {
 		acfg := audit.Config{Path: audit.PathIn(*f.data), Clock: k, Trusted: k.Trusted, ReadOnly: readOnly, Timeout: 2 * time.Second}
 		// The same signing key as `fairrec audit verify` and the daemon:
@@ -117,6 +128,10 @@ func (f *policyFlags) open(withAudit, readOnly bool) (*policySession, error) {
 			}
 			if !readOnly {
 				ecfg.Audit = s.log
+				if err := events.Set(s.log); err != nil {
+					s.close()
+					return nil, err
+				}
 			}
 		}
 	}

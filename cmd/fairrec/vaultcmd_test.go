@@ -230,3 +230,33 @@ func TestVaultCommandsKeyErrors(t *testing.T) {
 	t.Setenv("FAIRREC_PASSPHRASE", "correct horse")
 	mustRun(t, "list", d)
 }
+
+// TestToolAuditsWhatTheVaultFindsAtOpen: a recording a power cut left open
+// is sealed as interrupted by whichever program opens the vault first; when
+// that is the tool, the audit log still says so.
+func TestToolAuditsWhatTheVaultFindsAtOpen(t *testing.T) {
+	data := t.TempDir()
+	d := "--data=" + data
+	mustRun(t, "keys", "init", d)
+	clk := clocktest.New(time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC))
+	v, err := vault.Open(vault.Config{Dir: data, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := v.Create(vault.Meta{Line: 1, Start: clk.Now(),
+		Grants: []vault.Grant{{Purpose: "quality", Granted: clk.Now(), Deadline: clk.Now().Add(90 * 24 * time.Hour)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Append(id, make([]byte, 800)); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Close(); err != nil { // no Seal: as if the power went
+		t.Fatal(err)
+	}
+	mustRun(t, "report", d)
+	trail := mustRun(t, "audit", "export", d)
+	if !strings.Contains(trail, `"action":"interrupted-at-boot","recording":1`) {
+		t.Errorf("the audit log does not record the interrupted recording:\n%s", trail)
+	}
+}

@@ -113,7 +113,7 @@ func (d *daemon) openVault() error {
 		return err
 	}
 	vcfg := vault.Config{Dir: dir, KeyFile: d.cfg.Key, Passphrase: pass, Clock: d.keeper, Logger: d.log,
-		OnEvent: d.sink.vaultEvent}
+		OnEvent: d.sink.VaultEvent}
 	v, err := vault.Open(vcfg)
 	if err != nil {
 		return fmt.Errorf("data directory %s: %w", dir, err)

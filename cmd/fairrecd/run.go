@@ -128,7 +128,7 @@ type daemon struct {
 	rules    *policy.Rules
 	keeper   *policy.Keeper
 	audit    *audit.Log
-	sink     auditSink
+	sink     audit.Pending // vault events and entries until the audit log is open
 	policy   *policy.Engine
 	notices  *notice.Library
 	fault    bool // the fault LED is lit

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"fairrec/firmware/notice"
@@ -13,66 +11,6 @@ import (
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
-
-// auditSink feeds the audit log with the vault's events. The vault raises
-// events while it opens (a recording interrupted by a power cut), before
-// the audit log can be opened (its key derives from the vault's key slots),
-// so events wait here until the log is set.
-type auditSink struct {
-	mu      sync.Mutex
-	log     *audit.Log
-	pending []audit.Entry
-	onErr   func(error)
-}
-
-// vaultActions maps the vault's events to audit actions; events not listed
-// (erased: the policy records why; commit-failed: logged) are not audited
-// here.
-var vaultActions = map[vault.EventKind]audit.Action{
-	vault.EventTampered:      audit.ActionTamperDetected,
-	vault.EventInconsistent:  audit.ActionTamperDetected,
-	vault.EventInterrupted:   audit.ActionInterruptedAtBoot,
-	vault.EventEraseFinished: audit.ActionInterruptedAtBoot,
-	vault.EventOrphanKey:     audit.ActionInterruptedAtBoot,
-	vault.EventRotated:       audit.ActionKeyRotation,
-}
-
-func (s *auditSink) vaultEvent(ev vault.Event) {
-	a, ok := vaultActions[ev.Kind]
-	if !ok {
-		return
-	}
-	s.Record(audit.Entry{Actor: audit.Actor{Kind: audit.ActorDevice, ID: "vault"}, Action: a,
-		Recording: uint64(ev.ID), Detail: audit.Redact("vault " + string(ev.Kind) + ": " + ev.Detail)})
-}
-
-// Record writes e, or keeps it until the log is open.
-func (s *auditSink) Record(e audit.Entry) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.log == nil {
-		s.pending = append(s.pending, e)
-		return nil
-	}
-	err := s.log.Record(e)
-	if err != nil && s.onErr != nil {
-		s.onErr(err)
-	}
-	return err
-}
-
-// set opens the sink to log and writes what waited.
-func (s *auditSink) set(log *audit.Log) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log = log
-	var errs []error
-	for _, e := range s.pending {
-		errs = append(errs, log.Record(e))
-	}
-	s.pending = nil
-	return errors.Join(errs...)
-}
 
 // openPolicy opens the clock keeper, the audit log and the policy engine,
 // and loads the notices. The vault is opened in between (openVault), with
@@ -123,7 +61,7 @@ func (d *daemon) openPolicy(vcfg vault.Config) error {
 		return fmt.Errorf("audit log: %w", err)
 	}
 	d.audit = lg
-	if err := d.sink.set(lg); err != nil {
+	if err := d.sink.Set(lg); err != nil {
 		d.log.Error("audit: vault events at open", "err", err)
 	}
 	refKey, err := vault.DeriveSecret(vcfg, policy.RefKeyLabel)
