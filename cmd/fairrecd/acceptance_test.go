@@ -244,6 +244,14 @@ func TestEightLines(t *testing.T) {
 		byLine[in.Line] = append(byLine[in.Line], in)
 	}
 	es := auditEntries(t, data)
+	// The configuration in force is on record before the first call.
+	if len(es) == 0 {
+		t.Fatal("empty audit log")
+	}
+	if es[0].Action != audit.ActionConfigChange ||
+		!strings.Contains(es[0].Detail, "purposes from defaults: training 30 days") || !strings.Contains(es[0].Detail, "quality 90 days") {
+		t.Errorf("first audit entry %+v, want the configuration in force", es[0])
+	}
 	confirm, err := notice.LoadFile(notice.Defaults(), "default.nl.confirm.mp3")
 	if err != nil {
 		t.Fatal(err)
