@@ -32,7 +32,7 @@ func policyData(t *testing.T) (dir string, clk *clocktest.Clock) {
 	}
 	toml := strings.Replace(string(policy.DefaultTOML()), `[[line]]
 purposes = ["quality", "training"]
-notice = "notices/quality-training.mp3"`, `[[line]]
+notice = "default"`, `[[line]]
 lines = [1]
 purposes = ["quality", "training"]
 notice = "a.mp3"

@@ -17,6 +17,7 @@ import (
 	"fairrec/firmware/callflow"
 	"fairrec/firmware/dsp"
 	"fairrec/firmware/notice"
+	"fairrec/firmware/policy"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -412,5 +413,42 @@ events = [
 	want := []string{"notice-receipt", "recording-created", "objection", "erase-objection"}
 	if !slices.Equal(got, want) {
 		t.Errorf("audit %v, want %v", got, want)
+	}
+}
+
+// TestNoticePerLineProfile: each line plays the notice set its purposes
+// profile names, so a sales line's callers hear about the contract purpose
+// while the other lines' hear about training and quality.
+func TestNoticePerLineProfile(t *testing.T) {
+	notices, _ := testNotices(t)
+	b, err := os.ReadFile(filepath.Join(notices, "default.nl.notice.mp3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(notices, "sales.nl.notice.mp3"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := dataDir(t)
+	purposes := strings.Replace(string(policy.DefaultTOML()), "[[line]]\npurposes = [\"quality\", \"training\"]",
+		"[[line]]\nlines = [2]\npurposes = [\"contract\", \"quality\"]\nnotice = \"sales\"\n\n[[line]]\npurposes = [\"quality\", \"training\"]", 1)
+	if err := os.WriteFile(filepath.Join(data, "purposes.toml"), []byte(purposes), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := runDaemon(t, 120*time.Second, "--board", "sim", "--scenario", writeTwoCalls(t), "--data", data,
+		"--console", "none", "--exit-when-done", "--notices", notices)
+	if res.code != 0 {
+		t.Fatalf("fairrecd exited %d; stderr:\n%s", res.code, res.stderr)
+	}
+	var receipts []string
+	for _, e := range auditEntries(t, data) {
+		if e.Action == audit.ActionNoticeReceipt {
+			line, _, _ := strings.Cut(e.Detail, " sha256")
+			receipts = append(receipts, line)
+		}
+	}
+	slices.Sort(receipts)
+	want := []string{"line=1 notice=default.nl.notice.mp3", "line=2 notice=sales.nl.notice.mp3"}
+	if !slices.Equal(receipts, want) {
+		t.Errorf("notice receipts %q, want %q", receipts, want)
 	}
 }

@@ -83,7 +83,7 @@ func parseArgs(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&cfg.Purposes, "purposes", "", "purposes file (default: DATA/purposes.toml if it exists, else the built-in purposes)")
 	fs.StringVar(&cfg.Notices, "notices", "", "directory of the installer's notices, PROFILE.LANGUAGE.KIND.mp3 (default: built-in only)")
 	fs.StringVar(&cfg.Language, "language", "", "language of the notices (default nl)")
-	fs.StringVar(&cfg.NoticeProfile, "notice-profile", "", "notice profile of the lines (default \"default\")")
+	fs.StringVar(&cfg.NoticeProfile, "notice-profile", "", "notice set of every line (default: each line's purposes profile's notice)")
 	fs.DurationVar(&cfg.MinCall, "min-call", 0, "discard recordings shorter than this")
 	fs.Float64Var(&cfg.VOX, "vox", 0, "lines without hook sense: a call starts when the line's level reaches this many dBm0, e.g. -40 (default off)")
 	fs.DurationVar(&cfg.DialDelay, "dial-delay", 0, "outgoing calls: play the notice this long after the last digit (default 4s)")

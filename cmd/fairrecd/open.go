@@ -43,6 +43,13 @@ func (d *daemon) open() error {
 	d.audio = st
 	for i, bl := range d.board.Lines {
 		pl := d.pins.Lines[i]
+		// Each line plays the notice set of its purposes' line profile:
+		// the notice must name the purposes the line records for.
+		// --notice-profile overrides it for every line.
+		noticeSet := d.cfg.NoticeProfile
+		if pr := d.rules.Profile(i + 1); noticeSet == "" && pr != nil {
+			noticeSet = pr.Notice
+		}
 		l, err := callflow.New(callflow.Config{
 			Line: i + 1, Rate: st.Rate(),
 			// An absent pin is a nil gpio interface, which converts to a
@@ -50,7 +57,7 @@ func (d *daemon) open() error {
 			Hook: pl.Hook, Ring: pl.Ring, Button: pl.Button,
 			LEDRecording: pl.LEDRecording, LEDObjection: pl.LEDObjection,
 			Store: d.vault, Clock: d.keeper, Logger: d.log,
-			Notices: d.notices, NoticeProfile: d.cfg.NoticeProfile, Language: d.cfg.Language,
+			Notices: d.notices, NoticeProfile: noticeSet, Language: d.cfg.Language,
 			Policy: d.policy, Audit: &d.sink,
 			MinCall: d.cfg.MinCall, DialDelay: d.cfg.DialDelay, VOX: d.cfg.VOX,
 		})

@@ -33,7 +33,7 @@ func Example() {
 	r, _ := eng.Object(id, audit.Actor{Kind: audit.ActorCallerDTMF, ID: "line1"})
 	fmt.Println(r.Text)
 	// Output:
-	// recording for quality, training - notice notices/quality-training.mp3
+	// recording for quality, training - notice default
 	// quality until 2027-05-30
 	// training until 2027-03-31
 	// objection: recording 1 erased

@@ -194,7 +194,7 @@ func (p *Purpose) Rule() string {
 type Profile struct {
 	Lines    []int // empty: every line no other profile names
 	Purposes []string
-	Notice   string // path of the MP3 notice
+	Notice   string // the notice set the line plays (firmware/notice's profile: NAME.LANGUAGE.KIND.mp3)
 }
 
 // Rules is the purposes configuration: purposes, line profiles and limits.
