@@ -55,12 +55,14 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 		fmt.Fprintf(stdout, "created %s, mode 0400, %s; keep a copy somewhere safe: without it no recording can be read\n", path, sealed)
 		return nil
 	case "rotate":
-		v, err := vf.open()
+		// Opened with the audit log, so that the rotation (and whatever
+		// the vault recovers while opening) is on record.
+		ps, err := (&policyFlags{vaultFlags: vf, purposes: new(string)}).open(true, false)
 		if err != nil {
 			return err
 		}
-		defer closeVault(v, &err)
-		if err = v.Rotate(); err != nil {
+		defer closeSession(ps, &err)
+		if err = ps.v.Rotate(); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "rotated: every recording key is now wrapped by the new %s; back it up, the old key file no longer opens the vault\n", vf.keyPath())

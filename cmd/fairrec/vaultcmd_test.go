@@ -201,7 +201,7 @@ func TestVaultCommands(t *testing.T) {
 	// The regulator's question "who took it off the box, who erased it"
 	// has an answer in the audit log.
 	trail := mustRun(t, "audit", "export", d)
-	for _, want := range []string{`"action":"export","recording":1`, `"purpose":"quality"`, `"action":"erase-request","recording":1`} {
+	for _, want := range []string{`"action":"export","recording":1`, `"purpose":"quality"`, `"action":"key-rotation"`, `"action":"erase-request","recording":1`} {
 		if !strings.Contains(trail, want) {
 			t.Errorf("audit log lacks %s:\n%s", want, trail)
 		}
