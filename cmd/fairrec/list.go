@@ -49,7 +49,7 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	defer closeVault(v, &err)
+	defer vf.closeVault(v, &err)
 	infos, err := v.List(q)
 	if err != nil {
 		return err

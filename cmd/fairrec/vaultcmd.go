@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"fairrec/drivers/systime"
+	"fairrec/firmware/policy"
+	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
 
@@ -22,6 +26,9 @@ const defaultDataDir = "/var/lib/fairrec"
 //	                       line); else from $FAIRREC_PASSPHRASE if set
 type vaultFlags struct {
 	data, key, passFile *string
+	// events keeps what the vault raises (recovery at open, tampering
+	// found) until closeVault writes it to the audit log.
+	events audit.Pending
 }
 
 func addVaultFlags(fs *flag.FlagSet) *vaultFlags {
@@ -73,12 +80,42 @@ func (f *vaultFlags) open() (*vault.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.OnEvent = f.events.VaultEvent
 	return vault.Open(cfg)
 }
 
-// closeVault closes v, keeping the first error.
-func closeVault(v *vault.Vault, err *error) {
-	if e := v.Close(); *err == nil {
+// closeVault closes v, keeping the first error, and writes what the vault
+// raised meanwhile to the audit log: a `fairrec list` that happened to be
+// the first to open the vault after a power cut sealed the interrupted
+// recording, and the log must say so.
+func (f *vaultFlags) closeVault(v *vault.Vault, err *error) {
+	errs := []error{v.Close()}
+	if f.events.Waiting() > 0 {
+		errs = append(errs, f.flushEvents())
+	}
+	if e := errors.Join(errs...); *err == nil {
 		*err = e
 	}
+}
+
+func (f *vaultFlags) flushEvents() error {
+	cfg, err := f.config()
+	if err != nil {
+		return err
+	}
+	key, err := vault.DeriveSecret(cfg, audit.KeyLabel)
+	if err != nil {
+		return err
+	}
+	// Times are stamped by the retention clock's lower bound and flagged
+	// approximate when it is not trusted, as every other entry is.
+	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: policyClock, Path: filepath.Join(*f.data, policy.ClockFile), BootID: policyBootID()})
+	if err != nil {
+		return err
+	}
+	log, err := audit.Open(audit.Config{Path: audit.PathIn(*f.data), Clock: k, Trusted: k.Trusted, Key: key, Timeout: 2 * time.Second})
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.events.Set(log), log.Close())
 }

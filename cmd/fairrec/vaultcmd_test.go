@@ -254,7 +254,7 @@ func TestToolAuditsWhatTheVaultFindsAtOpen(t *testing.T) {
 	if err := v.Close(); err != nil { // no Seal: as if the power went
 		t.Fatal(err)
 	}
-	mustRun(t, "report", d)
+	mustRun(t, "list", d) // the first to open the vault after the "power cut"
 	trail := mustRun(t, "audit", "export", d)
 	if !strings.Contains(trail, `"action":"interrupted-at-boot","recording":1`) {
 		t.Errorf("the audit log does not record the interrupted recording:\n%s", trail)

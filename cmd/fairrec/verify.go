@@ -23,7 +23,7 @@ func runVerify(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 	if err != nil {
 		return err
 	}
-	defer closeVault(v, &err)
+	defer vf.closeVault(v, &err)
 	rep, err := v.Verify()
 	if err != nil {
 		return err
