@@ -72,6 +72,7 @@ type call struct {
 
 	digits    []byte
 	lastDigit int64
+	callerID  string // the caller's number from caller ID, "" if none
 
 	id       vault.ID
 	prev     vault.ID   // the segment sealed before id
@@ -107,6 +108,10 @@ func (l *Line) audit(e audit.Entry) {
 // being handled, where a notice starts playing.
 func (l *Line) offHook(at, pos int64) {
 	c := &call{start: at, end: -1, incoming: l.rang || l.cfg.Ring == nil, phase: PhaseDone}
+	if c.incoming && l.caller != "" && at-l.callerAt <= callerIDValid {
+		c.callerID = l.caller
+	}
+	l.caller = ""
 	l.c = c
 	switch {
 	case l.refused != "":
@@ -240,7 +245,9 @@ func (l *Line) startRecording(from int64, st *policy.Start) {
 		meta = st.Meta
 		meta.Line = l.cfg.Line
 	}
-	if !c.incoming {
+	if c.incoming {
+		meta.Caller = c.callerID
+	} else {
 		meta.Caller = string(c.digits)
 	}
 	c.meta, c.from, c.stored = meta, from, 0

@@ -93,7 +93,8 @@ func newFlow(t *testing.T, cfg callflow.Config) *flow {
 // sample is the number of line samples in d.
 func sample(d time.Duration) int64 { return int64(d / (time.Second / dsp.LineRate)) }
 
-var digitFreqs = map[byte][2]float64{'5': {770, 1336}, '9': {852, 1477}, '0': {941, 1336}, '2': {697, 1336}, '1': {697, 1209}}
+var digitFreqs = map[byte][2]float64{'5': {770, 1336}, '9': {852, 1477}, '0': {941, 1336}, '2': {697, 1336}, '1': {697, 1209},
+	'3': {697, 1477}, '4': {770, 1209}, '6': {770, 1477}, '7': {852, 1209}, 'A': {697, 1633}, 'C': {852, 1633}}
 
 // until feeds frames up to line time d.
 func (f *flow) until(d time.Duration) {
@@ -561,5 +562,42 @@ func TestVOX(t *testing.T) {
 	want := int64(talk-2)*dsp.FrameSamples - int64(lead.Duration) + sample(2*time.Second)
 	if got := int64(len(s.recs[1].alaw)); got < want-dsp.FrameSamples || got > want+dsp.FrameSamples {
 		t.Errorf("stored %d samples, want %d", got, want)
+	}
+}
+
+// TestCallerIDIntoSealedMetadata: a number sent as DTMF CLIP (A…C, as in
+// the Netherlands) before the first ring goes into the answered call's
+// recording, where the vault seals it; a later call with no caller ID does
+// not inherit it.
+func TestCallerIDIntoSealedMetadata(t *testing.T) {
+	f := newFlow(t, callflow.Config{})
+	lead := lookup(t, notice.KindNotice)
+	f.dial("A0201234567C", 100*time.Millisecond)
+	f.until(2500 * time.Millisecond)
+	f.ring.Out(gpio.Low)
+	f.until(3500 * time.Millisecond)
+	f.ring.Out(gpio.High)
+	f.hook.Out(gpio.Low)
+	answered := 3500*time.Millisecond + time.Duration(lead.Seconds()*float64(time.Second))
+	f.until(answered + 3*time.Second)
+	f.hook.Out(gpio.High)
+	f.until(answered + 4*time.Second)
+	if got := f.only().meta.Caller; got != "0201234567" {
+		t.Fatalf("recording's caller %q, want the CLIP number", got)
+	}
+
+	// The next call rings without caller ID.
+	f.ring.Out(gpio.Low)
+	f.until(answered + 5*time.Second)
+	f.ring.Out(gpio.High)
+	f.hook.Out(gpio.Low)
+	f.until(2*answered + 9*time.Second)
+	f.hook.Out(gpio.High)
+	f.until(2*answered + 10*time.Second)
+	if f.store.next != 2 {
+		t.Fatalf("%d recordings, want 2", f.store.next)
+	}
+	if got := f.store.recs[2].meta.Caller; got != "" {
+		t.Errorf("a call without caller ID got %q", got)
 	}
 }

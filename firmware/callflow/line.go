@@ -10,6 +10,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
+	"fairrec/firmware/callerid"
 	"fairrec/firmware/clock"
 	"fairrec/firmware/dsp"
 	"fairrec/firmware/dtmf"
@@ -116,9 +117,13 @@ type Config struct {
 	ObjectionDigit byte          // '0'-'9', '*', '#'; 0 means '9'
 	LongPress      time.Duration // button held this long pauses/resumes
 	DialDelay      time.Duration // outgoing: notice this long after the last digit
-	MinCall        time.Duration // recordings with less stored audio are erased
-	MaxSegment     time.Duration // a recording this long continues in a new one
-	MaxSilence     time.Duration // a recording silent this long is sealed; the call is then not recorded further
+	// NoCallerID switches off caller ID decoding on hook (DTMF CLIP, V.23
+	// and Bell 202 FSK); by default an incoming call's number goes into
+	// its recording's sealed metadata.
+	NoCallerID bool
+	MinCall    time.Duration // recordings with less stored audio are erased
+	MaxSegment time.Duration // a recording this long continues in a new one
+	MaxSilence time.Duration // a recording silent this long is sealed; the call is then not recorded further
 
 	// VOX starts and ends calls by the line's level on a board without
 	// hook sense (Hook nil), as classic line recorders do: a call begins
@@ -160,6 +165,14 @@ type Line struct {
 
 	det    *dtmf.Detector
 	events []dtmf.Event
+
+	// Caller ID arrives on hook, before the first ring or between rings;
+	// the number is kept (never logged) until the call it belongs to is
+	// answered, and goes into the recording's sealed metadata.
+	cid      *callerid.Decoder
+	cidRes   []callerid.Result
+	caller   string
+	callerAt int64
 
 	pcm    []int16 // 8 kHz samples not yet cut into a frame
 	out    []int16 // 8 kHz playback not yet converted
@@ -241,6 +254,11 @@ func New(cfg Config) (*Line, error) {
 		return nil, fmt.Errorf("callflow: line %d: %w", cfg.Line, err)
 	}
 	l.det = det
+	if !cfg.NoCallerID {
+		if l.cid, err = callerid.NewDecoder(callerid.Config{Logger: l.log}); err != nil {
+			return nil, fmt.Errorf("callflow: line %d: %w", cfg.Line, err)
+		}
+	}
 	// The delay line holds back what is stored long enough to blank a
 	// digit from its true start (the detector reports it up to 60 ms
 	// late) and to drop the frames that confirmed an on-hook.
@@ -375,6 +393,9 @@ func (l *Line) handle(f []int16) {
 		}
 	}
 
+	if l.cid != nil && l.c == nil {
+		l.callerID(f, pos)
+	}
 	l.dl.push(pos, f)
 	l.events = l.det.Process(l.events[:0], f)
 	for _, e := range l.events {
@@ -412,6 +433,29 @@ func (l *Line) handle(f []int16) {
 	}
 	l.out = append(l.out, l.play...)
 	l.dl.pop(l.emit)
+}
+
+// callerIDValid is how long a caller ID stays with the line: ETSI sends it
+// before the first ring or between the first two, and a call is answered
+// within a minute of ringing or not at all.
+const callerIDValid = 60 * dsp.LineRate
+
+// callerID runs the caller ID decoder over an on-hook frame. It only runs
+// on hook: during a call the caller's own key presses would look like DTMF
+// CLIP, and the decoder's cost stays off the recording path.
+func (l *Line) callerID(f []int16, pos int64) {
+	l.cidRes = l.cid.Process(l.cidRes[:0], f)
+	for _, r := range l.cidRes {
+		switch {
+		case r.Err != nil:
+			l.log.Warn("caller ID rejected", "format", r.Format.String(), "err", r.Err)
+		case r.Number != "":
+			l.caller, l.callerAt = r.Number, pos
+			l.log.Info("caller ID received", "format", r.Format.String()) // never the number
+		default:
+			l.caller = "" // withheld or unavailable: a number from before is not this caller's
+		}
+	}
 }
 
 // vox reports whether a VOX line is in a call after frame f.
