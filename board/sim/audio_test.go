@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"testing"
 
 	"fairrec/drivers/audio"
 	fgpio "fairrec/drivers/gpio"
+	"fairrec/drivers/testexec"
 )
 
 // The test that opens PortAudio runs in a child process (this test binary
@@ -130,14 +130,7 @@ events = [
   { at = "0.3s", dtmf = "159" },
   { at = "0.9s", onhook = true },
 ]`)
-	// Under `make test-arm64` this binary is foreign and runs through the
-	// emulator named in FAIRREC_EXEC.
-	exe, args := os.Args[0], []string{"-test.run=^$"}
-	if emu := os.Getenv("FAIRREC_EXEC"); emu != "" {
-		exe, args = emu, append([]string{exe}, args...)
-	}
-	cmd := exec.Command(exe, args...)
-	cmd.Env = append(os.Environ(), childEnv+"="+path)
+	cmd := testexec.Self([]string{childEnv + "=" + path}, "-test.run=^$")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("child: %v\n%s", err, out)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"fairrec/drivers/testexec"
 	"fairrec/firmware/wav"
 	"fairrec/storage/vault"
 )
@@ -71,7 +72,7 @@ func realBinary(t testing.TB) string {
 // daemonCmd returns the command that runs fairrecd with args.
 func daemonCmd(t testing.TB, args ...string) *exec.Cmd {
 	t.Helper()
-	emu := os.Getenv("FAIRREC_EXEC")
+	emu := os.Getenv(testexec.EmulatorEnv)
 	if !testing.Short() && emu == "" {
 		cmd := exec.Command(realBinary(t), args...)
 		cmd.Env = append(os.Environ(), "JACK_NO_START_SERVER=1")
@@ -81,12 +82,7 @@ func daemonCmd(t testing.TB, args ...string) *exec.Cmd {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cmd *exec.Cmd
-	if emu != "" {
-		cmd = exec.Command(emu, exe)
-	} else {
-		cmd = exec.Command(exe)
-	}
+	cmd := testexec.Command(exe, nil)
 	enc, err := json.Marshal(args)
 	if err != nil {
 		t.Fatal(err)

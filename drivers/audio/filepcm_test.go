@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"fairrec/drivers/testexec"
 )
 
 // The tests that open real PortAudio streams run each in a child process
@@ -38,13 +40,7 @@ func TestMain(m *testing.M) {
 // test-arm64` the binary is foreign and runs through the emulator named in
 // FAIRREC_EXEC.
 func childCommand(env ...string) *exec.Cmd {
-	exe, args := os.Args[0], []string{"-test.run=^$"}
-	if emu := os.Getenv("FAIRREC_EXEC"); emu != "" {
-		exe, args = emu, append([]string{exe}, args...)
-	}
-	cmd := exec.Command(exe, args...)
-	cmd.Env = append(os.Environ(), append(env, "JACK_NO_START_SERVER=1")...)
-	return cmd
+	return testexec.Self(append(env, "JACK_NO_START_SERVER=1"), "-test.run=^$")
 }
 
 // job is what a child process does.

@@ -13,6 +13,7 @@ import (
 	"github.com/creack/pty"
 
 	"fairrec/drivers/serial"
+	"fairrec/drivers/testexec"
 )
 
 // openPty opens a pty pair; the test plays the terminal on the master side
@@ -174,11 +175,5 @@ func TestStdioPipe(t *testing.T) {
 // newChild re-executes the test binary; under `make test-arm64` the binary
 // is foreign and runs through the emulator named in FAIRREC_EXEC.
 func newChild(exe string, args ...string) *exec.Cmd {
-	if emu := os.Getenv("FAIRREC_EXEC"); emu != "" {
-		args = append([]string{exe}, args...)
-		exe = emu
-	}
-	cmd := exec.Command(exe, args...)
-	cmd.Env = append(os.Environ(), "SERIAL_TEST_CHILD=1")
-	return cmd
+	return testexec.Command(exe, []string{"SERIAL_TEST_CHILD=1"}, args...)
 }

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"fairrec/drivers/testexec"
 )
 
 // TestCorruptFile overwrites each page of a log with garbage, as a failing
@@ -78,14 +79,7 @@ const faultChildEnv = "FAIRREC_AUDIT_FAULT_CHILD"
 // test rather than ending the test binary.
 func TestCorruptLeafPointers(t *testing.T) {
 	if os.Getenv(faultChildEnv) == "" {
-		// Under `make test-arm64` this binary is foreign and runs through
-		// the emulator named in FAIRREC_EXEC.
-		exe, args := os.Args[0], []string{"-test.run=^TestCorruptLeafPointers$", "-test.count=1"}
-		if emu := os.Getenv("FAIRREC_EXEC"); emu != "" {
-			exe, args = emu, append([]string{exe}, args...)
-		}
-		cmd := exec.Command(exe, args...)
-		cmd.Env = append(os.Environ(), faultChildEnv+"=1")
+		cmd := testexec.Self([]string{faultChildEnv + "=1"}, "-test.run=^TestCorruptLeafPointers$", "-test.count=1")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			if len(out) > 4000 {

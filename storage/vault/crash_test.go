@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"fairrec/drivers/systime"
+	"fairrec/drivers/testexec"
 )
 
 // The crash test runs the test binary again as a child that records four
@@ -148,12 +149,8 @@ type childReport struct {
 
 func runCrashChild(t *testing.T, dir string, seed uint64, rng *rand.Rand) childReport {
 	t.Helper()
-	args := []string{os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1"}
-	if emu := os.Getenv("FAIRREC_EXEC"); emu != "" {
-		args = append([]string{emu}, args...) // a foreign binary under `go test -exec`
-	}
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = append(os.Environ(), envChild+"="+dir, envSeed+"="+strconv.FormatUint(seed, 10))
+	cmd := testexec.Self([]string{envChild + "=" + dir, envSeed + "=" + strconv.FormatUint(seed, 10)},
+		"-test.run=^TestCrashChild$", "-test.count=1")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

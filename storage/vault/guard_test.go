@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"fairrec/drivers/testexec"
 )
 
 const damageChildEnv = "FAIRREC_VAULT_DAMAGE_CHILD"
@@ -34,14 +35,7 @@ func TestDamagedDatabaseNeverCrashes(t *testing.T) {
 	if testing.Short() {
 		args = append(args, "-test.short")
 	}
-	// Under `make test-arm64` this binary is foreign and runs through the
-	// emulator named in FAIRREC_EXEC.
-	exe := os.Args[0]
-	if emu := os.Getenv("FAIRREC_EXEC"); emu != "" {
-		exe, args = emu, append([]string{exe}, args...)
-	}
-	cmd := exec.Command(exe, args...)
-	cmd.Env = append(os.Environ(), damageChildEnv+"=1")
+	cmd := testexec.Self([]string{damageChildEnv + "=1"}, args...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		s := string(out)
