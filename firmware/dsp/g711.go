@@ -1,5 +1,7 @@
 package dsp
 
+import "math/bits"
+
 // Line constants: what every line carries once it leaves the sound interface.
 const (
 	// LineRate is the sample rate of line audio in Hz (G.711).
@@ -28,10 +30,9 @@ func ALawEncode(x int16) byte {
 	if mag < 32 {
 		code = byte(mag >> 1)
 	} else {
-		seg := 1
-		for mag >= 64<<(seg-1) {
-			seg++
-		}
+		// The segment is the position of the top bit: 32..63 is
+		// segment 1, 2048..4095 segment 7.
+		seg := bits.Len(uint(mag)) - 5
 		code = byte(seg<<4) | byte((mag>>seg)&0x0F)
 	}
 	return (sign | code) ^ aLawInvert

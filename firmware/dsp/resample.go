@@ -50,6 +50,8 @@ type Resampler struct {
 	// stepInt, stepFrac: advance per output, m = stepInt*l + stepFrac.
 	stepInt, stepFrac int
 	delay             float64
+	// dec, when not nil, does an integer decimation instead of coef.
+	dec *cascade
 }
 
 // NewResampler returns a Resampler from rate from to rate to (in Hz). Any
@@ -65,6 +67,17 @@ func NewResampler(from, to int) (*Resampler, error) {
 	if r.l == 1 && r.m == 1 {
 		return r, nil
 	}
+	if c := newCascade(from, to); c != nil {
+		r.dec = c
+		r.delay = float64(c.delay)
+		return r, nil
+	}
+	return r.polyphase()
+}
+
+// polyphase designs r's general polyphase filter.
+func (r *Resampler) polyphase() (*Resampler, error) {
+	from, to := r.from, r.to
 	// Kaiser's estimate of the length for the wanted attenuation and
 	// transition width, expressed as taps per phase (the filter runs at
 	// l*from, but each phase sees the input rate).
@@ -107,7 +120,7 @@ func ResampleAll(x []int16, from, to int) ([]int16, error) {
 		return nil, err
 	}
 	want := int((int64(len(x))*int64(to) + int64(from) - 1) / int64(from))
-	if r.coef == nil {
+	if from == to {
 		return append(make([]int16, 0, len(x)), x...), nil
 	}
 	skip := int(r.delay) // a whole number (see Delay)
@@ -172,6 +185,10 @@ func gcd(a, b int) int {
 
 // Reset forgets the input history, as if the Resampler were new.
 func (r *Resampler) Reset() {
+	if r.dec != nil {
+		r.dec.reset()
+		return
+	}
 	clear(r.buf)
 	r.next = r.taps - 1 + r.start/r.l
 	r.phase = r.start % r.l
@@ -191,6 +208,9 @@ func (r *Resampler) Delay() float64 { return r.delay }
 // on what earlier calls left over, never on how the input is chunked. It
 // allocates only when dst lacks capacity.
 func (r *Resampler) Process(dst, src []int16) []int16 {
+	if r.dec != nil {
+		return r.dec.process(dst, src)
+	}
 	if r.coef == nil {
 		return append(dst, src...)
 	}

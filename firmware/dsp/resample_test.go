@@ -186,7 +186,8 @@ func TestResamplerChunking(t *testing.T) {
 	for i := range x {
 		x[i] = int16(rng.IntN(65536) - 32768) // full-scale noise also exercises saturation
 	}
-	pairs := [][2]int{{48000, 8000}, {8000, 48000}, {44100, 8000}, {8000, 44100}, {22050, 8000}, {8000, 8000}}
+	pairs := [][2]int{{48000, 8000}, {8000, 48000}, {44100, 8000}, {8000, 44100}, {22050, 8000}, {8000, 8000},
+		{16000, 8000}, {24000, 8000}, {32000, 8000}, {48000, 16000}, {56000, 8000}} // cascades of every shape
 	for _, p := range pairs {
 		want, r := resample(t, p[0], p[1], x)
 		for trial := range 5 {
