@@ -62,7 +62,7 @@ func (v *Vault) commitLocked(extra func(tx *bolt.Tx, seq uint64, batch []pending
 	for id, r := range v.open {
 		if len(r.pending) > 0 {
 			batch = append(batch, pendingChunk{id: id, r: r, idx: r.next, data: r.pending})
-			r.pending = nil
+			r.pending, r.spare = r.spare, nil
 			r.next++
 		}
 	}
@@ -104,6 +104,10 @@ func (v *Vault) commitLocked(extra func(tx *bolt.Tx, seq uint64, batch []pending
 		return err
 	}
 	for _, c := range batch {
+		// Sealing copied the audio: its buffer can take the next
+		// second's (after a wipe, so no plaintext lingers in it).
+		clear(c.data)
+		c.r.spare = c.data[:0]
 		c.r.committed = c.idx + 1
 		c.r.bytes += int64(len(c.data))
 		c.r.last = seq

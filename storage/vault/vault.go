@@ -118,9 +118,13 @@ type Vault struct {
 
 // openRec is a recording being written.
 type openRec struct {
-	key       []byte
-	rec       record // as last stored
-	pending   []byte // appended, not yet committed
+	key     []byte
+	rec     record // as last stored
+	pending []byte // appended, not yet committed
+	// spare is the buffer of the last committed chunk, given back to
+	// pending at the next commit: two buffers per recording alternate
+	// instead of a new one growing every second.
+	spare     []byte
 	next      uint32 // index of the next chunk to assign
 	committed uint32 // chunks durable
 	bytes     int64  // audio bytes durable
