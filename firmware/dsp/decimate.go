@@ -15,7 +15,8 @@ import (
 // zero. The stages before it have a transition several kHz wide, so they are
 // short; a stage's stopband starts where its aliases would land in the
 // final passband. For 48 -> 8 kHz (÷3 then ÷2) that is 2 x 16 + 30
-// multiply-adds per output sample instead of 202, measured 2.4 times faster
+// multiply-adds per output sample instead of 202 (the half-band's symmetric
+// taps folded to 15 multiplies), measured 3.2-3.5 times faster
 // than the polyphase filter (BenchmarkDecimate48kTo8k). The price: what
 // lies in the first stage's transition band (11.4-12.6 kHz) may alias into
 // 3.4-4 kHz, the output's own transition band, just as 4-4.6 kHz does with
@@ -185,8 +186,11 @@ func (s *stage) filter(end int) []float32 {
 	out := s.out[:0]
 	cb := s.buf[s.rc]
 	n := len(s.taps[0].coef)
-	if len(s.taps) == 2 && n == 8 {
+	switch {
+	case len(s.taps) == 2 && n == 8:
 		out = s.third8(out, end)
+	case len(s.taps) == 1 && n == 32:
+		out = s.half30(out, end)
 	}
 	for f := s.hist + len(out); f < end; f++ {
 		y := s.center * cb[f-s.uc]
@@ -337,6 +341,27 @@ func dot2(a, x, b, y []float32) float32 {
 		s3 += b[i+3] * y[i+3]
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+// half30 is filter for a half-band stage with 30 taps (padded to 32): 16 ->
+// 8 kHz, the last stage of every 48 kHz line. The taps are symmetric, so
+// each pair of samples they weigh alike is added before the multiply: 15
+// multiplies instead of 30, with every index a constant.
+func (s *stage) half30(out []float32, end int) []float32 {
+	g := (*[32]float32)(s.taps[0].coef)[2:]
+	var c [15]float32
+	copy(c[:], g)
+	xp, xc := s.taps[0].buf, s.buf[s.rc]
+	center, uc := s.center, s.uc
+	for f := s.hist; f < end; f++ {
+		x := (*[30]float32)(xp[f-29 : f+1])
+		s0 := c[0]*(x[0]+x[29]) + c[4]*(x[4]+x[25]) + c[8]*(x[8]+x[21]) + c[12]*(x[12]+x[17])
+		s1 := c[1]*(x[1]+x[28]) + c[5]*(x[5]+x[24]) + c[9]*(x[9]+x[20]) + c[13]*(x[13]+x[16])
+		s2 := c[2]*(x[2]+x[27]) + c[6]*(x[6]+x[23]) + c[10]*(x[10]+x[19]) + c[14]*(x[14]+x[15])
+		s3 := c[3]*(x[3]+x[26]) + c[7]*(x[7]+x[22]) + c[11]*(x[11]+x[18])
+		out = append(out, center*xc[f-uc]+((s0+s1)+(s2+s3)))
+	}
+	return out
 }
 
 // third8 is filter for a third-band stage with eight taps per phase:
