@@ -74,7 +74,7 @@ func load(path string, macKey []byte, maxFailures int, maxLock time.Duration) (*
 	}
 	st, err := parse(b, macKey, maxFailures, maxLock)
 	if err != nil {
-		return nil, fmt.Errorf("auth: %s: %w", path, err)
+		return nil, fmt.Errorf("%w; file %s", err, path)
 	}
 	return st, nil
 }
