@@ -360,6 +360,7 @@ func TestRefusesWithoutNotice(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := dataDir(t)
+	setSecrets(t, data)
 	cmd := daemonCmd(t, "--board", "sim", "--scenario", writeTwoCalls(t), "--data", data, "--console", "stdio", "--notices", notices)
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -372,7 +373,7 @@ func TestRefusesWithoutNotice(t *testing.T) {
 	}
 	stdout, stderr := watch(outPipe), watch(errPipe)
 	stderr.waitFor(t, 0, "scenario done")
-	io.WriteString(in, "status\n")
+	io.WriteString(in, "login supervisor\n"+testSupervisorPIN+"\nstatus\n")
 	stdout.waitFor(t, 0, "line 2   on-hook, FAULT: refuses to record: no usable notice default/nl/notice", stderr)
 	in.Close()
 	stopDaemon(t, cmd, stderr)

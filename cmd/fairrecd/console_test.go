@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -14,8 +15,46 @@ import (
 	"github.com/creack/pty"
 
 	"fairrec/drivers/systime"
+	"fairrec/firmware/auth"
+	"fairrec/storage/audit"
+	"fairrec/storage/audit/audittest"
 	"fairrec/storage/vault"
 )
+
+// The console secrets the tests set in their data directories.
+const (
+	testInstallerPIN  = "inst-pin-4711"
+	testSupervisorPIN = "sup-pin-0815"
+)
+
+// setSecrets sets both roles' console secrets in data as `fairrec passwd`
+// would, with cheap hash parameters (they are stored with each hash, so the
+// daemon verifies them as they are).
+func setSecrets(t testing.TB, data string) {
+	t.Helper()
+	// The key-slot file the secrets key derives from exists once the vault
+	// has been opened.
+	v, err := vault.Open(vault.Config{Dir: data, Clock: systime.Clock{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	key, err := vault.DeriveSecret(vault.Config{Dir: data}, auth.KeyLabel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := auth.Open(auth.Config{Dir: data, Key: key, Clock: systime.Clock{}, Params: auth.Params{Time: 1, Memory: 1024, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool := audit.Actor{Kind: audit.ActorTool, ID: "fairrec"}
+	if err := s.SetSecret(auth.Installer, []byte(testInstallerPIN), tool); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSecret(auth.Supervisor, []byte(testSupervisorPIN), tool); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // hangingCall has a finished call on line 1 and a call on line 2 that is
 // still going when the scenario ends, so that shutdown must seal it.
@@ -156,6 +195,7 @@ func TestSerialConsoleAndShutdown(t *testing.T) {
 	defer slave.Close()
 
 	data := dataDir(t)
+	setSecrets(t, data)
 	notices, _ := testNotices(t)
 	cmd := daemonCmd(t, "--board", "sim", "--scenario", writeHangingCall(t), "--data", data, "--console", slave.Name(), "--notices", notices)
 	errPipe, err := cmd.StderrPipe()
@@ -171,6 +211,14 @@ func TestSerialConsoleAndShutdown(t *testing.T) {
 	stderr.waitFor(t, 0, "scenario done")
 	pos := term.waitFor(t, 0, "fairrec> ", stderr)
 	master.Write([]byte("status\r"))
+	pos = term.waitFor(t, pos, "error: status: log in first\r\n", stderr)
+	master.Write([]byte("login supervisor\r"))
+	pos = term.waitFor(t, pos, "secret for supervisor: ", stderr)
+	master.Write([]byte(testSupervisorPIN + "\r"))
+	pos = term.waitFor(t, pos, "logged in as supervisor", stderr)
+	master.Write([]byte("clock confirm\r"))
+	pos = term.waitFor(t, pos, "error: clock: needs the installer role (logged in as supervisor)", stderr)
+	master.Write([]byte("status\r"))
 	pos = term.waitFor(t, pos, "line 1   on-hook, idle\r\n", stderr)
 	pos = term.waitFor(t, pos, "line 2   off-hook, recording 2 (", stderr)
 	master.Write([]byte("recordings\r"))
@@ -182,6 +230,9 @@ func TestSerialConsoleAndShutdown(t *testing.T) {
 	term.waitFor(t, pos, "error:", stderr)
 
 	stopDaemon(t, cmd, stderr)
+	if strings.Contains(term.String(), testSupervisorPIN) {
+		t.Errorf("the terminal showed the secret:\n%s", term.String())
+	}
 	infos := checkSealed(t, data, 2)
 	if d := infos[1].Duration; d < time.Second {
 		t.Errorf("the call in progress kept %v, want at least the 1.3 s it ran after the notice in the scenario", d)
@@ -193,6 +244,7 @@ func TestSerialConsoleAndShutdown(t *testing.T) {
 // after the input ends.
 func TestStdioConsolePipe(t *testing.T) {
 	data := dataDir(t)
+	setSecrets(t, data)
 	notices, _ := testNotices(t)
 	cmd := daemonCmd(t, "--board", "sim", "--scenario", writeHangingCall(t), "--data", data, "--console", "stdio", "--notices", notices)
 	in, err := cmd.StdinPipe()
@@ -212,8 +264,10 @@ func TestStdioConsolePipe(t *testing.T) {
 	}
 	stdout, stderr := watch(outPipe), watch(errPipe)
 	stderr.waitFor(t, 0, "scenario done")
-	io.WriteString(in, "help\nstatus\n")
-	pos := stdout.waitFor(t, 0, "recordings", stderr)
+	io.WriteString(in, "status\nlogin installer\n"+testInstallerPIN+"\nhelp\nstatus\n")
+	pos := stdout.waitFor(t, 0, "error: status: log in first\n", stderr)
+	pos = stdout.waitFor(t, pos, "logged in as installer", stderr)
+	pos = stdout.waitFor(t, pos, "recordings", stderr)
 	pos = stdout.waitFor(t, pos, "line 2   off-hook, recording 2", stderr)
 	// The supervisor's and the people's requests work on the daemon's own
 	// vault and audit log, which the fairrec tool cannot open meanwhile.
@@ -229,7 +283,119 @@ func TestStdioConsolePipe(t *testing.T) {
 	stderr.waitFor(t, 0, "console input ended")
 	stopDaemon(t, cmd, stderr)
 	checkSealed(t, data, 2)
+	// The hold and release were the logged-in installer's.
+	var held bool
+	for _, e := range auditEntries(t, data) {
+		if e.Action == audit.ActionHold {
+			held = e.Actor == audit.Actor{Kind: audit.ActorRole, ID: "installer"}
+		}
+	}
+	if !held {
+		t.Error("the audit log does not name the installer as who held the recording")
+	}
 	if strings.Contains(stdout.String(), "fairrec> ") {
 		t.Error("a console on a pipe printed a prompt")
+	}
+}
+
+// consoleDaemon starts the daemon on data with its console on a pipe.
+func consoleDaemon(t *testing.T, data, notices string) (cmd *exec.Cmd, in io.WriteCloser, stdout, stderr *watched) {
+	t.Helper()
+	cmd = daemonCmd(t, "--board", "sim", "--scenario", writeHangingCall(t), "--data", data, "--console", "stdio", "--notices", notices)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outPipe, _ := cmd.StdoutPipe()
+	errPipe, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, in, watch(outPipe), watch(errPipe)
+}
+
+// TestConsoleLockout: five wrong secrets lock the console, the right one is
+// then refused, a restart keeps the lock, and the audit log (as `fairrec
+// audit export` writes it) shows the failures and the lockout but no
+// secret.
+func TestConsoleLockout(t *testing.T) {
+	data := dataDir(t)
+	setSecrets(t, data)
+	notices, _ := testNotices(t)
+	wrong := []string{"guess-111", "guess-222", "guess-333", "guess-444", "guess-555"}
+
+	cmd, in, stdout, stderr := consoleDaemon(t, data, notices)
+	pos := 0
+	for i, w := range wrong {
+		io.WriteString(in, "login supervisor\n"+w+"\n")
+		if i < 4 {
+			pos = stdout.waitFor(t, pos, fmt.Sprintf("error: login: wrong secret (%d of 5 failed logins", i+1), stderr)
+		}
+	}
+	pos = stdout.waitFor(t, pos, "error: login: wrong secret; locked after too many failed logins, until ", stderr)
+	io.WriteString(in, "login installer\n"+testInstallerPIN+"\nstatus\n")
+	pos = stdout.waitFor(t, pos, "error: login: locked after too many failed logins, until ", stderr)
+	stdout.waitFor(t, pos, "error: status: log in first\n", stderr)
+	in.Close()
+	stderr.waitFor(t, 0, "console input ended")
+	stopDaemon(t, cmd, stderr)
+
+	cmd, in, stdout, stderr = consoleDaemon(t, data, notices)
+	io.WriteString(in, "login installer\n"+testInstallerPIN+"\n")
+	stdout.waitFor(t, 0, "error: login: locked after too many failed logins, until ", stderr)
+	in.Close()
+	stderr.waitFor(t, 0, "console input ended")
+	stopDaemon(t, cmd, stderr)
+
+	lg, err := audit.Open(audit.Config{Path: audit.PathIn(data), ReadOnly: true, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var export strings.Builder
+	_, err = lg.Export(&export, time.Time{})
+	lg.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed, locks int
+	for _, line := range strings.Split(export.String(), "\n") {
+		switch {
+		case strings.Contains(line, `"login-failed"`) && strings.Contains(line, `supervisor`):
+			failed++
+		case strings.Contains(line, `"lockout"`):
+			locks++
+		case strings.Contains(line, `"login"`):
+			t.Errorf("a login succeeded: %s", line)
+		}
+	}
+	if failed != 5 || locks != 1 {
+		t.Errorf("audit export has %d failed logins and %d lockouts, want 5 and 1:\n%s", failed, locks, export.String())
+	}
+	secrets := append([]string{testInstallerPIN, testSupervisorPIN}, wrong...)
+	for _, s := range secrets {
+		if strings.Contains(export.String(), s) {
+			t.Errorf("the audit export holds the secret %q", s)
+		}
+	}
+	audittest.CheckNoPersonalData(t, audit.PathIn(data), secrets...)
+	audittest.CheckNoPersonalData(t, filepath.Join(data, auth.FileName), secrets...)
+}
+
+// TestConsoleFirstBoot is `make run` on a fresh data directory: the console
+// says no installer secret is set and lets whoever is at it set one.
+func TestConsoleFirstBoot(t *testing.T) {
+	data := dataDir(t)
+	notices, _ := testNotices(t)
+	cmd, in, stdout, stderr := consoleDaemon(t, data, notices)
+	pos := stdout.waitFor(t, 0, "first boot: no installer secret is set. Type setup", stderr)
+	io.WriteString(in, "status\nsetup\nfirst-pin-1\nfirst-pin-1\nstatus\n")
+	pos = stdout.waitFor(t, pos, "error: status: log in first\n", stderr)
+	pos = stdout.waitFor(t, pos, "installer secret set; logged in as installer", stderr)
+	stdout.waitFor(t, pos, "line 1   ", stderr)
+	in.Close()
+	stderr.waitFor(t, 0, "console input ended")
+	stopDaemon(t, cmd, stderr)
+	if fi, err := os.Stat(filepath.Join(data, auth.FileName)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("secrets file: %v, %v; want mode 0600", fi, err)
 	}
 }

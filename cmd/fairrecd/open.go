@@ -12,8 +12,10 @@ import (
 	"fairrec/drivers/audio"
 	"fairrec/drivers/gpio"
 	"fairrec/drivers/serial"
+	"fairrec/firmware/auth"
 	"fairrec/firmware/callflow"
 	"fairrec/firmware/console"
+	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
 
@@ -126,6 +128,11 @@ func (d *daemon) openVault() error {
 		return fmt.Errorf("data directory %s: %w", dir, err)
 	}
 	d.vault = v
+	// The console's secrets file is signed, and each secret keyed, under
+	// a key only the key file opens, as `fairrec passwd` does.
+	if d.authKey, err = vault.DeriveSecret(vcfg, auth.KeyLabel); err != nil {
+		return fmt.Errorf("console secrets key: %w", err)
+	}
 	return d.openPolicy(vcfg)
 }
 
@@ -195,8 +202,21 @@ func (d *daemon) openConsole() error {
 		return err
 	}
 	d.port = p
+	// The secrets and the lockout are timed on the lower-bound clock: it
+	// never goes back and does not count the time the box was off, so
+	// neither a clock step nor a power cycle serves a lock.
+	store, err := auth.Open(auth.Config{Dir: d.cfg.Data, Key: d.authKey, Clock: d.keeper, Audit: &d.sink, Logger: d.log})
+	if err != nil {
+		// Recording goes on; the console stays locked and says why.
+		d.log.Error("console secrets: the console stays locked", "err", err)
+	}
+	// Whoever is logged in acts in the audit log, by role.
+	actor := func() audit.Actor {
+		r, _ := d.con.Role()
+		return audit.Actor{Kind: audit.ActorRole, ID: r.String()}
+	}
 	d.con = console.New(p, console.Config{Interactive: p.Interactive(), System: system{d}, Logger: d.log,
-		Commands: requestCommands(d.policy, d.audit)})
+		Commands: requestCommands(d.policy, d.audit, actor), Auth: store, Clock: d.cfg.Clock})
 	if p.Name() == serial.Stdio && p.Interactive() {
 		// The terminal is in raw mode and shared with the prompt: log lines
 		// go through the console, which prints them above what is typed.

@@ -6,22 +6,28 @@ import (
 	"io"
 	"time"
 
+	"fairrec/firmware/auth"
 	"fairrec/firmware/console"
 	"fairrec/firmware/policy"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
 
-// consoleActor is how a person at the console appears in the audit log:
-// by role, never by name. The console has no login yet, so every command
-// is the installer's.
-var consoleActor = audit.Actor{Kind: audit.ActorRole, ID: "installer"}
-
 // requestCommands are the console's commands for the requests of the people
 // recorded, supervisors' holds, the compliance report and the audit check:
 // the same operations as the fairrec tool's, on the daemon's open vault and
-// log (the tool cannot open them while the daemon runs).
-func requestCommands(eng *policy.Engine, log *audit.Log) []console.Command {
+// log (the tool cannot open them while the daemon runs). actor returns who
+// is logged in, as the audit log names them: by role, never by name.
+//
+// Who may run what (the console asks for a login first):
+//
+//	report, register, audit verify         supervisor: read-only, what a regulator asks for
+//	erasure, access                        supervisor: the requests of the people recorded
+//	hold, release, contract                supervisor: complaints and agreements
+//	clock [confirm]                        installer: confirming the time decides when recordings are erased
+//
+// The installer may run every command.
+func requestCommands(eng *policy.Engine, log *audit.Log, actor func() audit.Actor) []console.Command {
 	result := func(w io.Writer, r policy.Result, err error) error {
 		if err != nil {
 			return err
@@ -38,7 +44,7 @@ func requestCommands(eng *policy.Engine, log *audit.Log) []console.Command {
 	}
 	usage := func(u string) error { return errors.New("usage: " + u) }
 	return []console.Command{
-		{Name: "report", Args: "[text|json|html] [SINCE]", Summary: "compliance report per purpose (since a date, default 30 days)",
+		{Name: "report", Role: auth.Supervisor, Args: "[text|json|html] [SINCE]", Summary: "compliance report per purpose (since a date, default 30 days)",
 			Run: func(w io.Writer, args []string) error {
 				format, from := "text", time.Time{}
 				for _, a := range args {
@@ -69,30 +75,30 @@ func requestCommands(eng *policy.Engine, log *audit.Log) []console.Command {
 				}
 				return rep.WriteText(w)
 			}},
-		{Name: "register", Summary: "record of processing activities (GDPR art. 30)",
+		{Name: "register", Role: auth.Supervisor, Summary: "record of processing activities (GDPR art. 30)",
 			Run: func(w io.Writer, args []string) error {
 				if len(args) > 0 {
 					return usage("register")
 				}
 				return eng.Rules().WriteRegister(w)
 			}},
-		{Name: "erasure", Args: "NUMBER", Summary: "erase every recording of a caller (GDPR art. 17)",
+		{Name: "erasure", Role: auth.Supervisor, Args: "NUMBER", Summary: "erase every recording of a caller (GDPR art. 17)",
 			Run: func(w io.Writer, args []string) error {
 				if len(args) != 1 {
 					return usage("erasure NUMBER")
 				}
-				r, err := eng.EraseCaller(args[0], consoleActor)
+				r, err := eng.EraseCaller(args[0], actor())
 				return result(w, r, err)
 			}},
-		{Name: "access", Args: "NUMBER DIR", Summary: "export a caller's recordings, metadata and audit trail (GDPR art. 15)",
+		{Name: "access", Role: auth.Supervisor, Args: "NUMBER DIR", Summary: "export a caller's recordings, metadata and audit trail (GDPR art. 15)",
 			Run: func(w io.Writer, args []string) error {
 				if len(args) != 2 {
 					return usage("access NUMBER DIR")
 				}
-				r, err := eng.Export(args[0], args[1], log, consoleActor)
+				r, err := eng.Export(args[0], args[1], log, actor())
 				return result(w, r, err)
 			}},
-		{Name: "hold", Args: "ID REF", Summary: "hold a recording for a complaint",
+		{Name: "hold", Role: auth.Supervisor, Args: "ID REF", Summary: "hold a recording for a complaint",
 			Run: func(w io.Writer, args []string) error {
 				if len(args) != 2 {
 					return usage("hold ID REF")
@@ -101,10 +107,10 @@ func requestCommands(eng *policy.Engine, log *audit.Log) []console.Command {
 				if err != nil {
 					return err
 				}
-				r, err := eng.Hold(id, args[1], consoleActor)
+				r, err := eng.Hold(id, args[1], actor())
 				return result(w, r, err)
 			}},
-		{Name: "release", Args: "ID", Summary: "release a held recording",
+		{Name: "release", Role: auth.Supervisor, Args: "ID", Summary: "release a held recording",
 			Run: func(w io.Writer, args []string) error {
 				if len(args) != 1 {
 					return usage("release ID")
@@ -113,10 +119,10 @@ func requestCommands(eng *policy.Engine, log *audit.Log) []console.Command {
 				if err != nil {
 					return err
 				}
-				r, err := eng.Release(id, consoleActor)
+				r, err := eng.Release(id, actor())
 				return result(w, r, err)
 			}},
-		{Name: "contract", Args: "ref ID REF | completed REF", Summary: "attach an agreement's reference; mark it completed",
+		{Name: "contract", Role: auth.Supervisor, Args: "ref ID REF | completed REF", Summary: "attach an agreement's reference; mark it completed",
 			Run: func(w io.Writer, args []string) error {
 				switch {
 				case len(args) == 3 && args[0] == "ref":
@@ -124,10 +130,10 @@ func requestCommands(eng *policy.Engine, log *audit.Log) []console.Command {
 					if err != nil {
 						return err
 					}
-					r, err := eng.SetReference(id, args[2], consoleActor)
+					r, err := eng.SetReference(id, args[2], actor())
 					return result(w, r, err)
 				case len(args) == 2 && args[0] == "completed":
-					r, err := eng.Event("completed", args[1], consoleActor)
+					r, err := eng.Event("completed", args[1], actor())
 					return result(w, r, err)
 				}
 				return usage("contract ref ID REF | contract completed REF")
@@ -136,7 +142,7 @@ func requestCommands(eng *policy.Engine, log *audit.Log) []console.Command {
 			Run: func(w io.Writer, args []string) error {
 				switch {
 				case len(args) == 1 && args[0] == "confirm":
-					if err := eng.Confirm(consoleActor); err != nil {
+					if err := eng.Confirm(actor()); err != nil {
 						return err
 					}
 				case len(args) != 0:
@@ -150,7 +156,7 @@ func requestCommands(eng *policy.Engine, log *audit.Log) []console.Command {
 				fmt.Fprintf(w, "lower bound of the time: %s (%s)\n", now.UTC().Format(time.RFC3339), state)
 				return nil
 			}},
-		{Name: "audit", Args: "verify", Summary: "walk the audit log's hash chain",
+		{Name: "audit", Role: auth.Supervisor, Args: "verify", Summary: "walk the audit log's hash chain",
 			Run: func(w io.Writer, args []string) error {
 				if len(args) != 1 || args[0] != "verify" {
 					return usage("audit verify")

@@ -134,6 +134,7 @@ type daemon struct {
 	fault    bool // the fault LED is lit
 	port     *serial.Port
 	con      *console.Console
+	authKey  []byte // keys the console's secrets file (vault-derived)
 	start    time.Time
 
 	samples int64 // frames captured, per channel

@@ -2,6 +2,8 @@ package console
 
 import (
 	"fmt"
+
+	"fairrec/firmware/auth"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -72,14 +74,38 @@ func (emptySystem) Recordings() ([]Recording, error) { return nil, nil }
 type command struct {
 	name, args, summary string
 	run                 func(w io.Writer, args []string) error
+	// role is the least role that may run it; open commands need no
+	// login at all.
+	role auth.Role
+	open bool
 }
 
 func (c *Console) commands() []command {
-	return []command{
-		{name: "help", summary: "list the commands", run: c.help},
-		{name: "status", summary: "lines, hook and recording state, storage, audio", run: c.status},
-		{name: "recordings", summary: "list the stored recordings", run: c.recordings},
+	cmds := []command{{name: "help", summary: "list the commands", run: c.help, open: true}}
+	if c.cfg.Auth != nil {
+		cmds = append(cmds,
+			command{name: "login", args: "ROLE", summary: "log in as installer or supervisor (the secret is asked for next)", run: c.login, open: true},
+			command{name: "logout", summary: "end the session", run: c.logout, open: true},
+			command{name: "setup", summary: "first boot: set the installer secret", run: c.setup, open: true},
+			command{name: "passwd", args: "ROLE", summary: "set or change a role's secret", run: c.passwd, role: auth.Installer},
+		)
 	}
+	return append(cmds,
+		command{name: "status", summary: "lines, hook and recording state, storage, audio", run: c.status, role: auth.Supervisor},
+		command{name: "recordings", summary: "list the stored recordings", run: c.recordings, role: auth.Supervisor},
+	)
+}
+
+// visible reports whether help lists cmd for the session as it is.
+func (c *Console) visible(cmd command) bool {
+	r, in := c.Role()
+	switch cmd.name {
+	case "setup":
+		return c.cfg.Auth.NeedsSetup()
+	case "logout":
+		return in
+	}
+	return cmd.open || in && r.Can(cmd.role)
 }
 
 func noArgs(args []string) error {
@@ -94,7 +120,14 @@ func (c *Console) help(w io.Writer, args []string) error {
 		return err
 	}
 	for _, cmd := range c.cmds {
-		fmt.Fprintf(w, "  %-12s %s\n", strings.TrimSpace(cmd.name+" "+cmd.args), cmd.summary)
+		if c.visible(cmd) {
+			fmt.Fprintf(w, "  %-12s %s\n", strings.TrimSpace(cmd.name+" "+cmd.args), cmd.summary)
+		}
+	}
+	if r, in := c.Role(); !in {
+		fmt.Fprintln(w, "log in for the other commands: login installer | login supervisor")
+	} else if c.cfg.Auth != nil {
+		fmt.Fprintf(w, "logged in as %s\n", r)
 	}
 	return nil
 }

@@ -10,9 +10,12 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"golang.org/x/term"
+
+	"fairrec/firmware/clock"
 )
 
 // ErrInterrupt is returned by Run when the person at an interactive console
@@ -43,6 +46,16 @@ type Config struct {
 	Commands []Command
 	// Logger receives the console's own diagnostics; nil discards them.
 	Logger *slog.Logger
+
+	// Auth asks for a login before any command but help, login and (at
+	// first boot) setup, and gates each command by role. nil means no
+	// login: every command is open, as the installer's (tests, examples);
+	// the daemon always sets it.
+	Auth Auth
+	// Clock times the idle logout; nil means none.
+	Clock clock.Clock
+	// Idle replaces DefaultIdle.
+	Idle time.Duration
 }
 
 // Console is a shell on one stream. Run reads and executes commands; Write
@@ -56,6 +69,9 @@ type Console struct {
 	mu  sync.Mutex     // serialises writes to rw on a plain stream; guards t
 	t   *term.Terminal // the line editor when interactive; replaced after Ctrl-C
 	san *sanitizer     // the line editor's input; read only by Run
+
+	plain *bufio.Reader // a plain stream's input; read only by Run
+	sess  session
 }
 
 // New returns a console on rw.
@@ -69,15 +85,20 @@ func New(rw io.ReadWriter, cfg Config) *Console {
 	if cfg.System == nil {
 		cfg.System = emptySystem{}
 	}
+	if cfg.Idle <= 0 {
+		cfg.Idle = DefaultIdle
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Console{rw: rw, cfg: cfg, log: log}
+	c := &Console{rw: rw, cfg: cfg, log: log, sess: session{wake: make(chan struct{}, 1)}}
 	c.cmds = withExtra(c.commands(), cfg.Commands)
 	if cfg.Interactive {
 		c.san = newSanitizer(rw)
 		c.t = term.NewTerminal(stream{c.san, rw}, cfg.Prompt)
+	} else {
+		c.plain = bufio.NewReaderSize(rw, cfg.MaxLine+2)
 	}
 	return c
 }
@@ -120,12 +141,15 @@ func (c *Console) Write(p []byte) (int, error) {
 // Run reads and executes commands until the stream ends (nil), ctx is
 // cancelled (nil), or the person interrupts (ErrInterrupt). When ctx is
 // cancelled Run closes the stream if it is an io.Closer, to wake the read.
+// A session survives ErrInterrupt (the serial console runs Run again) and
+// ends with any other return.
 func (c *Console) Run(ctx context.Context) error {
 	stop := make(chan struct{})
-	done := make(chan struct{})
-	defer func() { close(stop); <-done }()
+	var wg sync.WaitGroup
+	defer func() { close(stop); wg.Wait() }()
+	wg.Add(1)
 	go func() {
-		defer close(done)
+		defer wg.Done()
 		select {
 		case <-ctx.Done():
 			if cl, ok := c.rw.(io.Closer); ok {
@@ -134,11 +158,21 @@ func (c *Console) Run(ctx context.Context) error {
 		case <-stop:
 		}
 	}()
+	if c.cfg.Auth != nil && c.cfg.Clock != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.watchIdle(stop)
+		}()
+	}
 	var err error
 	if c.cfg.Interactive {
 		err = c.runInteractive(ctx)
 	} else {
 		err = c.runPlain(ctx)
+	}
+	if !errors.Is(err, ErrInterrupt) {
+		c.endSession("console ended")
 	}
 	if ctx.Err() != nil {
 		return nil
@@ -148,6 +182,7 @@ func (c *Console) Run(ctx context.Context) error {
 
 func (c *Console) runInteractive(ctx context.Context) error {
 	c.println("fairrec console; type help for the commands")
+	c.greet()
 	for ctx.Err() == nil {
 		line, err := c.terminal().ReadLine()
 		if errors.Is(err, term.ErrPasteIndicator) {
@@ -177,7 +212,8 @@ func (c *Console) runInteractive(ctx context.Context) error {
 }
 
 func (c *Console) runPlain(ctx context.Context) error {
-	r := bufio.NewReaderSize(c.rw, c.cfg.MaxLine+2)
+	r := c.plain
+	c.greet()
 	for ctx.Err() == nil {
 		line, err := r.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -224,8 +260,21 @@ func (c *Console) execute(line string) {
 		return
 	}
 	name, args := fields[0], fields[1:]
+	c.checkIdle()
+	defer c.touch()
 	for _, cmd := range c.cmds {
 		if cmd.name == name {
+			if c.cfg.Auth != nil && !cmd.open {
+				r, in := c.Role()
+				if !in {
+					c.printf("error: %s: log in first", name)
+					return
+				}
+				if !r.Can(cmd.role) {
+					c.printf("error: %s: needs the %s role (logged in as %s)", name, cmd.role, r)
+					return
+				}
+			}
 			var b strings.Builder
 			if err := cmd.run(&b, args); err != nil {
 				fmt.Fprintf(&b, "error: %s: %v\n", name, err)

@@ -14,8 +14,27 @@
 //     dropped, a line longer than the limit is discarded with one error line,
 //     an unknown command or stray control characters give one error line;
 //   - every command answers with at least one line, errors start "error: ";
-//   - the console only reads the System it is given; it changes nothing yet
-//     (configuration and erasure requests come with the full console).
+//   - the console only reads the System it is given; what changes things
+//     comes as the daemon's Commands;
+//   - with Config.Auth set, nothing but help, login and (at first boot)
+//     setup runs before a login: every other command answers
+//     "error: NAME: log in first". Each command declares the least role
+//     that may run it (Command.Role; the zero value is the installer's).
+//     A secret is read without echo on an interactive terminal
+//     (x/term's ReadPassword: never shown, never in the history) and as the
+//     line after "login ROLE" on a plain stream, which is consumed even when
+//     the login is refused so that it is never taken for a command;
+//   - a session ends with logout, with the stream, or after Config.Idle
+//     (10 minutes) without a command, timed on the injected clock by a
+//     watcher goroutine that Run owns, so a console left open on a serial
+//     cable does not stay privileged. A clock that reads earlier than the
+//     last command logs out too: how long the console sat is then unknown.
 //
-// Commands: help, status, recordings.
+// Commands and the least role each needs (the daemon adds the rest):
+//
+//	help, login ROLE, logout, setup   anyone (setup only at first boot)
+//	status, recordings                supervisor
+//	passwd ROLE                       installer
+//
+// Authentication itself (secrets, lockout, audit) is firmware/auth's.
 package console

@@ -1,6 +1,10 @@
 package console
 
-import "io"
+import (
+	"io"
+
+	"fairrec/firmware/auth"
+)
 
 // Command is a command the daemon adds to the console: the requests of the
 // people recorded (erasure, access), holds, the compliance report, the audit
@@ -11,6 +15,10 @@ type Command struct {
 	Args    string // the arguments, for help, e.g. "ID REF"
 	Summary string // one line for help
 	Run     func(w io.Writer, args []string) error
+	// Role is the least role that may run the command. The zero value is
+	// auth.Installer: a command that does not say otherwise is the
+	// installer's. auth.Supervisor lets both roles run it.
+	Role auth.Role
 }
 
 // withExtra appends the daemon's commands to the built-in ones; a built-in
@@ -25,7 +33,7 @@ func withExtra(cmds []command, extra []Command) []command {
 			continue
 		}
 		taken[x.Name] = true
-		cmds = append(cmds, command{name: x.Name, args: x.Args, summary: x.Summary, run: x.Run})
+		cmds = append(cmds, command{name: x.Name, args: x.Args, summary: x.Summary, run: x.Run, role: x.Role})
 	}
 	return cmds
 }

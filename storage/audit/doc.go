@@ -2,7 +2,7 @@
 // SHA-256 hash-chained record of everything that happens to recordings
 // (created, sealed, notice receipt, objection, playback, export, hold and
 // release, erasure by timer, request or objection) and to the box (config
-// changes, logins and lockouts, key rotation, clock trust, tampering,
+// changes, logins, logouts and lockouts, key rotation, clock trust, tampering,
 // recordings interrupted at boot). Every other package records through the
 // Recorder interface; audittest has a fake.
 //

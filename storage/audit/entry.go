@@ -38,6 +38,8 @@ const (
 	ActionPruned            Action = 20 // the audit log pruned old entries (written by Prune)
 	ActionForwardDropped    Action = 21 // the syslog queue overflowed and lost entries
 	ActionGrantExpired      Action = 22 // one purpose's grant ran out; the recording may live on
+	ActionLogout            Action = 23 // a console session ended (typed, or idle)
+	ActionLockoutEnd        Action = 24 // the console's login lock ran out
 )
 
 var actionNames = [...]string{
@@ -64,6 +66,8 @@ var actionNames = [...]string{
 	ActionPruned:            "pruned",
 	ActionForwardDropped:    "forward-dropped",
 	ActionGrantExpired:      "grant-expired",
+	ActionLogout:            "logout",
+	ActionLockoutEnd:        "lockout-end",
 }
 
 // String returns the action's stable name ("erase-timer"), as exported and
