@@ -66,6 +66,9 @@ func (d *daemon) open() error {
 		}
 		d.lines = append(d.lines, l)
 	}
+	if err := d.openReview(); err != nil {
+		return err
+	}
 	return d.openConsole()
 }
 
@@ -196,7 +199,7 @@ func (d *daemon) openConsole() error {
 	}
 	d.port = p
 	d.con = console.New(p, console.Config{Interactive: p.Interactive(), System: system{d}, Logger: d.log,
-		Commands: requestCommands(d.policy, d.audit)})
+		Commands: append(requestCommands(d.policy, d.audit), reviewCommands(d.review)...)})
 	if p.Name() == serial.Stdio && p.Interactive() {
 		// The terminal is in raw mode and shared with the prompt: log lines
 		// go through the console, which prints them above what is typed.
