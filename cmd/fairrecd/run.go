@@ -133,7 +133,7 @@ type daemon struct {
 	policy   *policy.Engine
 	notices  *notice.Library
 	review   *review.Player // nil without a review output
-	fault    bool // the fault LED is lit
+	fault    bool           // the fault LED is lit
 	port     *serial.Port
 	con      *console.Console
 	start    time.Time
