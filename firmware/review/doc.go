@@ -9,7 +9,9 @@
 // `review ID` command). The selection is refused, with the reason, unless
 // the recording has a live grant (not expired, not restricted, not ended by
 // an objection or a request) of a purpose whose policy allows review
-// (firmware/policy: Engine.Review). A press of the supervisor button then
+// (firmware/policy: Engine.Review); a recording still being recorded is
+// refused too, since listening in on a call is not review. A press of the
+// supervisor button then
 // starts the playback on the review output; a short press pauses and
 // resumes, a long press (Config.LongPress, 1 s) stops. A selection not
 // played within Config.Lapse (10 minutes) lapses; a selection is played

@@ -123,8 +123,11 @@ func (ph Phase) String() string {
 var (
 	// ErrNotReviewable: the recording does not exist or may not be
 	// reviewed now; the error also wraps the cause (policy.ErrExpired,
-	// policy.ErrNoGrant, vault.ErrNotFound, ...).
+	// policy.ErrNoGrant, vault.ErrNotFound, ErrInProgress, ...).
 	ErrNotReviewable = errors.New("may not be reviewed")
+	// ErrInProgress: the recording's call is still going on; listening in
+	// is not review.
+	ErrInProgress = errors.New("recording in progress")
 	// ErrBusy: a playback is in progress; stop it first.
 	ErrBusy = errors.New("a playback is in progress")
 )

@@ -421,6 +421,23 @@ func TestShutdownInterrupts(t *testing.T) {
 	}
 }
 
+func TestRefusesCallInProgress(t *testing.T) {
+	r := newRig(t, 8000, nil)
+	st, err := r.e.Start(1, false, audit.Actor{Kind: audit.ActorDevice, ID: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := r.v.Create(st.Meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.p.Select(id)
+	want := "recording 1: still being recorded on line 1; review it after the call"
+	if err == nil || err.Error() != want || !errors.Is(err, review.ErrNotReviewable) || !errors.Is(err, review.ErrInProgress) {
+		t.Errorf("Select of an open recording = %v, want %q", err, want)
+	}
+}
+
 func TestNoButton(t *testing.T) {
 	r := newRig(t, 8000, func(c *review.Config) { c.Button = nil })
 	id := r.record(1, speech(1))

@@ -78,6 +78,11 @@ func (p *Player) Select(id vault.ID) (string, error) {
 	if err != nil {
 		return "", p.explain(id, err)
 	}
+	if info.State == vault.StateOpen {
+		// Listening in on a call in progress is not review.
+		return "", &refusal{msg: fmt.Sprintf("recording %v: still being recorded on line %d; review it after the call", id, info.Line),
+			cause: ErrInProgress}
+	}
 	purpose, err := p.cfg.Policy.Review(id)
 	if err != nil {
 		return "", p.explain(id, err)
