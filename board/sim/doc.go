@@ -66,7 +66,15 @@
 //	press = "short"   the line's objection button held 200 ms; "long" holds it
 //	                  3 s; or a duration such as "1.5s"
 //
-// Supervisor events take only press (the supervisor's playback button).
+// Supervisor events take only press: the supervisor's playback button, held
+// for the press's duration ("short", "long" or e.g. "1.5s"). To the daemon
+// (firmware/review) a short press starts, pauses and resumes the playback of
+// the recording selected at the console, and a hold of 1 s or more stops
+// it; what plays lands on the review output, the last channel of the
+// playback file (Sim.Playback()[Board().ReviewOut]). Presses are scripted
+// in sample time and the console is typed in wall-clock time, so a test
+// that selects a recording before a scripted press runs with
+// Config.Realtime.
 // Audio and DTMF mix (sum with saturation) where they overlap. A line's
 // calls are its offhook/onhook pairs; Sim.Calls (or Scenario.Calls, which
 // needs no running board) returns each with the audio its channel carries

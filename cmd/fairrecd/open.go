@@ -68,6 +68,9 @@ func (d *daemon) open() error {
 		}
 		d.lines = append(d.lines, l)
 	}
+	if err := d.openReview(); err != nil {
+		return err
+	}
 	return d.openConsole()
 }
 
@@ -216,7 +219,8 @@ func (d *daemon) openConsole() error {
 		return audit.Actor{Kind: audit.ActorRole, ID: r.String()}
 	}
 	d.con = console.New(p, console.Config{Interactive: p.Interactive(), System: system{d}, Logger: d.log,
-		Commands: requestCommands(d.policy, d.audit, actor), Auth: store, Clock: d.cfg.Clock})
+		Commands: append(requestCommands(d.policy, d.audit, actor), reviewCommands(d.review, actor)...),
+		Auth:     store, Clock: d.cfg.Clock})
 	if p.Name() == serial.Stdio && p.Interactive() {
 		// The terminal is in raw mode and shared with the prompt: log lines
 		// go through the console, which prints them above what is typed.

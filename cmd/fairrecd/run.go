@@ -22,6 +22,7 @@ import (
 	"fairrec/firmware/console"
 	"fairrec/firmware/notice"
 	"fairrec/firmware/policy"
+	"fairrec/firmware/review"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 
@@ -131,7 +132,8 @@ type daemon struct {
 	sink     audit.Pending // vault events and entries until the audit log is open
 	policy   *policy.Engine
 	notices  *notice.Library
-	fault    bool // the fault LED is lit
+	review   *review.Player // nil without a review output
+	fault    bool           // the fault LED is lit
 	port     *serial.Port
 	con      *console.Console
 	authKey  []byte // keys the console's secrets file (vault-derived)
@@ -183,6 +185,10 @@ func (d *daemon) run(ctx context.Context) error {
 		d.log.Error("audio loop stopped", "err", err)
 	}
 
+	// A playback the shutdown cut short is audited as such.
+	if d.review != nil {
+		d.review.Close()
+	}
 	// Seal before the vault stops: Seal commits, and a recording sealed
 	// now is a complete one, not one found interrupted at the next start.
 	now := d.cfg.Clock.Now()
@@ -249,6 +255,9 @@ func (d *daemon) process(in, out [][]int16) error {
 		l.Capture(in[bl.In])
 		l.Playback(out[bl.Out])
 		fault = fault || l.Status().Fault != ""
+	}
+	if d.review != nil {
+		d.review.Fill(out[d.board.ReviewOut])
 	}
 	if fault != d.fault && d.pins.Fault != nil {
 		lvl := gpiolevel.Low

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"fairrec/firmware/auth"
+	"fairrec/firmware/console"
+	"fairrec/firmware/review"
+	"fairrec/storage/audit"
+	"fairrec/storage/vault"
+)
+
+// openReview makes the supervisor's player: the review output of the
+// board, its playback button, the vault, the policy and the audit log. A
+// board without a review output gets none; the console then says so.
+func (d *daemon) openReview() error {
+	if d.board.ReviewOut < 0 {
+		return nil
+	}
+	p, err := review.New(review.Config{
+		Rate: d.audio.Rate(),
+		// An absent pin is a nil gpio interface, which converts to a nil
+		// review.Pin: the player then refuses every selection.
+		Button: d.pins.Supervisor,
+		Store:  d.vault, Policy: d.policy, Clock: d.keeper,
+		Audit: &d.sink, Trail: d.audit, Logger: d.log,
+	})
+	if err != nil {
+		return fmt.Errorf("review output (channel %d): %w", d.board.ReviewOut, err)
+	}
+	d.review = p
+	return nil
+}
+
+// reviewCommands is the supervisor's `review` command. The player may be
+// nil (a board without a review output).
+func reviewCommands(p *review.Player, actor func() audit.Actor) []console.Command {
+	return []console.Command{{Name: "review", Args: "[ID|stop]", Role: auth.Supervisor,
+		Summary: "select a recording for the playback button; show what plays; stop it",
+		Run: func(w io.Writer, args []string) error {
+			if p == nil {
+				return errors.New("this board has no review output")
+			}
+			switch {
+			case len(args) == 0:
+				fmt.Fprintln(w, p.Status())
+				return nil
+			case len(args) == 1 && args[0] == "stop":
+				fmt.Fprintln(w, p.Stop(actor()))
+				return nil
+			case len(args) == 1:
+				id, err := vault.ParseID(args[0])
+				if err != nil {
+					return fmt.Errorf("%q is not a recording id", clipArg(args[0]))
+				}
+				msg, err := p.Select(id)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(w, msg)
+				return nil
+			}
+			return errors.New("usage: review [ID|stop]")
+		}}}
+}
+
+// clipArg keeps an echoed argument short: a console line can be long.
+func clipArg(s string) string {
+	if len(s) > 24 {
+		return s[:24] + "..."
+	}
+	return s
+}

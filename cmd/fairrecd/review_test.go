@@ -1,0 +1,242 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"fairrec/board"
+	"fairrec/drivers/systime"
+	"fairrec/firmware/dsp"
+	"fairrec/storage/audit"
+	"fairrec/storage/vault"
+)
+
+// reviewPurposes: line 1 records for quality (supervisors may review) and
+// training, line 2 for training only, line 3 for a review purpose kept 2 s
+// and a legal obligation, line 4 for quality and training (its caller
+// objects).
+const reviewPurposes = `
+[[purpose]]
+name = "training"
+description = "Training."
+basis = "legitimate-interests"
+retention = "30d"
+objection = "ends"
+
+[[purpose]]
+name = "quality"
+description = "Complaints."
+basis = "legitimate-interests"
+retention = "90d"
+objection = "ends"
+review = true
+
+[[purpose]]
+name = "brief"
+description = "Complaints, kept very briefly."
+basis = "legitimate-interests"
+retention = "2s"
+objection = "ends"
+review = true
+
+[[purpose]]
+name = "legal"
+description = "Law."
+basis = "legal-obligation"
+retention = "5y"
+objection = "continues"
+restricted = true
+
+[[line]]
+lines = [1, 4]
+purposes = ["quality", "training"]
+notice = "default"
+
+[[line]]
+lines = [2]
+purposes = ["training"]
+notice = "default"
+
+[[line]]
+lines = [3]
+purposes = ["brief", "legal"]
+notice = "default"
+`
+
+// reviewScenario: four calls whose recordings get ids 1-4 in line order
+// (the notice of each ends before the next one's), the caller on line 4
+// objects; the supervisor presses the playback button at 5 s, by which
+// time the test has selected recording 1 at the console.
+const reviewScenario = `
+rate = 48000
+lines = 4
+end = "7s"
+supervisor = [ { at = "5s", press = "short" } ]
+
+[[line]]
+events = [
+  { at = "0.05s", ring = "0.1s" },
+  { at = "0.2s", offhook = true },
+  { at = "0.9s", audio = "a.wav" },
+  { at = "2.3s", onhook = true },
+]
+
+[[line]]
+events = [
+  { at = "0.25s", ring = "0.1s" },
+  { at = "0.4s", offhook = true },
+  { at = "1.1s", audio = "b.wav" },
+  { at = "2.0s", onhook = true },
+]
+
+[[line]]
+events = [
+  { at = "0.45s", ring = "0.1s" },
+  { at = "0.6s", offhook = true },
+  { at = "1.3s", audio = "c.wav" },
+  { at = "2.2s", onhook = true },
+]
+
+[[line]]
+events = [
+  { at = "0.65s", ring = "0.1s" },
+  { at = "0.8s", offhook = true },
+  { at = "1.8s", dtmf = "9" },
+  { at = "2.4s", onhook = true },
+]
+`
+
+// TestReviewPlayback is the supervisor's playback on the real daemon: calls
+// recorded over PortAudio on the sim board; `review 1` at the console; the
+// scripted press of the playback button; the review output channel then
+// carries recording 1's stored audio, resampled to the device rate, and the
+// audit log holds the playback's start and end. Then the refusals: no
+// purpose that allows review, an expired grant, an erased recording, an
+// unknown id, a garbled one. The sim runs in real time here: the console is
+// typed at wall-clock time, the press is scripted in sample time.
+func TestReviewPlayback(t *testing.T) {
+	data := dataDir(t)
+	setSecrets(t, data)
+	simDir := t.TempDir()
+	notices, _ := testNotices(t)
+	purposes := filepath.Join(t.TempDir(), "purposes.toml")
+	if err := os.WriteFile(purposes, []byte(reviewPurposes), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := daemonCmd(t, "--board", "sim", "--scenario", writeScenario(t, reviewScenario), "--data", data,
+		"--console", "stdio", "--notices", notices, "--purposes", purposes, "--realtime", "--sim-dir", simDir)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outPipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr := watch(outPipe), watch(errPipe)
+
+	stderr.waitFor(t, 0, `msg="recording sealed" line=1 id=1`)
+	// Review is a supervisor's command.
+	io.WriteString(in, "login supervisor\n"+testSupervisorPIN+"\nreview 1\n")
+	pos := stdout.waitFor(t, 0, "recording 1 (line 1, ", stderr)
+	pos = stdout.waitFor(t, pos, "selected for review under quality: press the playback button within 10m0s", stderr)
+	stderr.waitFor(t, 0, "review: recording 1: playback completed after ")
+
+	io.WriteString(in, "review\nreview 2\nreview 3\nreview 4\nreview 99\nreview 1x\nreview 1 2\n")
+	for _, want := range []string{
+		"nothing selected for review (type review ID)\nlast: recording 1: playback completed after ",
+		"error: review: recording 2: no purpose that allows review is still granted (granted only for training, none of which allows review)",
+		"error: review: recording 3: no purpose that allows review is still granted (brief expired ",
+		"error: review: recording 4: erased ",
+		"error: review: recording 99: no such recording",
+		`error: review: "1x" is not a recording id`,
+		"error: review: usage: review [ID|stop]",
+	} {
+		pos = stdout.waitFor(t, pos, want, stderr)
+	}
+	stderr.waitFor(t, 0, "scenario done")
+	stopDaemon(t, cmd, stderr)
+
+	// The review output holds recording 1 exactly as stored, at 48 kHz.
+	v, err := vault.Open(vault.Config{Dir: data, Clock: systime.Clock{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := readAudio(t, v, 1)
+	info, err := v.Info(1)
+	v.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := dsp.ResampleAll(stored, dsp.LineRate, 48000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := reviewChannel(t, simDir, 4)
+	at := -1
+	for o := 0; o+200 <= len(got); o++ {
+		if slices.Equal(got[o:o+200], want[:200]) {
+			at = o
+			break
+		}
+	}
+	if at < 0 || at+len(want) > len(got) {
+		t.Fatalf("the review output (%d samples) does not carry recording 1 (%d samples at 48 kHz)", len(got), len(want))
+	}
+	if !slices.Equal(got[at:at+len(want)], want) {
+		t.Errorf("the review output differs from recording 1's stored audio")
+	}
+	// It starts when the press at 5 s is confirmed, after its release.
+	if press := 5.2 * 48000; float64(at) < press || float64(at) > press+0.1*48000 {
+		t.Errorf("playback began at %.3f s, want within 100 ms of the release at 5.2 s", float64(at)/48000)
+	}
+	for i, x := range got[at+len(want):] {
+		if x != 0 {
+			t.Errorf("sound on the review output %d samples after the recording's end", i)
+			break
+		}
+	}
+
+	// The audit log says who listened to what, under which purpose, how long.
+	var plays []string
+	for _, e := range auditEntries(t, data) {
+		if e.Action == audit.ActionPlayback {
+			plays = append(plays, fmt.Sprintf("%d %s %s %s", e.Recording, e.Actor, e.Purpose, e.Detail))
+		}
+	}
+	secs := fmt.Sprintf("%.1fs", info.Duration.Seconds())
+	wantPlays := []string{"1 button:playback quality start length=" + secs, "1 button:playback quality end=completed heard=" + secs}
+	if !slices.Equal(plays, wantPlays) {
+		t.Errorf("playback entries in the audit log:\n%s\nwant:\n%s", strings.Join(plays, "\n"), strings.Join(wantPlays, "\n"))
+	}
+}
+
+// reviewChannel reads the sim board's review output channel from its
+// playback file, at the device rate.
+func reviewChannel(t *testing.T, simDir string, lines int) []int16 {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(simDir, "playback.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd := board.Sim(lines)
+	n, ch := bd.OutChannels, bd.ReviewOut
+	x := make([]int16, len(b)/(2*n))
+	for i := range x {
+		x[i] = int16(binary.LittleEndian.Uint16(b[(i*n+ch)*2:]))
+	}
+	return x
+}
