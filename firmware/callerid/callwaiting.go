@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 )
 
 // The call-waiting timing, from the end of the alerting signal (Telcordia
@@ -20,15 +19,6 @@ const (
 	// cwMaxMessage bounds a message in progress: 258 bytes of 10 bits at
 	// 1200 baud is 2.15 s.
 	cwMaxMessage = 5 * lineRate / 2
-
-	// ackHz is the column tone of both acknowledgement digits, 'A' and 'D',
-	// and of no FSK tone.
-	ackHz = 1633
-	// ackShare of a block's (differenced) energy at 1633 Hz holds the FSK
-	// receiver in reset: it is the acknowledgement, not the mark that may
-	// follow it without a gap. A 'D' puts about 70% there; a mark tone,
-	// whose nearest (1300 Hz) is 1.7 bins away, under 3%.
-	ackShare = 0.15
 )
 
 // CallWaiting finds caller IDs sent during a call in progress (call
@@ -71,10 +61,6 @@ type CallWaiting struct {
 	deadline  int64 // a message must have started by this sample
 	hardEnd   int64 // the window closes here whatever happens
 	ack       byte
-
-	// The acknowledgement gate: the block's correlation at 1633 Hz.
-	gcos, gsin [casBlock]float64
-	gre, gim   float64
 }
 
 // NewCallWaiting returns a call-waiting decoder for cfg: Formats selects V23
@@ -118,10 +104,6 @@ func NewCallWaiting(cfg Config) (*CallWaiting, error) {
 		digits: cfg.Digits,
 		log:    log,
 	}
-	w := 2 * math.Pi * ackHz / lineRate
-	for i := range casBlock {
-		c.gcos[i], c.gsin[i] = math.Cos(w*float64(i)), math.Sin(w*float64(i))
-	}
 	return c, nil
 }
 
@@ -146,10 +128,9 @@ func (c *CallWaiting) Process(dst []Result, samples []int16) []Result {
 		k := min(len(samples), casBlock-c.cas.i)
 		chunk := samples[:k]
 		samples = samples[k:]
-		at := c.cas.i
 		c.cas.add(chunk)
 		if c.open {
-			dst = c.listen(dst, chunk, at)
+			dst = c.listen(dst, chunk)
 		}
 		c.n += int64(k)
 		if c.cas.i == casBlock {
@@ -159,22 +140,18 @@ func (c *CallWaiting) Process(dst []Result, samples []int16) []Result {
 	return c.logged(dst, start)
 }
 
-// listen runs the window's receivers over chunk, which starts at offset at
-// of the current block.
-func (c *CallWaiting) listen(dst []Result, chunk []int16, at int) []Result {
+// listen runs the window's receivers over chunk.
+//
+// The acknowledgement needs no special care even when the mark follows it
+// without a gap: its two tones beat in the FSK receiver's 7-sample
+// filters, so it never holds the bit decision at mark for more than about
+// ten samples, and the mark period after it starts afresh.
+func (c *CallWaiting) listen(dst []Result, chunk []int16) []Result {
 	c.dig = c.digits.Detect(c.dig[:0], chunk)
 	for _, g := range c.dig {
 		if (g.Key == 'D' || g.Key == 'A') && c.ack == 0 {
 			c.ack = g.Key
 		}
-	}
-	gc, gs := c.gcos[at:at+len(chunk)], c.gsin[at:at+len(chunk)]
-	prev := c.fsk.prevX // the FSK receiver keeps the last raw sample
-	for k, s := range chunk {
-		d := float64(s) - prev
-		prev = float64(s)
-		c.gre += d * gc[k]
-		c.gim += d * gs[k]
 	}
 	from := len(dst)
 	dst = c.fsk.process(dst, chunk)
@@ -188,20 +165,10 @@ func (c *CallWaiting) listen(dst []Result, chunk []int16, at int) []Result {
 	return dst
 }
 
-// endBlock acts on the end of a 5 ms block: the acknowledgement gate, the
-// alerting signal detector's decision, and the window's deadlines.
+// endBlock acts on the end of a 5 ms block: the alerting signal
+// detector's decision and the window's deadlines.
 func (c *CallWaiting) endBlock(dst []Result) []Result {
-	blockEnergy := c.cas.e
-	ev := c.cas.endBlock()
-	if c.open {
-		g := tonePower(complex(c.gre, c.gim))
-		if c.fsk.state == hunting && len(c.fsk.msg) == 0 && g > ackShare*blockEnergy/casBlock {
-			c.fsk.endMessage()
-		}
-	}
-	c.gre, c.gim = 0, 0
-
-	switch ev {
+	switch c.cas.endBlock() {
 	case casCandidate:
 		if !c.open {
 			c.openWindow()
@@ -276,7 +243,6 @@ func (c *CallWaiting) Reset() {
 		r.Reset()
 	}
 	c.open, c.confirmed, c.ack = false, false, 0
-	c.gre, c.gim = 0, 0
 	c.n, c.alerts = 0, 0
 }
 

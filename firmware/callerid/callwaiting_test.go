@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // cwDecode runs a fresh CallWaiting over x in 20 ms frames and flushes it;
@@ -206,6 +207,171 @@ func TestCallWaitingRejects(t *testing.T) {
 			if !strings.Contains(got[0].Err.Error(), tc.errText) {
 				t.Errorf("error %q does not say %q", got[0].Err, tc.errText)
 			}
+		})
+	}
+}
+
+// TestCallWaitingChunking: results do not depend on how the audio is cut
+// up, and two messages in one call give two results.
+func TestCallWaitingChunking(t *testing.T) {
+	a := cwV23(etsiSetup)
+	a.fsk.snr, a.fsk.seed = 20, 41
+	b := cwBell(bellSDMF)
+	b.fsk.snr, b.fsk.seed = 20, 42
+	x := append(a.samples(), b.samples()...)
+	want, _ := cwDecode(t, Config{}, x)
+	if len(want) != 2 || want[0].Number != etsiWant.Number || want[1].Number != bellSDMFWant.Number {
+		t.Fatalf("got %v, want the two messages", want)
+	}
+	for _, chunk := range []int{1, 7, 39, 41, 333, len(x)} {
+		c := newCallWaiting(t, Config{})
+		var got []Result
+		for i := 0; i < len(x); i += chunk {
+			got = c.Process(got, x[i:min(i+chunk, len(x))])
+		}
+		got = c.Flush(got)
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Result{}, "Err")); diff != "" {
+			t.Errorf("chunk %d: (-want +got):\n%s", chunk, diff)
+		}
+		if c.Samples() != int64(len(x)) {
+			t.Errorf("chunk %d: Samples() = %d, want %d", chunk, c.Samples(), len(x))
+		}
+	}
+}
+
+// TestCallWaitingFormats: a modulation left out of Config.Formats is not
+// reported; DTMF alone is not a call-waiting configuration.
+func TestCallWaitingFormats(t *testing.T) {
+	tx := cwBell(bellSDMF)
+	tx.fsk.seed = 43
+	x := tx.samples()
+	if got, alerts := cwDecode(t, Config{Formats: V23 | DTMF}, x); len(got) != 0 || alerts != 1 {
+		t.Errorf("Bell 202 with only V.23 enabled: %v, %d alerts", got, alerts)
+	}
+	if got, _ := cwDecode(t, Config{Formats: Bell202}, x); len(got) != 1 || got[0].Number != bellSDMFWant.Number {
+		t.Errorf("Bell 202 not decoded with Bell 202 enabled: %v", got)
+	}
+	for _, cfg := range []Config{{Formats: DTMF}, {Formats: 0x80}, {MinLevel: 3}, {MinLevel: -90}} {
+		if _, err := NewCallWaiting(cfg); err == nil {
+			t.Errorf("NewCallWaiting(%+v) accepted", cfg)
+		}
+	}
+}
+
+// TestCallWaitingReset: after Reset the decoder counts from zero and
+// decodes as a new one does.
+func TestCallWaitingReset(t *testing.T) {
+	tx := cwV23(etsiSetup)
+	tx.fsk.seed = 44
+	x := tx.samples()
+	c := newCallWaiting(t, Config{})
+	// Stop in the middle of the message: Reset must forget it.
+	c.Process(nil, x[:len(x)-2*lineRate+lineRate/2])
+	c.Reset()
+	if c.Samples() != 0 || c.Alerts() != 0 || c.Listening() {
+		t.Fatalf("after Reset: Samples %d, Alerts %d, Listening %v", c.Samples(), c.Alerts(), c.Listening())
+	}
+	got := c.Flush(c.Process(nil, x))
+	want, _ := cwDecode(t, Config{}, x)
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Result{}, "Err")); diff != "" {
+		t.Errorf("(-fresh +reset):\n%s", diff)
+	}
+}
+
+// TestCallWaitingFlush: input that ends in the middle of a message gives
+// it truncated, without its number.
+func TestCallWaitingFlush(t *testing.T) {
+	tx := cwV23(etsiSetup)
+	tx.fsk.seed = 45
+	sig, at := tx.signal()
+	x := addNoise(sig, tx.fsk.level, 0, 1)[:at+int(float64(tx.fsk.marks+10*6)*lineRate/baud)]
+	got, _ := cwDecode(t, Config{}, x)
+	if len(got) != 1 || !errors.Is(got[0].Err, ErrTruncated) || got[0].Number != "" || !got[0].CallWaiting {
+		t.Errorf("got %v, want one truncated call-waiting result", got)
+	}
+}
+
+// FuzzCallWaiting drives the decoder two ways from one input. The bytes
+// are sent as a call-waiting transmission (modulation, level, ack, delays
+// and cut-off point from the other arguments): nothing panics, a rejected
+// message carries no personal data, and a valid caller ID message sent
+// whole decodes to exactly what ParseMessage says. Then the same bytes are
+// fed as raw little-endian samples in chunks of an arbitrary size.
+func FuzzCallWaiting(f *testing.F) {
+	f.Add(etsiSetup, int8(20), uint16(0), uint64(1))
+	f.Add(bellSDMF, int8(35), uint16(0), uint64(2))
+	f.Add(bellMDMF, int8(5), uint16(9000), uint64(3))
+	f.Add([]byte{0x80, 5, 2, 3, '1'}, int8(10), uint16(0), uint64(4))
+	f.Add([]byte{}, int8(0), uint16(0), uint64(5))
+	f.Fuzz(func(t *testing.T, msg []byte, level int8, cut uint16, seed uint64) {
+		if len(msg) > 300 {
+			msg = msg[:300]
+		}
+		tx := cwV23(msg)
+		if seed&1 == 1 {
+			tx = cwBell(msg)
+		}
+		tx.talk = 0.2
+		tx.fsk.level = -5 - float64(uint8(level)%36) // -5 to -40 dBm0
+		tx.ackLevel = tx.fsk.level
+		tx.fsk.snr, tx.fsk.seed = 30, seed
+		tx.ackDelay, tx.fskDelay = float64(seed>>1%100), float64(seed>>8%400)
+		if seed>>16&3 == 0 {
+			tx.ack = 0
+		}
+		x := tx.samples()
+		whole := cut == 0 || int(cut) >= len(x)
+		if !whole {
+			x = x[:cut]
+		}
+		got, _ := cwDecode(t, Config{Digits: &fakeDigits{}}, x)
+		checkResults(t, got, int64(len(x)))
+		want, err := ParseMessage(msg, tx.fsk.modulation())
+		if whole && err == nil {
+			want.CallWaiting = true
+			if diff := cmp.Diff([]Result{want}, got, ignorePos); diff != "" {
+				t.Fatalf("valid message % x decoded differently (-want +got):\n%s", msg, diff)
+			}
+		}
+
+		raw := make([]int16, len(msg)/2)
+		for i := range raw {
+			raw[i] = int16(uint16(msg[2*i]) | uint16(msg[2*i+1])<<8)
+		}
+		c := newCallWaiting(t, Config{})
+		var res []Result
+		step := 1 + int(seed%200)
+		for i := 0; i < len(raw); i += step {
+			res = c.Process(res, raw[i:min(i+step, len(raw))])
+		}
+		checkResults(t, c.Flush(res), int64(len(raw)))
+	})
+}
+
+// BenchmarkCallWaiting measures what the decoder costs on a line for the
+// whole of every call: speech-like audio, where only the alerting signal
+// detector runs, and a call-waiting transmission (about 3 s, a third of it
+// in the listening window), fed in 20 ms frames.
+func BenchmarkCallWaiting(b *testing.B) {
+	talk := addNoise(speechLike(10*lineRate, -15, 1), -15, 40, 1)
+	tx := cwV23(etsiSetup)
+	tx.fsk.snr, tx.fsk.seed = 20, 2
+	for _, bc := range []struct {
+		name string
+		x    []int16
+	}{{"speech", talk}, {"message", tx.samples()}} {
+		b.Run(bc.name, func(b *testing.B) {
+			c := newCallWaiting(b, Config{})
+			out := make([]Result, 0, 4)
+			b.ReportAllocs()
+			for b.Loop() {
+				for i := 0; i < len(bc.x); i += 160 {
+					out = c.Process(out[:0], bc.x[i:min(i+160, len(bc.x))])
+				}
+			}
+			ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N*len(bc.x))
+			b.ReportMetric(ns, "ns/sample")
+			b.ReportMetric(ns*lineRate/1000, "µs/line-second")
 		})
 	}
 }
