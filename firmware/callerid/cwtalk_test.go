@@ -52,10 +52,10 @@ func talkOffCheck(t *testing.T, name string, x []int16) {
 func cwMusic(seconds, dbm0 float64, seed uint64) []int16 {
 	rng := rand.New(rand.NewPCG(seed, 13))
 	timbres := [][]float64{
-		{1},                    // pure sine
-		{1, 0.35, 0.2, 0.1},    // flute-like
+		{1},                 // pure sine
+		{1, 0.35, 0.2, 0.1}, // flute-like
 		{1, 0.5, 0.33, 0.25, 0.2, 0.17, 0.14, 0.12, 0.11, 0.1, 0.09, 0.08}, // sawtooth
-		{1, 0, 0.33, 0, 0.2, 0, 0.14, 0, 0.11, 0, 0.09},                  // square-like
+		{1, 0, 0.33, 0, 0.2, 0, 0.14, 0, 0.11, 0, 0.09},                    // square-like
 	}
 	var out []float64
 	for i := 0; float64(len(out)) < seconds*lineRate; i++ {
