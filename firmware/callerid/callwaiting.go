@@ -202,7 +202,7 @@ func (c *CallWaiting) endBlock(dst []Result) []Result {
 // openWindow starts listening for the acknowledgement and the message.
 func (c *CallWaiting) openWindow() {
 	c.open, c.confirmed, c.ack = true, false, 0
-	c.fsk.skip(0)
+	c.fsk.reset()
 	c.fsk.n = c.n
 	if r, ok := c.digits.(resetter); ok {
 		r.Reset()

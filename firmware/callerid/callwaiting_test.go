@@ -375,3 +375,23 @@ func BenchmarkCallWaiting(b *testing.B) {
 		})
 	}
 }
+
+// TestCallWaitingResult: a call-waiting Result says so when printed, still
+// without the number, and survives sealing (MarshalBinary) whole.
+func TestCallWaitingResult(t *testing.T) {
+	r := Result{Format: V23, Type: TypeCallSetup, Number: "0612345678", CallWaiting: true, Ack: 'D', Start: 1, End: 2}
+	if s := r.String(); !strings.Contains(s, "call-waiting ack:D") || strings.Contains(s, "0612345678") {
+		t.Errorf("String() = %q", s)
+	}
+	b, err := r.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got Result
+	if err := got.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(r, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}
