@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,7 +16,7 @@ import (
 )
 
 func init() {
-	register("callerid", "decode caller ID (DTMF CLIP, V.23, Bell 202) in WAV files", runCallerID)
+	register("callerid", "decode caller ID (DTMF CLIP, V.23, Bell 202, call waiting) in WAV files", runCallerID)
 }
 
 const callerIDUsage = "usage: fairrec callerid [--json] [--formats v23,bell202,dtmf] [--channel N] FILE.wav..."
@@ -22,8 +24,10 @@ const callerIDUsage = "usage: fairrec callerid [--json] [--formats v23,bell202,d
 // runCallerID decodes every caller ID in each file and prints one line per
 // message found, including the ones that were rejected (bad checksum,
 // truncated), so an installer can tell a silent line from a damaged signal.
-// The numbers are printed: the operator asked for them, and this is a
-// terminal, not a log.
+// Messages sent during a call (call waiting, after an alerting signal) are
+// found too and marked "call-waiting"; the lines of the others keep the
+// format installers' scripts read. The numbers are printed: the operator
+// asked for them, and this is a terminal, not a log.
 func runCallerID(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("callerid", stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
@@ -48,17 +52,10 @@ func runCallerID(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		dec, err := callerid.NewDecoder(callerid.Config{Formats: f})
+		res, err := decodeCallerID(x, f)
 		if err != nil {
 			return err
 		}
-		var res []callerid.Result
-		for len(x) > 0 {
-			n := min(dsp.FrameSamples, len(x))
-			res = dec.Process(res, x[:n])
-			x = x[n:]
-		}
-		res = dec.Flush(res)
 		prefix := ""
 		if len(files) > 1 {
 			prefix = name + ": "
@@ -77,6 +74,65 @@ func runCallerID(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 		}
 	}
 	return nil
+}
+
+// ackSlot is where, after an alerting signal is reported (at the end of
+// the frame it ended in), the phone's acknowledgement may start: up to 100
+// ms later, and up to a frame earlier.
+const (
+	ackSlotBefore = dsp.FrameSamples
+	ackSlotAfter  = dsp.LineRate / 5
+)
+
+// decodeCallerID runs the on-hook decoder and, when an FSK format is asked
+// for, the call-waiting decoder over x, and merges their results in order.
+// The on-hook decoder also hears what goes with a call-waiting message: the
+// message itself (it needs no alerting signal), whose copy is dropped, and
+// the phone's acknowledgement, a lone 'D' or 'A' that it rejects as a
+// truncated DTMF CLIP, which is dropped too.
+func decodeCallerID(x []int16, f callerid.Format) ([]callerid.Result, error) {
+	dec, err := callerid.NewDecoder(callerid.Config{Formats: f})
+	if err != nil {
+		return nil, err
+	}
+	var cw *callerid.CallWaiting
+	if f&(callerid.V23|callerid.Bell202) != 0 {
+		if cw, err = callerid.NewCallWaiting(callerid.Config{Formats: f}); err != nil {
+			return nil, err
+		}
+	}
+	var res, cwRes []callerid.Result
+	var alerts []int64
+	for len(x) > 0 {
+		n := min(dsp.FrameSamples, len(x))
+		res = dec.Process(res, x[:n])
+		if cw != nil {
+			before := cw.Alerts()
+			cwRes = cw.Process(cwRes, x[:n])
+			if cw.Alerts() > before {
+				alerts = append(alerts, cw.Samples())
+			}
+		}
+		x = x[n:]
+	}
+	res = dec.Flush(res)
+	if cw == nil {
+		return res, nil
+	}
+	cwRes = cw.Flush(cwRes)
+	res = slices.DeleteFunc(res, func(r callerid.Result) bool {
+		if r.Format == callerid.DTMF && r.Err != nil {
+			return slices.ContainsFunc(alerts, func(a int64) bool {
+				return r.Start >= a-ackSlotBefore && r.Start <= a+ackSlotAfter
+			})
+		}
+		return slices.ContainsFunc(cwRes, func(c callerid.Result) bool {
+			return r.Start <= c.End && c.Start <= r.End
+		})
+	})
+	res = append(res, cwRes...)
+	slices.SortStableFunc(res, func(a, b callerid.Result) int { return cmp.Compare(a.Start, b.Start) })
+	return res, nil
 }
 
 func parseCallerIDFormats(s string) (callerid.Format, error) {
@@ -132,7 +188,11 @@ func readCallerIDAudio(name string, channel int) ([]int16, error) {
 // callerIDLine is the human-readable line for one result.
 func callerIDLine(r callerid.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%.3fs %s", float64(r.Start)/dsp.LineRate, r.Format)
+	fmt.Fprintf(&b, "%.3fs ", float64(r.Start)/dsp.LineRate)
+	if r.CallWaiting {
+		b.WriteString("call-waiting ")
+	}
+	b.WriteString(r.Format.String())
 	switch r.Type {
 	case callerid.TypeCallSetup:
 		b.WriteString(" call set-up")
@@ -163,6 +223,12 @@ func callerIDLine(r callerid.Result) string {
 	if !r.Time.IsZero() {
 		b.WriteString(" sent " + r.Time.String())
 	}
+	switch {
+	case r.CallWaiting && r.Ack != 0:
+		b.WriteString(" ack " + string(rune(r.Ack)))
+	case r.CallWaiting:
+		b.WriteString(" no ack heard")
+	}
 	return b.String()
 }
 
@@ -181,6 +247,10 @@ type callerIDJSON struct {
 	Start       int64   `json:"start"`          // samples at 8 kHz
 	End         int64   `json:"end"`
 	Error       string  `json:"error,omitempty"`
+	// CallWaiting marks a message sent during a call; Ack is the
+	// acknowledgement digit heard before it ("D" or "A"), if any.
+	CallWaiting bool   `json:"call_waiting,omitempty"`
+	Ack         string `json:"ack,omitempty"`
 }
 
 func printCallerIDJSON(w io.Writer, file string, res []callerid.Result) error {
@@ -190,6 +260,10 @@ func printCallerIDJSON(w io.Writer, file string, res []callerid.Result) error {
 			File: file, At: float64(r.Start) / dsp.LineRate, Format: r.Format.String(), Type: int(r.Type),
 			Number: r.Number, Reason: r.Reason.String(), Name: r.Name, NameReason: r.NameReason.String(),
 			Redirecting: r.Redirecting, Time: r.Time.String(), Start: r.Start, End: r.End,
+			CallWaiting: r.CallWaiting,
+		}
+		if r.Ack != 0 {
+			j.Ack = string(rune(r.Ack))
 		}
 		if r.Err != nil {
 			j.Error = r.Err.Error()

@@ -221,3 +221,148 @@ func TestCallerIDCommand(t *testing.T) {
 		}
 	})
 }
+
+// cidCallWaiting renders caller ID sent during a call at 8 kHz: an
+// alerting signal (2130 + 2750 Hz, 80 ms), after 40 ms the phone's ack
+// (DTMF, 60 ms; none if ack is 0), 50 ms later 80 bits of mark and msg in
+// FSK (V.23, or Bell 202 when bell), every tone at level dBm0, with 0.3 s
+// of a 300 Hz "voice" before and after.
+func cidCallWaiting(msg []byte, bell bool, ack byte, level float64) []float64 {
+	peak := dsp.PeakForDBm0(level)
+	var out []float64
+	tone := func(ms int, f ...float64) {
+		for i := range ms * 8 {
+			v := 0.0
+			for _, hz := range f {
+				v += peak * math.Sin(2*math.Pi*hz*float64(i)/8000)
+			}
+			out = append(out, v)
+		}
+	}
+	tone(300, 300, 600, 900)
+	tone(20)
+	tone(80, 2130, 2750)
+	tone(40)
+	switch ack {
+	case 'D':
+		tone(60, 941, 1633)
+	case 'A':
+		tone(60, 697, 1633)
+	default:
+		tone(60)
+	}
+	tone(50)
+	if msg != nil {
+		mark, space := 1300.0, 2100.0
+		if bell {
+			mark, space = 1200, 2200
+		}
+		var bits []bool
+		for range 80 {
+			bits = append(bits, true)
+		}
+		for _, c := range msg {
+			bits = append(bits, false)
+			for i := range 8 {
+				bits = append(bits, c>>i&1 == 1)
+			}
+			bits = append(bits, true)
+		}
+		ph := 0.0
+		for i := range len(bits) * 20 / 3 {
+			f := space
+			if bits[i*3/20] {
+				f = mark
+			}
+			out = append(out, peak*math.Sin(ph))
+			ph += 2 * math.Pi * f / 8000
+		}
+	}
+	tone(50)
+	tone(300, 300, 600, 900)
+	return out
+}
+
+func TestCallerIDCallWaiting(t *testing.T) {
+	dir := t.TempDir()
+	etsi := cidMessage(0x80, "\x01", "11270342", "\x02", "0201234567", "\x07", "Jansen B.V.")
+	// A call that was announced on hook (V.23, before the first ring) and
+	// later got a waiting caller (also V.23, with the phone's 'D').
+	call := append(cidFSK(8000, 1300, 2100, -20, etsi), cidCallWaiting(cidMessage(0x80, "\x02", "0612345678"), false, 'D', -20)...)
+	both := writeCIDWAV(t, dir, "call.wav", 8000, 1, wav.PCM16, cidSamples(call, -20, 11))
+	bell := writeCIDWAV(t, dir, "cidcw.wav", 8000, 1, wav.ALaw,
+		cidSamples(cidCallWaiting(cidSDMF("070415302125551234"), true, 0, -25), -25, 12))
+	alertOnly := writeCIDWAV(t, dir, "alert.wav", 8000, 1, wav.PCM16,
+		cidSamples(cidCallWaiting(nil, false, 'D', -20), -20, 13))
+	bad := cidMessage(0x80, "\x02", "0612345678")
+	bad[len(bad)-1]++
+	badSum := writeCIDWAV(t, dir, "bad.wav", 8000, 1, wav.PCM16, cidSamples(cidCallWaiting(bad, false, 'D', -20), -20, 14))
+
+	tests := []struct {
+		name    string
+		args    []string
+		want    []string
+		notWant []string
+	}{
+		{"on hook then waiting", []string{"callerid", both}, []string{
+			`V.23 call set-up number 0201234567 name "Jansen B.V." sent 11-27 03:42`,
+			"call-waiting V.23 call set-up number 0612345678 ack D"}, nil},
+		{"CIDCW without ack", []string{"callerid", bell}, []string{
+			"call-waiting Bell 202 SDMF number 2125551234 sent 07-04 15:30 no ack heard"}, nil},
+		{"alerting signal alone", []string{"callerid", alertOnly}, []string{"no caller ID"}, nil},
+		{"bad checksum", []string{"callerid", badSum}, []string{
+			"call-waiting V.23 call set-up rejected: callerid: message 0x80: checksum mismatch: expected"}, []string{"0612345678"}},
+		{"only DTMF asked", []string{"callerid", "--formats", "dtmf", bell}, []string{"no caller ID"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := runMain(tc.args, nil, &stdout, &stderr); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+			if len(lines) != len(tc.want) {
+				t.Fatalf("stdout has %d lines, want %d:\n%s", len(lines), len(tc.want), stdout.String())
+			}
+			for i, w := range tc.want {
+				if !strings.Contains(lines[i], w) {
+					t.Errorf("line %d = %q, want it to contain %q", i, lines[i], w)
+				}
+			}
+			// The on-hook line keeps its old form: time, then the format.
+			if tc.name == "on hook then waiting" && !strings.HasSuffix(strings.Fields(lines[0])[0], "s") {
+				t.Errorf("on-hook line changed: %q", lines[0])
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(stdout.String(), w) {
+					t.Errorf("stdout contains %q:\n%s", w, stdout.String())
+				}
+			}
+		})
+	}
+
+	t.Run("json", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		if code := runMain([]string{"callerid", "--json", both, bell}, nil, &stdout, &stderr); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+		var got []callerIDJSON
+		dec := json.NewDecoder(&stdout)
+		for dec.More() {
+			var j callerIDJSON
+			if err := dec.Decode(&j); err != nil {
+				t.Fatal(err)
+			}
+			j.At, j.Start, j.End = 0, 0, 0
+			got = append(got, j)
+		}
+		want := []callerIDJSON{
+			{File: both, Format: "V.23", Type: 0x80, Number: "0201234567", Name: "Jansen B.V.", Time: "11-27 03:42"},
+			{File: both, Format: "V.23", Type: 0x80, Number: "0612345678", CallWaiting: true, Ack: "D"},
+			{File: bell, Format: "Bell 202", Type: 0x04, Number: "2125551234", Time: "07-04 15:30", CallWaiting: true},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package callerid_test
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"fairrec/firmware/callerid"
 	"fairrec/firmware/dsp"
@@ -87,4 +88,77 @@ func ExampleParseCLIP() {
 	// 0201234567#: number "0201234567" reason "" redirecting ""
 	// B10C: number "" reason "withheld" redirecting ""
 	// A0201234567D0307654321C: number "0201234567" reason "" redirecting "0307654321"
+}
+
+// During a call, a CallWaiting decoder runs on every frame of the line's
+// audio; it reports a waiting caller's ID after the exchange's alerting
+// signal. Here, an ETSI sequence: alerting signal, the phone's 'D', then
+// the V.23 message.
+func ExampleCallWaiting() {
+	cw, err := callerid.NewCallWaiting(callerid.Config{})
+	if err != nil {
+		panic(err)
+	}
+	msg := []byte{0x80, 12, 0x02, 10, '0', '2', '0', '1', '2', '3', '4', '5', '6', '7'}
+	msg = append(msg, callerid.Checksum(msg))
+	line := callWaitingAudio(msg)
+	var results []callerid.Result
+	for len(line) > 0 {
+		n := min(dsp.FrameSamples, len(line))
+		results = cw.Process(results, line[:n])
+		line = line[n:]
+	}
+	results = cw.Flush(results)
+	for _, r := range results {
+		fmt.Println(r.Number, r.CallWaiting, string(rune(r.Ack)))
+		fmt.Println(r)
+	}
+	// Output:
+	// 0201234567 true D
+	// callerid V.23 type 0x80 call-waiting ack:D number:<10 chars>
+}
+
+// callWaitingAudio renders an alerting signal (80 ms), a 60 ms 'D' 40 ms
+// later, and 50 ms later msg in V.23 FSK after 80 bits of mark, all at
+// -15 dBm0 per tone.
+func callWaitingAudio(msg []byte) []int16 {
+	var out []int16
+	tone := func(ms int, f ...float64) {
+		buf := make([]int16, ms*8)
+		sum := make([]int16, ms*8)
+		for _, hz := range f {
+			dsp.Sine(buf, dsp.LineRate, hz, -15, 0)
+			for i, v := range buf {
+				sum[i] += v
+			}
+		}
+		out = append(out, sum...)
+	}
+	tone(200)
+	tone(80, 2130, 2750)
+	tone(40)
+	tone(60, 941, 1633)
+	tone(50)
+	bits := make([]bool, 80)
+	for i := range bits {
+		bits[i] = true
+	}
+	for _, c := range msg {
+		bits = append(bits, false)
+		for i := range 8 {
+			bits = append(bits, c>>i&1 == 1)
+		}
+		bits = append(bits, true)
+	}
+	peak, ph := dsp.PeakForDBm0(-15), 0.0
+	for i := range len(bits) * 20 / 3 {
+		f := 2100.0
+		if bits[i*3/20] {
+			f = 1300
+		}
+		out = append(out, int16(peak*math.Sin(ph)))
+		ph += 2 * math.Pi * f / dsp.LineRate
+	}
+	tone(200)
+	return out
 }

@@ -66,6 +66,11 @@ func (t fskTx) bits() []bool {
 
 // samples renders the transmission: continuous-phase FSK at 8 kHz.
 func (t fskTx) samples() []int16 {
+	return addNoise(t.signal(), t.level, t.snr, t.seed)
+}
+
+// signal is the transmission without noise.
+func (t fskTx) signal() []float64 {
 	bits := t.bits()
 	bitLen := lineRate / (baud * (1 + t.baudErr))
 	n := int(math.Ceil(float64(len(bits)) * bitLen))
@@ -82,7 +87,7 @@ func (t fskTx) samples() []int16 {
 		sig[t.lead+i] = peak * math.Sin(phase)
 		phase += 2 * math.Pi * f / lineRate
 	}
-	return addNoise(sig, t.level, t.snr, t.seed)
+	return sig
 }
 
 // addNoise adds white Gaussian noise snr dB below a sine at level dBm0 (0:

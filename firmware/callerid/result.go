@@ -160,8 +160,14 @@ type Result struct {
 	Redirecting string `json:"redirecting,omitempty"`
 	// Time is the date and time the network sent, if any.
 	Time DateTime `json:"time,omitzero"`
+	// CallWaiting is set when the message was sent during a call, after
+	// an alerting signal (CallWaiting decoder).
+	CallWaiting bool `json:"call_waiting,omitempty"`
+	// Ack is the acknowledgement digit ('D' or 'A') heard between the
+	// alerting signal and a call-waiting message; zero when none was heard.
+	Ack byte `json:"ack,omitempty"`
 	// Start and End are the sample indexes (at 8 kHz, counted from the
-	// Decoder's first sample) where the message began and ended.
+	// decoder's first sample) where the message began and ended.
 	Start int64 `json:"start"`
 	End   int64 `json:"end"`
 	// Err is set when a message was detected but rejected; then only
@@ -176,6 +182,12 @@ func (r Result) String() string {
 	s := fmt.Sprintf("callerid %v", r.Format)
 	if r.Type != 0 {
 		s += fmt.Sprintf(" type %#02x", r.Type)
+	}
+	if r.CallWaiting {
+		s += " call-waiting"
+		if r.Ack != 0 {
+			s += " ack:" + string(rune(r.Ack))
+		}
 	}
 	if r.Err != nil {
 		return s + " error: " + r.Err.Error()
@@ -207,6 +219,9 @@ func (r Result) LogValue() slog.Value {
 	attrs := []slog.Attr{slog.String("format", r.Format.String())}
 	if r.Type != 0 {
 		attrs = append(attrs, slog.Int("type", int(r.Type)))
+	}
+	if r.CallWaiting {
+		attrs = append(attrs, slog.Bool("call_waiting", true))
 	}
 	if r.Err != nil {
 		attrs = append(attrs, slog.String("err", r.Err.Error()))
