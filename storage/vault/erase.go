@@ -134,9 +134,14 @@ func deleteRecords(tx *bolt.Tx, ids []ID) error {
 			r, end, err := peekRecord(val)
 			if err == nil {
 				var cm clearMeta
-				if json.Unmarshal(val[recHeader:end], &cm) == nil && len(cm.CallerMAC) > 0 {
-					if err := tx.Bucket(bCaller).Delete(append(bytes.Clone(cm.CallerMAC), idKey(id)...)); err != nil {
-						return err
+				if json.Unmarshal(val[recHeader:end], &cm) == nil {
+					for _, mac := range append([][]byte{cm.CallerMAC}, cm.OtherMACs...) {
+						if len(mac) == 0 {
+							continue
+						}
+						if err := tx.Bucket(bCaller).Delete(append(bytes.Clone(mac), idKey(id)...)); err != nil {
+							return err
+						}
 					}
 				}
 				last := r.last

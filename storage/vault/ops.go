@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
@@ -36,6 +37,9 @@ func (v *Vault) Create(m Meta) (ID, error) {
 		},
 		personal: personalMeta{Caller: m.Caller, Notes: m.Notes},
 	}
+	for _, o := range m.Others {
+		r.rec.addOther(o, v.callerMAC(o))
+	}
 	val, err := r.rec.encode(id, r.key)
 	if err != nil {
 		return 0, fmt.Errorf("vault: create: %w", err)
@@ -63,8 +67,10 @@ func (v *Vault) Create(m Meta) (ID, error) {
 		if err := tx.Bucket(bOpen).Put(idKey(id), nil); err != nil {
 			return err
 		}
-		if mac := r.rec.clear.CallerMAC; mac != nil {
-			return tx.Bucket(bCaller).Put(append(mac, idKey(id)...), nil)
+		for _, mac := range r.rec.macs() {
+			if err := tx.Bucket(bCaller).Put(append(bytes.Clone(mac), idKey(id)...), nil); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -149,15 +155,41 @@ func putSealed(tx *bolt.Tx, id ID, rec *record, key []byte, seq uint64) error {
 
 // UpdateGrants replaces the grants of a recording. Durable when it returns.
 func (v *Vault) UpdateGrants(id ID, grants []Grant) error {
-	return v.update(id, "update grants", func(r *record) { r.clear.Grants = grants })
+	return v.update(id, "update grants", func(_ *bolt.Tx, r *record) error { r.clear.Grants = grants; return nil })
 }
 
 // SetNotes replaces the (encrypted) notes of a recording.
 func (v *Vault) SetNotes(id ID, notes string) error {
-	return v.update(id, "set notes", func(r *record) { r.personal.Notes = notes })
+	return v.update(id, "set notes", func(_ *bolt.Tx, r *record) error { r.personal.Notes = notes; return nil })
 }
 
-func (v *Vault) update(id ID, op string, change func(*record)) error {
+// AddCaller adds a number heard on an open recording (a caller announced by
+// call waiting) to its encrypted metadata and its caller index, so that an
+// erasure or access request by that number finds the recording. A number
+// the recording has already is not added twice. Durable when it returns.
+func (v *Vault) AddCaller(id ID, number string) error {
+	v.mu.Lock()
+	var err error
+	if _, open := v.open[id]; !open {
+		err = v.notOpen(id)
+	}
+	v.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("vault: add caller %v: %w", id, err)
+	}
+	mac := v.callerMAC(number)
+	if mac == nil {
+		return fmt.Errorf("vault: add caller %v: no digits in the number", id)
+	}
+	return v.update(id, "add caller", func(tx *bolt.Tx, r *record) error {
+		if !r.addOther(number, mac) {
+			return nil
+		}
+		return tx.Bucket(bCaller).Put(append(bytes.Clone(mac), idKey(id)...), nil)
+	})
+}
+
+func (v *Vault) update(id ID, op string, change func(*bolt.Tx, *record) error) error {
 	v.wmu.Lock()
 	defer v.wmu.Unlock()
 	v.mu.Lock()
@@ -168,7 +200,9 @@ func (v *Vault) update(id ID, op string, change func(*record)) error {
 		if err != nil {
 			return err
 		}
-		change(&rec)
+		if err := change(tx, &rec); err != nil {
+			return err
+		}
 		val, err := rec.encode(id, key)
 		if err != nil {
 			return err
@@ -178,6 +212,7 @@ func (v *Vault) update(id ID, op string, change func(*record)) error {
 		}
 		if or != nil {
 			or.rec.clear.Grants, or.rec.personal.Notes = rec.clear.Grants, rec.personal.Notes
+			or.rec.clear.OtherMACs, or.rec.personal.Others = rec.clear.OtherMACs, rec.personal.Others
 		}
 		return nil
 	})
@@ -279,7 +314,7 @@ func (v *Vault) List(q Query) ([]Info, error) {
 			for k, _ := c.Seek(mac); k != nil && len(k) == len(mac)+8 && hmac.Equal(k[:len(mac)], mac); k, _ = c.Next() {
 				id := ID(binary.BigEndian.Uint64(k[len(mac):]))
 				rec, _, err := v.load(tx, id)
-				if err == nil && normalizeNumber(rec.personal.Caller) != normalizeNumber(q.Caller) {
+				if err == nil && !rec.personal.hasNumber(q.Caller) {
 					continue // an HMAC collision, vanishingly unlikely
 				}
 				visit(id)

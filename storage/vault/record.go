@@ -76,9 +76,14 @@ type Grant struct {
 
 // Meta describes a recording when it is created.
 type Meta struct {
-	Line        int       // the phone line, as the board numbers it
-	Start       time.Time // when recording began
-	Caller      string    // the caller's number if known; stored encrypted
+	Line   int       // the phone line, as the board numbers it
+	Start  time.Time // when recording began
+	Caller string    // the caller's number if known; stored encrypted
+	// Others are further numbers heard on the recording, e.g. callers the
+	// exchange announced by call waiting, whom the employee may have
+	// taken on the same line. Stored encrypted; an erasure or access
+	// request by any of them finds the recording, as by Caller.
+	Others      []string
 	Grants      []Grant
 	Notes       string // free text; personal data, stored encrypted
 	Approximate bool   // Start is approximate (clock not trusted, or imported)
@@ -96,6 +101,7 @@ type Info struct {
 	Approximate bool          `json:"approximate,omitempty"`
 	Grants      []Grant       `json:"grants"`
 	Caller      string        `json:"caller,omitempty"`
+	Others      []string      `json:"others,omitempty"`
 	Notes       string        `json:"notes,omitempty"`
 	// Tampered is set (and only ID is reliable) when List met a record that
 	// failed authentication; Info returns ErrTampered instead.
@@ -144,11 +150,51 @@ type clearMeta struct {
 	Approximate bool      `json:"a,omitempty"`
 	Grants      []Grant   `json:"g,omitempty"`
 	CallerMAC   []byte    `json:"c,omitempty"`
+	OtherMACs   [][]byte  `json:"o,omitempty"` // of personalMeta.Others, in order
 }
 
 type personalMeta struct {
-	Caller string `json:"c,omitempty"`
-	Notes  string `json:"n,omitempty"`
+	Caller string   `json:"c,omitempty"`
+	Others []string `json:"o,omitempty"`
+	Notes  string   `json:"n,omitempty"`
+}
+
+// addOther adds number, whose lookup key is mac, to the record's other
+// numbers unless the record has it already; it reports whether it did.
+func (r *record) addOther(number string, mac []byte) bool {
+	if mac == nil || r.personal.hasNumber(number) {
+		return false
+	}
+	r.personal.Others = append(r.personal.Others, number)
+	r.clear.OtherMACs = append(r.clear.OtherMACs, mac)
+	return true
+}
+
+// macs are the lookup keys of every number of the record.
+func (r *record) macs() [][]byte {
+	var out [][]byte
+	if r.clear.CallerMAC != nil {
+		out = append(out, r.clear.CallerMAC)
+	}
+	return append(out, r.clear.OtherMACs...)
+}
+
+// hasNumber reports whether number (normalised) is the record's caller or
+// one of its other numbers.
+func (p personalMeta) hasNumber(number string) bool {
+	n := normalizeNumber(number)
+	if n == "" {
+		return false
+	}
+	if normalizeNumber(p.Caller) == n {
+		return true
+	}
+	for _, o := range p.Others {
+		if normalizeNumber(o) == n {
+			return true
+		}
+	}
+	return false
 }
 
 const recHeader = 38
@@ -235,6 +281,7 @@ func (r *record) info(id ID) Info {
 		Approximate: r.clear.Approximate,
 		Grants:      r.clear.Grants,
 		Caller:      r.personal.Caller,
+		Others:      r.personal.Others,
 		Notes:       r.personal.Notes,
 	}
 	if in.Grants == nil {

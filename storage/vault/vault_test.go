@@ -442,3 +442,70 @@ func TestStateTextRoundTrip(t *testing.T) {
 		t.Error("an unknown state was accepted")
 	}
 }
+
+// TestAddCaller: a caller announced by call waiting during a recording is
+// added to its sealed metadata and found by an erasure request by that
+// number; the erase removes every lookup entry.
+func TestAddCaller(t *testing.T) {
+	dir := newDir(t)
+	v := mustOpen(t, testConfig(dir))
+	const caller, waiting = "020 123 4567", "+31 6 1234 5678"
+	id, err := v.Create(Meta{Line: 1, Start: t0, Caller: caller})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := v.Create(Meta{Line: 2, Start: t0, Caller: "0309876543"})
+	v.Append(id, pattern(1, 800))
+	for _, n := range []string{waiting, "0031612345678", caller} { // the same two numbers again
+		if err := v.AddCaller(id, n); err != nil {
+			t.Fatalf("AddCaller(%q): %v", n, err)
+		}
+	}
+	if err := v.AddCaller(id, "P"); err == nil {
+		t.Error("AddCaller of a withheld marker succeeded")
+	}
+	if err := v.Seal(id, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.AddCaller(id, "0101111111"); !errors.Is(err, ErrSealed) {
+		t.Errorf("AddCaller on a sealed recording = %v, want ErrSealed", err)
+	}
+	v.Close()
+	// The numbers are in no file in the clear.
+	for name, b := range vaultFiles(t, dir) {
+		for _, digits := range []string{"31612345678", "612345678", "201234567"} {
+			if bytes.Contains(b, []byte(digits)) {
+				t.Errorf("%s holds %s in the clear", name, digits)
+			}
+		}
+	}
+
+	v = mustOpen(t, testConfig(dir))
+	defer v.Close()
+	in, err := v.Info(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{waiting}, in.Others); diff != "" || in.Caller != caller {
+		t.Errorf("caller %q, others (-want +got):\n%s", in.Caller, diff)
+	}
+	for _, q := range []string{waiting, "0031-6-12345678", caller} {
+		l, err := v.List(Query{Caller: q})
+		if err != nil || len(l) != 1 || l[0].ID != id {
+			t.Errorf("List(caller %q) = %v, %v; want recording %v", q, l, err, id)
+		}
+	}
+	if err := v.Erase(id); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := v.List(Query{Caller: waiting}); err != nil || len(l) != 0 {
+		t.Errorf("List(waiting caller) after erase = %v, %v", l, err)
+	}
+	entries := 0
+	v.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bCaller).ForEach(func(k, _ []byte) error { entries++; return nil })
+	})
+	if entries != 1 { // the other recording's caller
+		t.Errorf("%d caller index entries after the erase, want 1 (recording %v's)", entries, other)
+	}
+}
