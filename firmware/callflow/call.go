@@ -72,7 +72,8 @@ type call struct {
 
 	digits    []byte
 	lastDigit int64
-	callerID  string // the caller's number from caller ID, "" if none
+	callerID  string   // the caller's number from caller ID, "" if none
+	others    []string // numbers of callers announced by call waiting
 
 	id       vault.ID
 	prev     vault.ID   // the segment sealed before id
@@ -112,6 +113,9 @@ func (l *Line) offHook(at, pos int64) {
 		c.callerID = l.caller
 	}
 	l.caller = ""
+	if l.cw != nil {
+		l.cw.Reset()
+	}
 	l.c = c
 	switch {
 	case l.refused != "":
@@ -260,6 +264,7 @@ func (l *Line) create(prev vault.ID) {
 	meta := c.meta
 	n := l.notes(prev)
 	meta.Notes = n
+	meta.Others = slices.Clone(c.others)
 	id, err := l.cfg.Store.Create(meta)
 	if err != nil {
 		l.fail(fmt.Errorf("start recording: %w", err))

@@ -36,6 +36,8 @@ func (s *printStore) Erase(id vault.ID) error { fmt.Println("erase recording", i
 
 func (s *printStore) SetNotes(id vault.ID, notes string) error { return nil }
 
+func (s *printStore) AddCaller(id vault.ID, number string) error { return nil }
+
 // A line records from the first frame its hook reads off to the last frame
 // before it reads on again; it is fed 20 ms frames here, at 8 kHz.
 func Example() {

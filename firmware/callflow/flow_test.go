@@ -61,7 +61,14 @@ type flow struct {
 	// signal returns the line audio at a sample: a steady level (DC, which
 	// the DTMF detector ignores), plus tones where the script put them.
 	tones []tone
-	level int16 // the steady level of the line audio
+	clips []clip // further audio mixed into the line, such as caller ID
+	level int16  // the steady level of the line audio
+}
+
+// clip is audio mixed into the line from sample from on.
+type clip struct {
+	from int64
+	pcm  []int16
 }
 
 type tone struct {
@@ -115,6 +122,11 @@ func (f *flow) until(d time.Duration) {
 			dsp.Sine(b, dsp.LineRate, fr[1], -7, float64(f.pos+lo-tn.from)*2*3.141592653589793*fr[1]/dsp.LineRate)
 			for i := range a {
 				frame[lo+int64(i)] += a[i] + b[i]
+			}
+		}
+		for _, c := range f.clips {
+			for i := max(c.from, f.pos); i < min(c.from+int64(len(c.pcm)), f.pos+dsp.FrameSamples); i++ {
+				frame[i-f.pos] += c.pcm[i-c.from]
 			}
 		}
 		f.line.Capture(frame)

@@ -38,6 +38,9 @@ type Store interface {
 	Seal(id vault.ID, end time.Time) error
 	Erase(id vault.ID) error
 	SetNotes(id vault.ID, notes string) error
+	// AddCaller adds a number heard during an open recording (call
+	// waiting) to its sealed metadata.
+	AddCaller(id vault.ID, number string) error
 }
 
 // Policy decides what a call may be recorded for and applies objections;
@@ -117,9 +120,10 @@ type Config struct {
 	ObjectionDigit byte          // '0'-'9', '*', '#'; 0 means '9'
 	LongPress      time.Duration // button held this long pauses/resumes
 	DialDelay      time.Duration // outgoing: notice this long after the last digit
-	// NoCallerID switches off caller ID decoding on hook (DTMF CLIP, V.23
-	// and Bell 202 FSK); by default an incoming call's number goes into
-	// its recording's sealed metadata.
+	// NoCallerID switches off caller ID decoding: on hook (DTMF CLIP, V.23
+	// and Bell 202 FSK) and during calls (call waiting). By default an
+	// incoming call's number, and the number of every caller announced by
+	// call waiting, go into the recording's sealed metadata.
 	NoCallerID bool
 	MinCall    time.Duration // recordings with less stored audio are erased
 	MaxSegment time.Duration // a recording this long continues in a new one
@@ -173,6 +177,10 @@ type Line struct {
 	cidRes   []callerid.Result
 	caller   string
 	callerAt int64
+	// During a call the exchange may announce a waiting caller (alerting
+	// tone, then FSK); that number joins the recording's sealed metadata.
+	cw    *callerid.CallWaiting
+	cwRes []callerid.Result
 
 	pcm    []int16 // 8 kHz samples not yet cut into a frame
 	out    []int16 // 8 kHz playback not yet converted
@@ -256,6 +264,9 @@ func New(cfg Config) (*Line, error) {
 	l.det = det
 	if !cfg.NoCallerID {
 		if l.cid, err = callerid.NewDecoder(callerid.Config{Logger: l.log}); err != nil {
+			return nil, fmt.Errorf("callflow: line %d: %w", cfg.Line, err)
+		}
+		if l.cw, err = callerid.NewCallWaiting(callerid.Config{Logger: l.log}); err != nil {
 			return nil, fmt.Errorf("callflow: line %d: %w", cfg.Line, err)
 		}
 	}
@@ -423,6 +434,10 @@ func (l *Line) handle(f []int16) {
 			l.rang = false
 		}
 	}
+	if l.c != nil && l.cw != nil {
+		l.cwRes = l.cw.Process(l.cwRes[:0], f)
+		l.waiting(l.cwRes)
+	}
 	if l.c != nil {
 		l.silence(f)
 	}
@@ -454,6 +469,33 @@ func (l *Line) callerID(f []int16, pos int64) {
 			l.log.Info("caller ID received", "format", r.Format.String()) // never the number
 		default:
 			l.caller = "" // withheld or unavailable: a number from before is not this caller's
+		}
+	}
+}
+
+// waiting takes the call-waiting caller IDs decoded during the call: each
+// new number joins the open recording's sealed metadata (and the metadata
+// of the call's later segments). The number is never logged.
+func (l *Line) waiting(res []callerid.Result) {
+	c := l.c
+	for _, r := range res {
+		switch {
+		case r.Err != nil:
+			l.log.Warn("call-waiting caller ID rejected", "format", r.Format.String(), "err", r.Err)
+			continue
+		case r.Number == "":
+			l.log.Info("call waiting: caller ID withheld or unavailable", "format", r.Format.String())
+			continue
+		case slices.Contains(c.others, r.Number) || r.Number == c.callerID:
+			continue
+		}
+		l.log.Info("call waiting: caller ID received", "format", r.Format.String())
+		c.others = append(c.others, r.Number)
+		if c.id == 0 {
+			continue // the recording to come gets it (startRecording)
+		}
+		if err := l.cfg.Store.AddCaller(c.id, r.Number); err != nil {
+			l.log.Error("call-waiting caller ID not stored with the recording", "id", c.id, "err", err)
 		}
 	}
 }

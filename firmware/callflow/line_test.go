@@ -74,6 +74,15 @@ func (s *store) Erase(id vault.ID) error {
 	return nil
 }
 
+func (s *store) AddCaller(id vault.ID, number string) error {
+	r := s.recs[id]
+	if r == nil || r.sealed || r.erased {
+		return fmt.Errorf("add caller %d: %w", id, vault.ErrSealed)
+	}
+	r.meta.Others = append(r.meta.Others, number)
+	return nil
+}
+
 func (s *store) SetNotes(id vault.ID, notes string) error {
 	r := s.recs[id]
 	if r == nil || r.erased {
