@@ -66,8 +66,9 @@ soak: ## long runs: 1000 SIGKILLs of a recording vault, 500 random retention his
 	FAIRREC_SOAK=1 $(GO) test -count=1 -run 'TestCrash$$' -timeout 60m -v ./storage/vault/
 	FAIRREC_POLICY_SEEDS=500 $(GO) test -count=1 -run Property -timeout 30m ./firmware/policy/
 
-talkoff: deps ## DTMF talk-off: 60 min of generated speech + 10 min of music must give no digit (~3 min)
+talkoff: deps ## DTMF and call-waiting talk-off: generated speech + music must give no digit, no alerting tone (~4 min)
 	FAIRREC_TALKOFF=1 $(GO) test -count=1 -run '^TestTalkOffFull$$' -v -timeout 30m ./firmware/dtmf/
+	FAIRREC_TALKOFF=1 $(GO) test -count=1 -run '^TestCallWaitingTalkOffFull$$' -v -timeout 30m ./firmware/callerid/
 
 demo-audio: deps ## regenerate the demo callers' speech (espeak-ng, sox)
 	scripts/demo/make-audio.sh
