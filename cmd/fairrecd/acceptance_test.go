@@ -426,12 +426,13 @@ func TestNoticePerLineProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(notices, "sales.nl.notice.mp3"), b, 0o644); err != nil {
+	// Line 2 serves foreign customers: its sales notice is in English.
+	if err := os.WriteFile(filepath.Join(notices, "sales.en.notice.mp3"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	data := dataDir(t)
 	purposes := strings.Replace(string(policy.DefaultTOML()), "[[line]]\npurposes = [\"quality\", \"training\"]",
-		"[[line]]\nlines = [2]\npurposes = [\"contract\", \"quality\"]\nnotice = \"sales\"\n\n[[line]]\npurposes = [\"quality\", \"training\"]", 1)
+		"[[line]]\nlines = [2]\npurposes = [\"contract\", \"quality\"]\nnotice = \"sales\"\nlanguage = \"en\"\n\n[[line]]\npurposes = [\"quality\", \"training\"]", 1)
 	if err := os.WriteFile(filepath.Join(data, "purposes.toml"), []byte(purposes), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -448,7 +449,7 @@ func TestNoticePerLineProfile(t *testing.T) {
 		}
 	}
 	slices.Sort(receipts)
-	want := []string{"line=1 notice=default.nl.notice.mp3", "line=2 notice=sales.nl.notice.mp3"}
+	want := []string{"line=1 notice=default.nl.notice.mp3", "line=2 notice=sales.en.notice.mp3"}
 	if !slices.Equal(receipts, want) {
 		t.Errorf("notice receipts %q, want %q", receipts, want)
 	}

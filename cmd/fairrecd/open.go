@@ -48,9 +48,16 @@ func (d *daemon) open() error {
 		// Each line plays the notice set of its purposes' line profile:
 		// the notice must name the purposes the line records for.
 		// --notice-profile overrides it for every line.
-		noticeSet := d.cfg.NoticeProfile
-		if pr := d.rules.Profile(i + 1); noticeSet == "" && pr != nil {
-			noticeSet = pr.Notice
+		// A profile's language (a line for foreign customers) wins over
+		// the box's.
+		noticeSet, lang := d.cfg.NoticeProfile, d.cfg.Language
+		if pr := d.rules.Profile(i + 1); pr != nil {
+			if noticeSet == "" {
+				noticeSet = pr.Notice
+			}
+			if pr.Language != "" {
+				lang = pr.Language
+			}
 		}
 		l, err := callflow.New(callflow.Config{
 			Line: i + 1, Rate: st.Rate(),
@@ -59,7 +66,7 @@ func (d *daemon) open() error {
 			Hook: pl.Hook, Ring: pl.Ring, Button: pl.Button,
 			LEDRecording: pl.LEDRecording, LEDObjection: pl.LEDObjection,
 			Store: d.vault, Clock: d.keeper, Logger: d.log,
-			Notices: d.notices, NoticeProfile: noticeSet, Language: d.cfg.Language,
+			Notices: d.notices, NoticeProfile: noticeSet, Language: lang,
 			Policy: d.policy, Audit: &d.sink,
 			MinCall: d.cfg.MinCall, DialDelay: d.cfg.DialDelay, VOX: d.cfg.VOX,
 		})

@@ -195,6 +195,9 @@ type Profile struct {
 	Lines    []int // empty: every line no other profile names
 	Purposes []string
 	Notice   string // the notice set the line plays (firmware/notice's profile: NAME.LANGUAGE.KIND.mp3)
+	// Language of the line's notices, e.g. "en" for a line that serves
+	// foreign customers; "" means the box's (fairrecd --language).
+	Language string
 }
 
 // Rules is the purposes configuration: purposes, line profiles and limits.
@@ -264,6 +267,7 @@ type fileProfile struct {
 	Lines    []int
 	Purposes []string
 	Notice   string
+	Language string
 }
 
 // Parse reads and validates purposes in TOML (see default.toml). Errors name
@@ -406,6 +410,9 @@ func (r *Rules) Validate() error {
 		if pr.Notice == "" {
 			bad("%s: no notice: callers must hear why before anything is recorded (GDPR art. 13)", where)
 		}
+		if pr.Language != "" && !isLanguage(pr.Language) {
+			bad("%s: language %q: want a lower-case language code such as \"nl\" or \"en\"", where, pr.Language)
+		}
 	}
 	if catchAll > 1 {
 		bad("more than one line profile without lines")
@@ -474,4 +481,18 @@ func (r *Rules) maxJump() time.Duration {
 		return defaultMaxClockJump
 	}
 	return r.MaxClockJump
+}
+
+// isLanguage reports whether s looks like a language code as notice file
+// names use it: 2 to 8 lower-case letters (nl, en, fy, ...).
+func isLanguage(s string) bool {
+	if len(s) < 2 || len(s) > 8 {
+		return false
+	}
+	for _, c := range s {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }

@@ -104,6 +104,7 @@ notice = "q.mp3"
 		{"duplicate", base + base + line, "defined twice"},
 		{"unknown purpose in profile", base + strings.Replace(line, `["quality"]`, `["quality", "sales"]`, 1), `unknown purpose "sales"`},
 		{"no notice", base + strings.Replace(line, `notice = "q.mp3"`, "", 1), "no notice"},
+		{"bad language", base + strings.Replace(line, `notice = "q.mp3"`, "notice = \"q.mp3\"\nlanguage = \"../en\"", 1), `language "../en"`},
 		{"no profile", base, "no line profile"},
 		{"line twice", base + "[[line]]\nlines = [1]\npurposes = [\"quality\"]\nnotice = \"a\"\n[[line]]\nlines = [1, 2]\npurposes = [\"quality\"]\nnotice = \"b\"\n", "line 1 is also in"},
 		{"line out of range", base + "[[line]]\nlines = [0]\npurposes = [\"quality\"]\nnotice = \"a\"\n", "line 0"},
