@@ -269,7 +269,7 @@ func TestEightLines(t *testing.T) {
 		checkRecording(t, v, byLine[line][0], call, rate, n)
 		out := playedOut(t, simDir, 8, line, rate)
 		at, score := findNotice(out, n)
-		answer := int(call.OffHook*dsp.LineRate/int64(rate)) + 2*dsp.FrameSamples
+		answer := int(call.OffHook*dsp.LineRate/int64(rate)) + 2*dsp.FrameSamples + playbackLead
 		t.Logf("line %d: notice played at %d (answered %d), correlation %.3f", line, at, answer, score)
 		if score < 0.95 || at < answer-dsp.FrameSamples || at > answer+dsp.FrameSamples {
 			t.Errorf("line %d: notice found at sample %d (correlation %.2f), want within a frame of %d", line, at, score, answer)

@@ -248,6 +248,10 @@ func recordAndCheck(t *testing.T, scenario string, wantCalls, unrecorded int, n 
 }
 
 // checkRecording compares a recording with the call it should hold.
+// playbackLead is how many line samples later than its capture period the
+// line hears its playback: the pump's lead, periods of 20 ms.
+const playbackLead = pumpLead * dsp.FrameSamples
+
 func checkRecording(t *testing.T, v *vault.Vault, info vault.Info, call sim.Call, rate int, n *notice.Notice) {
 	t.Helper()
 	rc, err := v.Audio(info.ID)
@@ -262,7 +266,10 @@ func checkRecording(t *testing.T, v *vault.Vault, info vault.Info, call sim.Call
 	rec := make([]int16, len(alaw))
 	dsp.DecodeALaw(rec, alaw)
 	ref := linePath(t, rate, call.Audio)
-	ref = ref[min(len(ref), 2*dsp.FrameSamples+n.Duration):]
+	// The line hears the notice from the frame after the one that
+	// confirmed the off-hook (the pump's lead), and recording starts where
+	// the notice ends there.
+	ref = ref[min(len(ref), 2*dsp.FrameSamples+playbackLead+n.Duration):]
 
 	// The recording runs from the notice's end (the notice starts in
 	// the frame that confirms the off-hook) to the last frame that did

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"fairrec/board"
 	"fairrec/board/sim"
@@ -43,6 +44,10 @@ func (d *daemon) open() error {
 		return fmt.Errorf("board %s: %w", d.board.Name, err)
 	}
 	d.audio = st
+	// The sim board's files wait for the firmware; a real board's device
+	// does not.
+	d.pump = newPump(d.board.InChannels, d.board.OutChannels, st.Period(), d.sim != nil, d.process)
+	lead := time.Duration(d.pump.lead*st.Period()) * time.Second / time.Duration(st.Rate())
 	for i, bl := range d.board.Lines {
 		pl := d.pins.Lines[i]
 		// Each line plays the notice set of its purposes' line profile:
@@ -68,7 +73,7 @@ func (d *daemon) open() error {
 			Store: d.vault, Clock: d.keeper, Logger: d.log,
 			Notices: d.notices, NoticeProfile: noticeSet, Language: lang,
 			Policy: d.policy, Audit: &d.sink,
-			MinCall: d.cfg.MinCall, DialDelay: d.cfg.DialDelay, VOX: d.cfg.VOX,
+			MinCall: d.cfg.MinCall, DialDelay: d.cfg.DialDelay, VOX: d.cfg.VOX, PlaybackDelay: lead,
 		})
 		if err != nil {
 			return fmt.Errorf("line %d (input channel %d): %w", i+1, bl.In, err)

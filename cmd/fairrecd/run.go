@@ -124,6 +124,7 @@ type daemon struct {
 	key      string
 	pins     *gpio.Pins
 	audio    *audio.Stream
+	pump     *pump // between the audio loop and the lines
 	audioDev string
 	lines    []*callflow.Line
 	rules    *policy.Rules
@@ -176,7 +177,11 @@ func (d *daemon) run(ctx context.Context) error {
 
 	d.log.Info("fairrecd running", "board", d.board.Name, "lines", len(d.lines),
 		"rate", d.audio.Rate(), "data", d.cfg.Data, "console", d.consoleName())
-	err := d.audio.Run(ctx, d.process)
+	err := d.pump.runAudio(ctx, d.audio.Run)
+	if n, k, m := d.pump.late.Load(), d.pump.skipped.Load(), d.pump.dropped.Load(); n+k+m > 0 {
+		d.log.Warn("the firmware fell behind the sound interface",
+			"silent playback periods", n, "skipped playback periods", k, "dropped capture periods", m)
+	}
 	if errors.Is(err, errDone) {
 		err = nil
 	}

@@ -199,15 +199,17 @@ func (l *Line) played() {
 	p := c.player
 	c.player = nil
 	r := p.Receipt()
+	// The line hears the end of what played PlaybackDelay later.
+	end := r.EndSample + int64(l.cfg.PlaybackDelay/(time.Second/dsp.LineRate))
 	if c.lead {
 		l.receipt(r)
-		l.startRecording(r.EndSample, nil)
+		l.startRecording(end, nil)
 		return
 	}
 	if c.pending != nil {
 		st := c.pending
 		c.pending = nil
-		l.startRecording(r.EndSample, st)
+		l.startRecording(end, st)
 		return
 	}
 	if c.phase == PhaseConfirm {

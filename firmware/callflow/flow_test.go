@@ -613,3 +613,20 @@ func TestCallerIDIntoSealedMetadata(t *testing.T) {
 		t.Errorf("a call without caller ID got %q", got)
 	}
 }
+
+// TestPlaybackDelay: when the line hears its playback later than it is
+// produced, recording starts that much after the notice's end: where the
+// notice really ends on the line.
+func TestPlaybackDelay(t *testing.T) {
+	stored := func(delay time.Duration) int {
+		f := newFlow(t, callflow.Config{PlaybackDelay: delay})
+		f.answer()
+		f.until(30 * time.Second)
+		f.hook.Out(gpio.High)
+		f.until(31 * time.Second)
+		return len(f.only().alaw)
+	}
+	if d := stored(0) - stored(40*time.Millisecond); d != 2*dsp.FrameSamples {
+		t.Errorf("a 40 ms playback delay stores %d samples less, want %d", d, 2*dsp.FrameSamples)
+	}
+}

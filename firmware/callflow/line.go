@@ -125,9 +125,14 @@ type Config struct {
 	// incoming call's number, and the number of every caller announced by
 	// call waiting, go into the recording's sealed metadata.
 	NoCallerID bool
-	MinCall    time.Duration // recordings with less stored audio are erased
-	MaxSegment time.Duration // a recording this long continues in a new one
-	MaxSilence time.Duration // a recording silent this long is sealed; the call is then not recorded further
+	// PlaybackDelay is how much later than the period it is produced for
+	// the line hears what Playback returns (the daemon's audio pump holds
+	// it back one period). A recording after a notice starts this much
+	// after the notice's end, where the notice really ends on the line.
+	PlaybackDelay time.Duration
+	MinCall       time.Duration // recordings with less stored audio are erased
+	MaxSegment    time.Duration // a recording this long continues in a new one
+	MaxSilence    time.Duration // a recording silent this long is sealed; the call is then not recorded further
 
 	// VOX starts and ends calls by the line's level on a board without
 	// hook sense (Hook nil), as classic line recorders do: a call begins
