@@ -82,7 +82,7 @@ func requestCommands(eng *policy.Engine, log *audit.Log, actor func() audit.Acto
 				}
 				return eng.Rules().WriteRegister(w)
 			}},
-		{Name: "erasure", Role: auth.Supervisor, Args: "NUMBER", Summary: "erase every recording of a caller (GDPR art. 17)",
+		{Name: "erasure", Role: auth.Supervisor, Private: true, Args: "NUMBER", Summary: "erase every recording of a caller (GDPR art. 17)",
 			Run: func(w io.Writer, args []string) error {
 				if len(args) != 1 {
 					return usage("erasure NUMBER")
@@ -90,7 +90,7 @@ func requestCommands(eng *policy.Engine, log *audit.Log, actor func() audit.Acto
 				r, err := eng.EraseCaller(args[0], actor())
 				return result(w, r, err)
 			}},
-		{Name: "access", Role: auth.Supervisor, Args: "NUMBER DIR", Summary: "export a caller's recordings, metadata and audit trail (GDPR art. 15)",
+		{Name: "access", Role: auth.Supervisor, Private: true, Args: "NUMBER DIR", Summary: "export a caller's recordings, metadata and audit trail (GDPR art. 15)",
 			Run: func(w io.Writer, args []string) error {
 				if len(args) != 2 {
 					return usage("access NUMBER DIR")
@@ -122,7 +122,7 @@ func requestCommands(eng *policy.Engine, log *audit.Log, actor func() audit.Acto
 				r, err := eng.Release(id, actor())
 				return result(w, r, err)
 			}},
-		{Name: "contract", Role: auth.Supervisor, Args: "ref ID REF | completed REF", Summary: "attach an agreement's reference; mark it completed",
+		{Name: "contract", Role: auth.Supervisor, Private: true, Args: "ref ID REF | completed REF", Summary: "attach an agreement's reference; mark it completed",
 			Run: func(w io.Writer, args []string) error {
 				switch {
 				case len(args) == 3 && args[0] == "ref":

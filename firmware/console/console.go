@@ -72,6 +72,7 @@ type Console struct {
 
 	plain *bufio.Reader // a plain stream's input; read only by Run
 	sess  session
+	hist  *history
 }
 
 // New returns a console on rw.
@@ -94,9 +95,16 @@ func New(rw io.ReadWriter, cfg Config) *Console {
 	}
 	c := &Console{rw: rw, cfg: cfg, log: log, sess: session{wake: make(chan struct{}, 1)}}
 	c.cmds = withExtra(c.commands(), cfg.Commands)
+	c.hist = &history{private: map[string]bool{}}
+	for _, x := range cfg.Commands {
+		if x.Private {
+			c.hist.private[x.Name] = true
+		}
+	}
 	if cfg.Interactive {
 		c.san = newSanitizer(rw)
 		c.t = term.NewTerminal(stream{c.san, rw}, cfg.Prompt)
+		c.t.History = c.hist
 	} else {
 		c.plain = bufio.NewReaderSize(rw, cfg.MaxLine+2)
 	}
@@ -261,6 +269,10 @@ func (c *Console) execute(line string) {
 	}
 	name, args := fields[0], fields[1:]
 	c.checkIdle()
+	// Activity counts from the start of a command too: one that runs
+	// long (an access export) must not be logged out half way, its
+	// entries then out of order with the logout in the audit log.
+	c.touch()
 	defer c.touch()
 	for _, cmd := range c.cmds {
 		if cmd.name == name {

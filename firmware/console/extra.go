@@ -19,6 +19,9 @@ type Command struct {
 	// auth.Installer: a command that does not say otherwise is the
 	// installer's. auth.Supervisor lets both roles run it.
 	Role auth.Role
+	// Private keeps the command's lines out of the line editor's history:
+	// they carry personal data (a caller's number).
+	Private bool
 }
 
 // withExtra appends the daemon's commands to the built-in ones; a built-in

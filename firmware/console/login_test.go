@@ -104,9 +104,12 @@ func TestLoginGates(t *testing.T) {
 		},
 		{
 			name:   "wrong secret, wrong role, no secret on the command line",
-			script: []string{"login installer", supervisorPIN, "login root", "x", "login", "status"},
+			// The line after "login" is its secret even when the login
+			// line is a usage mistake: never run, never echoed.
+			script: []string{"login installer", supervisorPIN, "login root", "x", "login", "stray-secret", "status"},
 			want: []string{"error: login: wrong secret (1 of 5 failed logins before the console locks)\n",
 				`error: login: unknown role "root"`, "error: login: usage: login installer|supervisor", "error: status: log in first\n"},
+			absent: []string{"stray-secret"},
 		},
 		{
 			name:   "installer changes the supervisor's secret",

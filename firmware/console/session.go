@@ -61,6 +61,7 @@ func (c *Console) now() time.Time {
 }
 
 func (c *Console) setSession(r auth.Role) {
+	c.hist.clear() // nothing from before this session
 	c.sess.mu.Lock()
 	c.sess.in, c.sess.role, c.sess.last = true, r, c.now()
 	c.sess.mu.Unlock()
@@ -85,6 +86,7 @@ func (c *Console) endSession(reason string) bool {
 	in, r := c.sess.in, c.sess.role
 	c.sess.in = false
 	c.sess.mu.Unlock()
+	c.hist.clear() // the session's commands name callers
 	if in && c.cfg.Auth != nil {
 		c.cfg.Auth.Logout(r, reason)
 	}
@@ -208,18 +210,18 @@ func (c *Console) readNewSecret(r auth.Role) ([]byte, error) {
 }
 
 func (c *Console) login(w io.Writer, args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: login installer|supervisor (the secret is asked for next)")
-	}
-	// On a plain stream the secret is the next line, whatever happens: a
-	// refused login must not leave it to be read as a command (and echoed
-	// in "unknown command").
+	// On a plain stream the secret is the next line, whatever happens, a
+	// usage mistake included: a refused login must not leave it to be read
+	// as a command (and echoed in "unknown command").
 	var pw []byte
 	if !c.cfg.Interactive {
 		var err error
 		if pw, err = c.readSecret(""); err != nil {
 			return err
 		}
+	}
+	if len(args) != 1 {
+		return errors.New("usage: login installer|supervisor (the secret is asked for next)")
 	}
 	r, err := auth.ParseRole(args[0])
 	if err != nil {
