@@ -74,6 +74,7 @@ type call struct {
 	lastDigit int64
 	callerID  string   // the caller's number from caller ID, "" if none
 	others    []string // numbers of callers announced by call waiting
+	unsaved   []string // of those, the ones the open recording failed to take
 
 	id       vault.ID
 	prev     vault.ID   // the segment sealed before id
@@ -267,6 +268,7 @@ func (l *Line) create(prev vault.ID) {
 	n := l.notes(prev)
 	meta.Notes = n
 	meta.Others = slices.Clone(c.others)
+	c.unsaved = nil
 	id, err := l.cfg.Store.Create(meta)
 	if err != nil {
 		l.fail(fmt.Errorf("start recording: %w", err))
@@ -561,6 +563,12 @@ func (l *Line) endCall(end time.Time, why string) error {
 // it.
 func (l *Line) finish(end time.Time, why string) error {
 	c := l.c
+	for _, n := range c.unsaved {
+		if err := l.cfg.Store.AddCaller(c.id, n); err != nil {
+			l.log.Error("call-waiting caller ID not stored with the recording", "id", c.id, "err", err)
+		}
+	}
+	c.unsaved = nil
 	if e := l.cfg.Store.SetNotes(c.id, l.notes(l.prevID())); e != nil {
 		l.log.Warn("recording notes", "id", c.id, "err", e)
 	}

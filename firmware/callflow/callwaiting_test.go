@@ -1,6 +1,7 @@
 package callflow_test
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"testing"
@@ -103,5 +104,29 @@ func TestCallWaitingIntoSealedMetadata(t *testing.T) {
 	}
 	if got := time.Duration(len(r.alaw)) * time.Second / dsp.LineRate; got < 7500*time.Millisecond {
 		t.Errorf("%v recorded, want the whole call after the notice", got)
+	}
+}
+
+// TestCallWaitingStoreFailure: a number the open recording failed to take
+// is tried again before the recording is sealed.
+func TestCallWaitingStoreFailure(t *testing.T) {
+	f := newFlow(t, callflow.Config{})
+	lead := lookup(t, notice.KindNotice)
+	f.ring.Out(gpio.Low)
+	f.until(time.Second)
+	f.ring.Out(gpio.High)
+	f.hook.Out(gpio.Low)
+	answered := time.Second + time.Duration(lead.Seconds()*float64(time.Second))
+	f.clips = append(f.clips, clip{from: sample(answered + time.Second), pcm: callWaiting("0612345678")})
+	f.store.addCallerErr = errors.New("disk busy")
+	f.until(answered + 3*time.Second)
+	if got := f.only().meta.Others; len(got) != 0 {
+		t.Fatalf("others %q while the store fails", got)
+	}
+	f.store.addCallerErr = nil
+	f.hook.Out(gpio.High)
+	f.until(answered + 4*time.Second)
+	if got := f.only().meta.Others; !slices.Equal(got, []string{"0612345678"}) {
+		t.Errorf("others %q after the seal, want the waiting caller", got)
 	}
 }

@@ -500,7 +500,10 @@ func (l *Line) waiting(res []callerid.Result) {
 			continue // the recording to come gets it (startRecording)
 		}
 		if err := l.cfg.Store.AddCaller(c.id, r.Number); err != nil {
-			l.log.Error("call-waiting caller ID not stored with the recording", "id", c.id, "err", err)
+			// Tried again before the recording is sealed; the call's later
+			// segments get it at their start anyway.
+			l.log.Warn("call-waiting caller ID not yet stored with the recording", "id", c.id, "err", err)
+			c.unsaved = append(c.unsaved, r.Number)
 		}
 	}
 }

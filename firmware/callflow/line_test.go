@@ -18,10 +18,11 @@ import (
 
 // store is a fake callflow.Store that records what the line does.
 type store struct {
-	next      vault.ID
-	recs      map[vault.ID]*rec
-	createErr error
-	appendErr error
+	next         vault.ID
+	recs         map[vault.ID]*rec
+	createErr    error
+	appendErr    error
+	addCallerErr error
 }
 
 type rec struct {
@@ -75,6 +76,9 @@ func (s *store) Erase(id vault.ID) error {
 }
 
 func (s *store) AddCaller(id vault.ID, number string) error {
+	if s.addCallerErr != nil {
+		return s.addCallerErr
+	}
 	r := s.recs[id]
 	if r == nil || r.sealed || r.erased {
 		return fmt.Errorf("add caller %d: %w", id, vault.ErrSealed)

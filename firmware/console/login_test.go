@@ -103,7 +103,7 @@ func TestLoginGates(t *testing.T) {
 			absent: []string{installerPIN},
 		},
 		{
-			name:   "wrong secret, wrong role, no secret on the command line",
+			name: "wrong secret, wrong role, no secret on the command line",
 			// The line after "login" is its secret even when the login
 			// line is a usage mistake: never run, never echoed.
 			script: []string{"login installer", supervisorPIN, "login root", "x", "login", "stray-secret", "status"},

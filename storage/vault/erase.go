@@ -143,6 +143,10 @@ func deleteRecords(tx *bolt.Tx, ids []ID) error {
 							return err
 						}
 					}
+				} else if err := deleteCallerEntries(tx, id); err != nil {
+					// Which numbers the record had is unreadable: search
+					// the whole index.
+					return err
 				}
 				last := r.last
 				if last == 0 || r.state == StateOpen {

@@ -195,29 +195,31 @@ func (v *Vault) update(id ID, op string, change func(*bolt.Tx, *record) error) e
 	v.mu.Lock()
 	or := v.open[id]
 	v.mu.Unlock()
+	var rec record
 	err := v.commitLocked(func(tx *bolt.Tx, _ uint64, _ []pendingChunk) error {
-		rec, key, err := v.load(tx, id)
+		r, key, err := v.load(tx, id)
 		if err != nil {
 			return err
 		}
-		if err := change(tx, &rec); err != nil {
+		if err := change(tx, &r); err != nil {
 			return err
 		}
-		val, err := rec.encode(id, key)
+		val, err := r.encode(id, key)
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bRec).Put(idKey(id), val); err != nil {
-			return err
-		}
-		if or != nil {
-			or.rec.clear.Grants, or.rec.personal.Notes = rec.clear.Grants, rec.personal.Notes
-			or.rec.clear.OtherMACs, or.rec.personal.Others = rec.clear.OtherMACs, rec.personal.Others
-		}
-		return nil
+		rec = r
+		return tx.Bucket(bRec).Put(idKey(id), val)
 	})
 	if err != nil {
 		return fmt.Errorf("vault: %s %v: %w", op, id, err)
+	}
+	// Only now that the change is durable: Seal writes the open record's
+	// copy, which must not hold what a failed commit rolled back (a number
+	// without its index entry).
+	if or != nil {
+		or.rec.clear.Grants, or.rec.personal.Notes = rec.clear.Grants, rec.personal.Notes
+		or.rec.clear.OtherMACs, or.rec.personal.Others = rec.clear.OtherMACs, rec.personal.Others
 	}
 	return nil
 }
