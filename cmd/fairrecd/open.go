@@ -232,7 +232,7 @@ func (d *daemon) openConsole() error {
 	}
 	d.con = console.New(p, console.Config{Interactive: p.Interactive(), System: system{d}, Logger: d.log,
 		Commands: append(requestCommands(d.policy, d.audit, actor), reviewCommands(d.review, actor)...),
-		Auth:     store, Clock: d.cfg.Clock})
+		Auth:     store, Clock: d.cfg.Clock, OnSessionEnd: d.sessionEnd})
 	if p.Name() == serial.Stdio && p.Interactive() {
 		// The terminal is in raw mode and shared with the prompt: log lines
 		// go through the console, which prints them above what is typed.

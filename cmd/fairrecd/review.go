@@ -55,7 +55,7 @@ func reviewCommands(p *review.Player, actor func() audit.Actor) []console.Comman
 				if err != nil {
 					return fmt.Errorf("%q is not a recording id", clipArg(args[0]))
 				}
-				msg, err := p.Select(id)
+				msg, err := p.Select(id, actor())
 				if err != nil {
 					return err
 				}
@@ -72,4 +72,12 @@ func clipArg(s string) string {
 		return s[:24] + "..."
 	}
 	return s
+}
+
+// sessionEnd drops a review selection not yet played when the console
+// session that made it ends.
+func (d *daemon) sessionEnd() {
+	if d.review != nil {
+		d.review.Cancel()
+	}
 }

@@ -210,7 +210,8 @@ func TestReviewPlayback(t *testing.T) {
 		}
 	}
 
-	// The audit log says who listened to what, under which purpose, how long.
+	// The audit log says who chose what to listen to, under which purpose,
+	// and how long it was heard.
 	var plays []string
 	for _, e := range auditEntries(t, data) {
 		if e.Action == audit.ActionPlayback {
@@ -218,7 +219,8 @@ func TestReviewPlayback(t *testing.T) {
 		}
 	}
 	secs := fmt.Sprintf("%.1fs", info.Duration.Seconds())
-	wantPlays := []string{"1 button:playback quality start length=" + secs, "1 button:playback quality end=completed heard=" + secs}
+	wantPlays := []string{"1 role:supervisor quality selected for review",
+		"1 button:playback quality start length=" + secs, "1 button:playback quality end=completed heard=" + secs}
 	if !slices.Equal(plays, wantPlays) {
 		t.Errorf("playback entries in the audit log:\n%s\nwant:\n%s", strings.Join(plays, "\n"), strings.Join(wantPlays, "\n"))
 	}

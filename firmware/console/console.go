@@ -56,6 +56,10 @@ type Config struct {
 	Clock clock.Clock
 	// Idle replaces DefaultIdle.
 	Idle time.Duration
+	// OnSessionEnd, if set, runs when a session ends (logout, idle, a new
+	// login): what the session set up for its person alone ends with it,
+	// such as a recording selected for the playback button.
+	OnSessionEnd func()
 }
 
 // Console is a shell on one stream. Run reads and executes commands; Write

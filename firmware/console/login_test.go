@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -232,7 +233,10 @@ func TestCorruptSecrets(t *testing.T) {
 // then restarts the ten minutes.
 func TestIdleLogout(t *testing.T) {
 	f := newAuth(t, true)
-	s := start(t, f.config())
+	cfg := f.config()
+	var ended atomic.Int32 // the daemon drops a review selection here
+	cfg.OnSessionEnd = func() { ended.Add(1) }
+	s := start(t, cfg)
 	s.typ("login installer\n" + installerPIN + "\n")
 	pos := s.expect(0, "logged in as installer; logged out after 10m0s without a command\n")
 	waitPending(t, f.clk)
@@ -246,6 +250,9 @@ func TestIdleLogout(t *testing.T) {
 	pos = s.expect(pos, "logged out: no command for 10m0s\n")
 	s.typ("wipe\n")
 	s.expect(pos, "error: wipe: log in first\n")
+	if n := ended.Load(); n != 1 {
+		t.Errorf("OnSessionEnd ran %d times, want once at the idle logout", n)
+	}
 	var found bool
 	for _, e := range f.rec.Entries() {
 		if e.Action == audit.ActionLogout && e.Actor.ID == "installer" && e.Detail == "console: idle 10m0s" {

@@ -87,6 +87,9 @@ func (c *Console) endSession(reason string) bool {
 	c.sess.in = false
 	c.sess.mu.Unlock()
 	c.hist.clear() // the session's commands name callers
+	if in && c.cfg.OnSessionEnd != nil {
+		c.cfg.OnSessionEnd()
+	}
 	if in && c.cfg.Auth != nil {
 		c.cfg.Auth.Logout(r, reason)
 	}

@@ -56,7 +56,7 @@ func BenchmarkPlayback(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := p.Select(1); err != nil {
+	if _, err := p.Select(1, selector); err != nil {
 		b.Fatal(err)
 	}
 	out := make([]int16, 960)

@@ -12,6 +12,7 @@ import (
 	"fairrec/firmware/clock/clocktest"
 	"fairrec/firmware/policy"
 	"fairrec/firmware/review"
+	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
 
@@ -56,7 +57,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	answer, err := p.Select(7) // `review 7` at the console
+	answer, err := p.Select(7, audit.Actor{Kind: audit.ActorRole, ID: "supervisor"}) // `review 7` at the console
 	fmt.Println(answer, err)
 
 	out := make([]int16, 960) // one period of the review channel

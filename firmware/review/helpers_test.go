@@ -21,6 +21,9 @@ import (
 
 var t0 = time.Date(2026, 8, 3, 9, 0, 0, 0, time.UTC)
 
+// selector is the console role that selects recordings in the tests.
+var selector = audit.Actor{Kind: audit.ActorRole, ID: "supervisor"}
+
 // rig is a box with a real vault and policy engine, a fake clock, a fake
 // audit log and a fake button, and a player at rate Hz.
 type rig struct {
@@ -201,10 +204,17 @@ func stored(pcm []int16) []int16 {
 }
 
 // playbacks are the playback entries recorded so far, as "purpose detail".
-func (r *rig) playbacks() []string {
+// playbacks returns the playback entries of the audit log, starts and
+// ends; selections apart (selections).
+func (r *rig) playbacks() []string { return r.playbackEntries(false) }
+
+// selections returns the audit entries of the selections made.
+func (r *rig) selections() []string { return r.playbackEntries(true) }
+
+func (r *rig) playbackEntries(selections bool) []string {
 	var s []string
 	err := r.log.Each(time.Time{}, func(e audit.Entry) error {
-		if e.Action == audit.ActionPlayback {
+		if e.Action == audit.ActionPlayback && (e.Detail == "selected for review") == selections {
 			s = append(s, fmt.Sprintf("%d %s %s %s", e.Recording, e.Actor, e.Purpose, e.Detail))
 		}
 		return nil

@@ -37,7 +37,7 @@ func TestPlaysTheStoredAudio(t *testing.T) {
 			r := newRig(t, rate, nil)
 			pcm := speech(2.5)
 			id := r.record(1, pcm)
-			msg, err := r.p.Select(id)
+			msg, err := r.p.Select(id, selector)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +93,7 @@ func TestPauseResumeStop(t *testing.T) {
 	r := newRig(t, 16000, nil)
 	pcm := speech(4)
 	id := r.record(1, pcm)
-	if _, err := r.p.Select(id); err != nil {
+	if _, err := r.p.Select(id, selector); err != nil {
 		t.Fatal(err)
 	}
 	r.press(200 * time.Millisecond) // play
@@ -184,7 +184,7 @@ func TestButtonAlone(t *testing.T) {
 func TestBounceIsNotAPress(t *testing.T) {
 	r := newRig(t, 8000, nil)
 	id := r.record(1, speech(1))
-	if _, err := r.p.Select(id); err != nil {
+	if _, err := r.p.Select(id, selector); err != nil {
 		t.Fatal(err)
 	}
 	// Contact bounce: the button reads pressed for two frames only.
@@ -202,7 +202,7 @@ func TestSelectionLapses(t *testing.T) {
 		t.Run(wait.String(), func(t *testing.T) {
 			r := newRig(t, 8000, nil)
 			id := r.record(1, speech(1))
-			if _, err := r.p.Select(id); err != nil {
+			if _, err := r.p.Select(id, selector); err != nil {
 				t.Fatal(err)
 			}
 			r.clk.Advance(wait)
@@ -223,7 +223,7 @@ func TestSelectionLapses(t *testing.T) {
 func TestLongPressCancelsSelection(t *testing.T) {
 	r := newRig(t, 8000, nil)
 	id := r.record(1, speech(1))
-	if _, err := r.p.Select(id); err != nil {
+	if _, err := r.p.Select(id, selector); err != nil {
 		t.Fatal(err)
 	}
 	r.press(1500 * time.Millisecond)
@@ -259,7 +259,7 @@ func TestRefusals(t *testing.T) {
 		{objected, "recording 4: erased 2026-08-03 09:00 UTC (objection)", vault.ErrNotFound},
 	}
 	for _, tt := range tests {
-		_, err := r.p.Select(tt.id)
+		_, err := r.p.Select(tt.id, selector)
 		if err == nil {
 			t.Errorf("Select(%v) accepted", tt.id)
 			continue
@@ -282,7 +282,7 @@ func TestRefusesExpiredBeforeTheSweep(t *testing.T) {
 	r := newRig(t, 8000, nil)
 	id := r.record(3, speech(0.5))
 	r.clk.Advance(61 * time.Minute)
-	_, err := r.p.Select(id)
+	_, err := r.p.Select(id, selector)
 	want := "recording 1: no purpose that allows review is still granted (quick expired 2026-08-03 10:00 UTC)"
 	if err == nil || err.Error() != want || !errors.Is(err, policy.ErrExpired) {
 		t.Errorf("Select = %v, want %q wrapping policy.ErrExpired", err, want)
@@ -339,7 +339,7 @@ func TestStopsWhenNoLongerAllowed(t *testing.T) {
 			if err := r.v.Seal(id, r.clk.Now()); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := r.p.Select(id); err != nil {
+			if _, err := r.p.Select(id, selector); err != nil {
 				t.Fatal(err)
 			}
 			r.press(200 * time.Millisecond)
@@ -377,11 +377,11 @@ func TestConsoleStopAndBusy(t *testing.T) {
 	if got := r.p.Stop(audit.Actor{Kind: audit.ActorRole, ID: "supervisor"}); got != "nothing selected or playing" {
 		t.Errorf("Stop with nothing = %q", got)
 	}
-	if _, err := r.p.Select(a); err != nil {
+	if _, err := r.p.Select(a, selector); err != nil {
 		t.Fatal(err)
 	}
 	r.press(200 * time.Millisecond)
-	if _, err := r.p.Select(b); !errors.Is(err, review.ErrBusy) {
+	if _, err := r.p.Select(b, selector); !errors.Is(err, review.ErrBusy) {
 		t.Errorf("Select while playing = %v, want ErrBusy", err)
 	}
 	if s := r.p.Status().String(); !strings.HasPrefix(s, "recording 1 playing under quality: ") {
@@ -398,7 +398,7 @@ func TestConsoleStopAndBusy(t *testing.T) {
 	if len(got) != 2 || !strings.HasPrefix(got[1], "1 role:supervisor quality end=stopped") {
 		t.Errorf("audit = %q, want the stop by the console's role", got)
 	}
-	if _, err := r.p.Select(b); err != nil {
+	if _, err := r.p.Select(b, selector); err != nil {
 		t.Errorf("Select after the stop: %v", err)
 	}
 	if got := r.p.Stop(audit.Actor{Kind: audit.ActorRole, ID: "supervisor"}); got != "recording 2: selection cancelled" {
@@ -409,7 +409,7 @@ func TestConsoleStopAndBusy(t *testing.T) {
 func TestShutdownInterrupts(t *testing.T) {
 	r := newRig(t, 8000, nil)
 	id := r.record(1, speech(3))
-	if _, err := r.p.Select(id); err != nil {
+	if _, err := r.p.Select(id, selector); err != nil {
 		t.Fatal(err)
 	}
 	r.press(200 * time.Millisecond)
@@ -431,7 +431,7 @@ func TestRefusesCallInProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = r.p.Select(id)
+	_, err = r.p.Select(id, selector)
 	want := "recording 1: still being recorded on line 1; review it after the call"
 	if err == nil || err.Error() != want || !errors.Is(err, review.ErrNotReviewable) || !errors.Is(err, review.ErrInProgress) {
 		t.Errorf("Select of an open recording = %v, want %q", err, want)
@@ -441,27 +441,46 @@ func TestRefusesCallInProgress(t *testing.T) {
 func TestNoButton(t *testing.T) {
 	r := newRig(t, 8000, func(c *review.Config) { c.Button = nil })
 	id := r.record(1, speech(1))
-	if _, err := r.p.Select(id); err == nil || !strings.Contains(err.Error(), "no playback button") {
+	if _, err := r.p.Select(id, selector); err == nil || !strings.Contains(err.Error(), "no playback button") {
 		t.Errorf("Select on a board without a button = %v", err)
 	}
 }
 
-// An audit log that refuses the start entry means no playback: who
-// listened must always be provable.
+// An audit log that refuses the entries means no selection and no
+// playback: who listened must always be provable.
 func TestNoPlaybackWithoutAudit(t *testing.T) {
 	rec := &audittest.Recorder{Err: errors.New("disk full")}
 	r := newRig(t, 8000, func(c *review.Config) { c.Audit = rec })
 	id := r.record(1, speech(1))
-	if _, err := r.p.Select(id); err != nil {
-		t.Fatal(err)
+	if _, err := r.p.Select(id, selector); err == nil || !strings.Contains(err.Error(), "audit log refuses the selection") {
+		t.Fatalf("Select with a failing audit log = %v", err)
 	}
 	r.press(200 * time.Millisecond)
 	r.run(time.Second)
 	if firstSound(r.out) >= 0 {
-		t.Error("played although the audit log refused the start")
+		t.Error("played although the audit log refused the selection")
 	}
-	if last := r.p.Status().Last; !strings.Contains(last, "the audit log refused the entry") {
-		t.Errorf("status = %q", last)
+}
+
+// The selection is audited as the console role that made it, and a
+// selection not yet played is dropped when that session ends.
+func TestSelectionAuditedAndCancelled(t *testing.T) {
+	r := newRig(t, 8000, nil)
+	id := r.record(1, speech(1))
+	if _, err := r.p.Select(id, selector); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.selections(); len(got) != 1 || got[0] != "1 role:supervisor quality selected for review" {
+		t.Errorf("selections audited %q", got)
+	}
+	r.p.Cancel()
+	r.press(200 * time.Millisecond)
+	r.run(time.Second)
+	if firstSound(r.out) >= 0 || len(r.playbacks()) != 0 {
+		t.Error("the button played a selection cancelled at logout")
+	}
+	if st := r.p.Status(); !strings.Contains(st.Last, "cancelled at logout") {
+		t.Errorf("status %+v", st)
 	}
 }
 

@@ -66,8 +66,10 @@ func (p *Player) Status() Status {
 // ErrNotReviewable (and the cause) and says exactly why, e.g. "recording
 // 42: no purpose that allows review is still granted (quality expired
 // 2026-11-01 09:00 UTC)". A selection replaces an earlier one not yet
-// played; during a playback it fails with ErrBusy.
-func (p *Player) Select(id vault.ID) (string, error) {
+// played; during a playback it fails with ErrBusy. The selection is
+// audited as by, the console role that chose the recording (the playback
+// itself is the button's): whoever listened must be provable.
+func (p *Player) Select(id vault.ID, by audit.Actor) (string, error) {
 	p.mu.Lock()
 	err := p.busyLocked()
 	p.mu.Unlock()
@@ -94,6 +96,10 @@ func (p *Player) Select(id vault.ID) (string, error) {
 	}
 	if p.cfg.Button == nil {
 		return "", fmt.Errorf("recording %v: this board has no playback button: %w", id, ErrNotReviewable)
+	}
+	if err := p.record(audit.Entry{Actor: by, Action: audit.ActionPlayback, Recording: uint64(id), Purpose: purpose,
+		Detail: "selected for review"}); err != nil {
+		return "", fmt.Errorf("recording %v: the audit log refuses the selection, so it cannot be made: %w", id, err)
 	}
 	lapses := p.cfg.Clock.Now().Add(p.cfg.Lapse)
 	p.sel = selection{id: id, purpose: purpose, length: info.Duration, lapses: lapses}
@@ -125,6 +131,18 @@ func (p *Player) Stop(actor audit.Actor) string {
 		return "nothing selected or playing"
 	}
 	return p.last
+}
+
+// Cancel drops a selection not yet played; the daemon calls it when the
+// console session that made it ends, so that nobody presses the button on
+// someone else's selection. A playback in progress goes on.
+func (p *Player) Cancel() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.phase == Selected {
+		p.idle(fmt.Sprintf("recording %v: selection cancelled at logout", p.sel.id))
+		p.log.Info("review: " + p.last)
+	}
 }
 
 // Close ends a playback in progress as interrupted by the shutdown; the
