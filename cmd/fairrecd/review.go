@@ -68,8 +68,8 @@ func reviewCommands(p *review.Player, actor func() audit.Actor) []console.Comman
 
 // clipArg keeps an echoed argument short: a console line can be long.
 func clipArg(s string) string {
-	if len(s) > 24 {
-		return s[:24] + "..."
+	if r := []rune(s); len(r) > 24 {
+		return string(r[:24]) + "..." // whole characters: never half of one
 	}
 	return s
 }
