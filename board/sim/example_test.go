@@ -45,9 +45,9 @@ func Example() {
 		fmt.Printf("call on line %d: %.1f s to %.1f s\n", c.Line, float64(c.OffHook)/float64(b.Rate), float64(c.OnHook)/float64(b.Rate))
 	}
 	// Output:
-	// line 1 off hook true at 2.52 s
-	// line 1 off hook false at 24.52 s
-	// call on line 1: 2.5 s to 24.5 s
+	// line 1 off hook true at 4.02 s
+	// line 1 off hook false at 26.02 s
+	// call on line 1: 4.0 s to 26.0 s
 	// call on line 2: 6.5 s to 27.5 s
 	// call on line 2: 30.0 s to 42.0 s
 }
