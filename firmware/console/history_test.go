@@ -6,13 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
-	"fairrec/drivers/serial"
 	"fairrec/firmware/auth"
 	"fairrec/firmware/console"
 )
@@ -21,92 +17,38 @@ import (
 // the session (its commands name callers); a private command's line is
 // never in the history at all.
 func TestHistoryForgetsSession(t *testing.T) {
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	defer master.Close()
-	defer slave.Close()
-	port, err := serial.Open(slave.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer port.Close()
 	f := newAuth(t, true)
 	cfg := f.config()
-	cfg.Interactive = port.Interactive()
 	cfg.Commands = append(cfg.Commands,
 		console.Command{Name: "erasure", Role: auth.Supervisor, Args: "NUMBER", Private: true,
 			Run: func(w io.Writer, a []string) error { fmt.Fprintln(w, "erased"); return nil }},
 		console.Command{Name: "hold", Role: auth.Supervisor, Args: "ID REF",
 			Run: func(w io.Writer, a []string) error { fmt.Fprintln(w, "held "+strings.Join(a, " ")); return nil }})
-	c := console.New(port, cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go c.Run(ctx)
-	var mu sync.Mutex
-	var out strings.Builder
-	go func() {
-		buf := make([]byte, 512)
-		for {
-			n, err := master.Read(buf)
-			mu.Lock()
-			out.Write(buf[:n])
-			mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	wait := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			mu.Lock()
-			got := out.String()
-			mu.Unlock()
-			if strings.Count(got, want) > 0 {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("never showed %q; got:\n%q", want, got)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
-	wait(console.DefaultPrompt)
-	master.Write([]byte("login supervisor\r"))
-	wait("secret for supervisor")
-	master.Write([]byte(supervisorPIN + "\r"))
-	wait("logged in as supervisor")
-	master.Write([]byte("hold 7 complaint-42\r"))
-	wait("held 7 complaint-42")
-	master.Write([]byte("erasure 0612345678\r"))
-	wait("erased")
+	p := newPtyTerm(t, cfg)
+	p.wait(console.DefaultPrompt)
+	p.typ("login supervisor\r")
+	p.wait("secret for supervisor")
+	p.typ(supervisorPIN + "\r")
+	p.wait("logged in as supervisor")
+	p.typ("hold 7 complaint-42\r")
+	p.wait("held 7 complaint-42")
+	p.typ("erasure 0612345678\r")
+	p.wait("erased")
 	// Up-arrow once: the hold, not the private erasure.
-	mu.Lock()
-	out.Reset()
-	mu.Unlock()
-	master.Write([]byte("\x1b[A"))
-	wait("hold 7 complaint-42")
-	mu.Lock()
-	if got := out.String(); strings.Contains(got, "0612345678") {
+	p.clear()
+	p.typ("\x1b[A")
+	p.wait("hold 7 complaint-42")
+	if got := p.screen(); strings.Contains(got, "0612345678") {
 		t.Errorf("up-arrow shows the private erasure line: %q", got)
 	}
-	mu.Unlock()
-	master.Write([]byte("\x15logout\r")) // ^U clears the recalled line
-
-	wait("logged out\r\n")
-	mu.Lock()
-	out.Reset()
-	mu.Unlock()
-	// Nobody logged in now: press up-arrow twice.
-	master.Write([]byte("\x1b[A\x1b[A"))
+	p.typ("\x15logout\r") // ^U clears the recalled line
+	p.wait("logged out\r\n")
+	p.clear()
+	// Nobody logged in now: press up-arrow twice. Nothing may come back;
+	// the wait is for the keys to be handled.
+	p.typ("\x1b[A\x1b[A")
 	time.Sleep(300 * time.Millisecond)
-	mu.Lock()
-	got := out.String()
-	mu.Unlock()
-	if strings.Contains(got, "0612345678") || strings.Contains(got, "complaint-42") {
+	if got := p.screen(); strings.Contains(got, "0612345678") || strings.Contains(got, "complaint-42") {
 		t.Errorf("after logout, up-arrow shows the previous session's commands: %q", got)
 	}
 }

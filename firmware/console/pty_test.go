@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -13,71 +14,106 @@ import (
 	"fairrec/firmware/console"
 )
 
-// TestOverPty runs the console on a pty's slave opened as a serial port,
-// the way an installer's USB serial adapter reaches it, and types on the
-// master side as a terminal emulator would.
-func TestOverPty(t *testing.T) {
+// ptyTerm is a console running on a pty's slave opened as a serial port,
+// the way an installer's USB serial adapter reaches it, with the master side
+// as the terminal emulator: what is typed, what the screen shows.
+type ptyTerm struct {
+	t      *testing.T
+	master *os.File
+	mu     sync.Mutex
+	out    strings.Builder
+	errc   chan error
+	cancel context.CancelFunc
+}
+
+// newPtyTerm starts a console with cfg (Interactive set from the port) on
+// a fresh pty; the test's cleanup stops it.
+func newPtyTerm(t *testing.T, cfg console.Config) *ptyTerm {
+	t.Helper()
 	master, slave, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pty: %v", err)
 	}
-	defer master.Close()
-	defer slave.Close()
+	t.Cleanup(func() { master.Close(); slave.Close() })
 	port, err := serial.Open(slave.Name())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer port.Close()
-
-	c := console.New(port, console.Config{Interactive: port.Interactive(), System: twoLines})
+	t.Cleanup(func() { port.Close() })
+	cfg.Interactive = port.Interactive()
+	c := console.New(port, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- c.Run(ctx) }()
-
-	var mu sync.Mutex
-	var out strings.Builder
+	p := &ptyTerm{t: t, master: master, errc: make(chan error, 1), cancel: cancel}
+	go func() { p.errc <- c.Run(ctx) }()
 	go func() {
 		buf := make([]byte, 512)
 		for {
 			n, err := master.Read(buf)
-			mu.Lock()
-			out.Write(buf[:n])
-			mu.Unlock()
+			p.mu.Lock()
+			p.out.Write(buf[:n])
+			p.mu.Unlock()
 			if err != nil {
 				return
 			}
 		}
 	}()
-	wait := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			mu.Lock()
-			got := out.String()
-			mu.Unlock()
-			if strings.Contains(got, want) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("terminal never showed %q; got:\n%s", want, got)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
-	wait(console.DefaultPrompt)
-	master.Write([]byte("status\r"))
-	wait("line 2   off-hook, recording r42 (3.2s)\r\n")
-	master.Write([]byte("recordings\r"))
-	wait("2 recordings\r\n")
+	t.Cleanup(func() { p.stop() })
+	return p
+}
 
-	cancel()
+// stop cancels the console and reports what Run returned.
+func (p *ptyTerm) stop() error {
+	if p.cancel == nil {
+		return nil
+	}
+	p.cancel()
+	p.cancel = nil
 	select {
-	case err := <-errc:
-		if err != nil {
-			t.Errorf("Run after cancel: %v", err)
-		}
+	case err := <-p.errc:
+		return err
 	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not return after cancel")
+		p.t.Error("Run did not return after cancel")
+		return nil
+	}
+}
+
+func (p *ptyTerm) typ(s string) { p.master.Write([]byte(s)) }
+
+// screen is everything shown since the start or the last clear.
+func (p *ptyTerm) screen() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+func (p *ptyTerm) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.out.Reset()
+}
+
+// wait waits until the screen shows want.
+func (p *ptyTerm) wait(want string) {
+	p.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(p.screen(), want) {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("terminal never showed %q; got:\n%s", want, p.screen())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestOverPty runs the console over a pty and types as a person would.
+func TestOverPty(t *testing.T) {
+	p := newPtyTerm(t, console.Config{System: twoLines})
+	p.wait(console.DefaultPrompt)
+	p.typ("status\r")
+	p.wait("line 2   off-hook, recording r42 (3.2s)\r\n")
+	p.typ("recordings\r")
+	p.wait("2 recordings\r\n")
+	if err := p.stop(); err != nil {
+		t.Errorf("Run after cancel: %v", err)
 	}
 }
 
@@ -85,80 +121,29 @@ func TestOverPty(t *testing.T) {
 // serial cable: the secret is asked for without echo, never shown, never in
 // the history.
 func TestLoginOverPtyNoEcho(t *testing.T) {
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	defer master.Close()
-	defer slave.Close()
-	port, err := serial.Open(slave.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer port.Close()
-
 	f := newAuth(t, true)
-	cfg := f.config()
-	cfg.Interactive = port.Interactive()
-	c := console.New(port, cfg)
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- c.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-errc
-	}()
-
-	var mu sync.Mutex
-	var out strings.Builder
-	go func() {
-		buf := make([]byte, 512)
-		for {
-			n, err := master.Read(buf)
-			mu.Lock()
-			out.Write(buf[:n])
-			mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	screen := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		return out.String()
-	}
-	wait := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for !strings.Contains(screen(), want) {
-			if time.Now().After(deadline) {
-				t.Fatalf("terminal never showed %q; got:\n%s", want, screen())
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
-	wait("log in: login installer | login supervisor")
-	master.Write([]byte("status\r"))
-	wait("error: status: log in first\r\n")
-	master.Write([]byte("login installer\r"))
-	wait("secret for installer: ")
-	master.Write([]byte(installerPIN + "\r"))
-	wait("logged in as installer")
-	master.Write([]byte("status\r"))
-	wait("line 2   off-hook")
+	p := newPtyTerm(t, f.config())
+	p.wait("log in: login installer | login supervisor")
+	p.typ("status\r")
+	p.wait("error: status: log in first\r\n")
+	p.typ("login installer\r")
+	p.wait("secret for installer: ")
+	p.typ(installerPIN + "\r")
+	p.wait("logged in as installer")
+	p.typ("status\r")
+	p.wait("line 2   off-hook")
 	// Up twice: the line before status is the login, not the secret.
-	master.Write([]byte("\x1b[A\x1b[A"))
-	wait("fairrec> login installer")
-	master.Write([]byte("\x15passwd supervisor\r"))
-	wait("new secret for supervisor (6 to 128 characters): ")
-	master.Write([]byte("fresh-sup-pin\r"))
-	wait("again: ")
-	master.Write([]byte("fresh-sup-pin\r"))
-	wait("secret of supervisor changed")
+	p.typ("\x1b[A\x1b[A")
+	p.wait("fairrec> login installer")
+	p.typ("\x15passwd supervisor\r")
+	p.wait("new secret for supervisor (6 to 128 characters): ")
+	p.typ("fresh-sup-pin\r")
+	p.wait("again: ")
+	p.typ("fresh-sup-pin\r")
+	p.wait("secret of supervisor changed")
 	for _, pw := range []string{installerPIN, "fresh-sup-pin"} {
-		if strings.Contains(screen(), pw) {
-			t.Errorf("the terminal showed the secret %q:\n%s", pw, screen())
+		if strings.Contains(p.screen(), pw) {
+			t.Errorf("the terminal showed the secret %q:\n%s", pw, p.screen())
 		}
 	}
 }
