@@ -12,6 +12,7 @@ import (
 
 	"fairrec/firmware/callerid"
 	"fairrec/firmware/clock"
+	"fairrec/firmware/debounce"
 	"fairrec/firmware/dsp"
 	"fairrec/firmware/dtmf"
 	"fairrec/firmware/notice"
@@ -194,7 +195,7 @@ type Line struct {
 	outD   []int16 // playback at the device rate, not yet handed out
 	play   []int16 // one frame of playback
 
-	hook, ring, btn debouncer
+	hook, ring, btn debounce.Input
 	voxOn           bool  // VOX: the line is in a call
 	voxQuiet        int   // VOX: frames below the threshold in a row
 	rang            bool  // the line rang (ringExpiry ago at most): an off-hook answers
@@ -280,7 +281,7 @@ func New(cfg Config) (*Line, error) {
 	// late) and to drop the frames that confirmed an on-hook.
 	l.dl.frames = max(delayFrames, cfg.Debounce+1)
 	n := cfg.Debounce
-	l.hook, l.ring, l.btn = debouncer{need: n}, debouncer{need: n}, debouncer{need: n}
+	l.hook, l.ring, l.btn = debounce.Input{Need: n}, debounce.Input{Need: n}, debounce.Input{Need: n}
 	l.st.Line, l.st.Phase = cfg.Line, PhaseIdle
 	if cfg.Notices != nil {
 		key := notice.Key{Profile: cfg.NoticeProfile, Language: cfg.Language, Kind: notice.KindNotice}
@@ -375,31 +376,31 @@ func (l *Line) handle(f []int16) {
 	pos := l.pos
 	l.pos += dsp.FrameSamples
 	back := int64(l.cfg.Debounce-1) * dsp.FrameSamples // a confirmed change began this far back
-	if l.ring.update(read(l.cfg.Ring)) {
-		l.log.Debug("ringing", "on", l.ring.state, "sample", pos)
-		l.set(func(s *Status) { s.Ringing = l.ring.state })
-		if l.ring.state && l.c == nil {
+	if l.ring.Update(read(l.cfg.Ring)) {
+		l.log.Debug("ringing", "on", l.ring.Active, "sample", pos)
+		l.set(func(s *Status) { s.Ringing = l.ring.Active })
+		if l.ring.Active && l.c == nil {
 			l.rang = true
 		}
-		if !l.ring.state {
+		if !l.ring.Active {
 			l.ringEnd = pos
 		}
 	}
 	// A ring the line did not answer expires: the ring cadence pauses at
 	// most 4 s (NL: 1 s on, 4 s off), so after ringExpiry without a ring
 	// the caller has given up, and lifting the handset is an outgoing call.
-	if l.rang && !l.ring.state && l.c == nil && pos-l.ringEnd > ringExpiry {
+	if l.rang && !l.ring.Active && l.c == nil && pos-l.ringEnd > ringExpiry {
 		l.rang = false
 	}
-	if l.btn.update(read(l.cfg.Button)) {
-		l.log.Info("button", "pressed", l.btn.state, "sample", pos)
-		l.set(func(s *Status) { s.Pressed = l.btn.state })
-		if !l.btn.state && !l.longDone && l.c != nil {
+	if l.btn.Update(read(l.cfg.Button)) {
+		l.log.Info("button", "pressed", l.btn.Active, "sample", pos)
+		l.set(func(s *Status) { s.Pressed = l.btn.Active })
+		if !l.btn.Active && !l.longDone && l.c != nil {
 			l.shortPress(pos)
 		}
 		l.pressed, l.longDone = 0, false
 	}
-	if l.btn.state {
+	if l.btn.Active {
 		l.pressed++
 		if !l.longDone && time.Duration(l.pressed+l.cfg.Debounce-1)*frameTime >= l.cfg.LongPress {
 			l.longDone = true
@@ -422,8 +423,8 @@ func (l *Line) handle(f []int16) {
 	if l.cfg.Hook == nil && l.cfg.VOX != 0 {
 		off = l.vox(f)
 	}
-	if l.hook.update(off) {
-		if l.hook.state {
+	if l.hook.Update(off) {
+		if l.hook.Active {
 			l.log.Info("off hook", "sample", pos-back)
 			l.set(func(s *Status) { s.OffHook = true })
 			l.offHook(pos-back, pos)
@@ -560,25 +561,4 @@ func light(log *slog.Logger, p Light, name string, on bool) {
 	if err := p.Out(v); err != nil {
 		log.Warn("LED", "led", name, "err", err)
 	}
-}
-
-// debouncer confirms a level once it has read the same for need frames.
-type debouncer struct {
-	need  int
-	state bool // the confirmed level: true = active
-	run   int  // frames in a row reading !state
-}
-
-// update takes one reading and reports whether the confirmed state changed.
-func (d *debouncer) update(active bool) bool {
-	if active == d.state {
-		d.run = 0
-		return false
-	}
-	d.run++
-	if d.run < d.need {
-		return false
-	}
-	d.state, d.run = active, 0
-	return true
 }

@@ -11,6 +11,7 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"fairrec/firmware/clock"
+	"fairrec/firmware/debounce"
 	"fairrec/firmware/dsp"
 	"fairrec/firmware/policy"
 	"fairrec/storage/audit"
@@ -141,7 +142,7 @@ type Player struct {
 
 	mu       sync.Mutex
 	inFrame  int // device samples of the current frame already filled
-	btn      debouncer
+	btn      debounce.Input
 	held     int // frames the button has been held (confirmed)
 	longDone bool
 	phase    Phase
@@ -191,7 +192,7 @@ func New(cfg Config) (*Player, error) {
 	}
 	p.frameLen = max(1, cfg.Rate*int(frameTime/time.Millisecond)/1000)
 	p.recheck = max(1, int((cfg.Recheck+frameTime-1)/frameTime))
-	p.btn = debouncer{need: cfg.Debounce}
+	p.btn = debounce.Input{Need: cfg.Debounce}
 	return p, nil
 }
 
@@ -236,13 +237,13 @@ func (p *Player) render(dst []int16) {
 
 // tick runs once per frame: button, lapse, grant.
 func (p *Player) tick() {
-	if p.btn.update(p.cfg.Button != nil && p.cfg.Button.Read() == Active) {
-		if !p.btn.state && !p.longDone {
+	if p.btn.Update(p.cfg.Button != nil && p.cfg.Button.Read() == Active) {
+		if !p.btn.Active && !p.longDone {
 			p.short()
 		}
 		p.held, p.longDone = 0, false
 	}
-	if p.btn.state {
+	if p.btn.Active {
 		p.held++
 		if !p.longDone && time.Duration(p.held+p.cfg.Debounce-1)*frameTime >= p.cfg.LongPress {
 			p.longDone = true
@@ -379,23 +380,3 @@ func (p *Player) position() string { return seconds(p.heardTime()) }
 
 // seconds prints d as "12.3s".
 func seconds(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
-
-// debouncer confirms a level once it has read the same for need frames.
-type debouncer struct {
-	need  int
-	state bool // the confirmed level: true = pressed
-	run   int  // frames in a row reading !state
-}
-
-// update takes one reading and reports whether the confirmed state changed.
-func (d *debouncer) update(active bool) bool {
-	if active == d.state {
-		d.run = 0
-		return false
-	}
-	if d.run++; d.run < d.need {
-		return false
-	}
-	d.state, d.run = active, 0
-	return true
-}
