@@ -221,6 +221,7 @@ func TestSerialConsoleAndShutdown(t *testing.T) {
 	master.Write([]byte("status\r"))
 	pos = term.waitFor(t, pos, "line 1   on-hook, idle\r\n", stderr)
 	pos = term.waitFor(t, pos, "line 2   off-hook, recording 2 (", stderr)
+	pos = term.waitFor(t, pos, "review   idle\r\n", stderr)
 	master.Write([]byte("recordings\r"))
 	pos = term.waitFor(t, pos, "2 recordings\r\n", stderr)
 	if out := term.String(); !strings.Contains(out, "sealed") || !strings.Contains(out, "open") {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fairrec/firmware/console"
+	"fairrec/firmware/review"
 	"fairrec/storage/vault"
 )
 
@@ -23,6 +24,12 @@ func (s system) Status() console.Status {
 		st.Storage = fmt.Sprintf("%s: ERROR %v", d.cfg.Data, err)
 	} else {
 		st.Storage = fmt.Sprintf("%s, key %s, %d recordings", d.cfg.Data, d.key, len(recs))
+	}
+	if d.review != nil {
+		st.Review = "idle"
+		if rs := d.review.Status(); rs.Phase != review.Idle {
+			st.Review = rs.String()
+		}
 	}
 	for _, l := range d.lines {
 		ls := l.Status()

@@ -32,6 +32,10 @@ type Status struct {
 	Xruns uint64
 	// Uptime is the time since the daemon started.
 	Uptime time.Duration
+	// Review is the supervisor's playback in a few words, e.g. "idle" or
+	// "recording 7 playing under quality: 1.0s of 7.1s"; "" for a board
+	// without a review output (no line shown).
+	Review string
 }
 
 // Line is one phone line's state.
@@ -147,6 +151,9 @@ func (c *Console) status(w io.Writer, args []string) error {
 	}
 	if len(s.Lines) == 0 {
 		fmt.Fprintf(tw, "lines\tnone\n")
+	}
+	if s.Review != "" {
+		fmt.Fprintf(tw, "review\t%s\n", s.Review)
 	}
 	return tw.Flush()
 }

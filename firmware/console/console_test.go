@@ -30,6 +30,7 @@ var twoLines = fakeSystem{
 		Audio:   "default, 48000 Hz, 2 in/3 out",
 		Xruns:   7,
 		Uptime:  90 * time.Second,
+		Review:  "recording r41 playing under quality: 1.0s of 12.0s",
 		Lines: []console.Line{
 			{N: 1},
 			{N: 2, OffHook: true, Recording: "r42", Recorded: 3200 * time.Millisecond},
@@ -141,7 +142,8 @@ func TestPlainCommands(t *testing.T) {
 		want []string
 	}{
 		{"help\n", []string{"help", "status", "recordings"}},
-		{"status\r\n", []string{"board    sim", "uptime   1m30s", "storage  open, 1 recording", "7 xruns", "line 1   on-hook, idle", "line 2   off-hook, recording r42 (3.2s)"}},
+		{"status\r\n", []string{"board    sim", "uptime   1m30s", "storage  open, 1 recording", "7 xruns", "line 1   on-hook, idle", "line 2   off-hook, recording r42 (3.2s)",
+			"review   recording r41 playing under quality: 1.0s of 12.0s"}},
 		{"  recordings  \n", []string{"r41  1     2026-11-27T03:00:00Z  12s       sealed", "r42  2", "open", "2 recordings"}},
 		{"reboot now\n", []string{`error: unknown command "reboot"`}},
 		{"status extra\n", []string{"error: status: takes no arguments"}},

@@ -24,6 +24,7 @@ func Example() {
 	// audio    default, 48000 Hz, 2 in/3 out, 7 xruns
 	// line 1   on-hook, idle
 	// line 2   off-hook, recording r42 (3.2s)
+	// review   recording r41 playing under quality: 1.0s of 12.0s
 	// ID   LINE  START                 DURATION  STATE
 	// r41  1     2026-11-27T03:00:00Z  12s       sealed
 	// r42  2     2026-11-27T03:01:00Z  3s        open
