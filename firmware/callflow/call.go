@@ -530,6 +530,12 @@ func (l *Line) eraseObjected(actor audit.Actor, id vault.ID, audited bool) {
 // if shorter than the minimum).
 func (l *Line) endCall(end time.Time, why string) error {
 	c := l.c
+	if l.cw != nil {
+		// A call-waiting message cut by the on-hook is reported (as
+		// truncated, so without a number) rather than lost unsaid.
+		l.cwRes = l.cw.Flush(l.cwRes[:0])
+		l.waiting(l.cwRes)
+	}
 	if c.player != nil && c.lead {
 		c.player.Stop()
 		l.receipt(c.player.Receipt())

@@ -2,8 +2,10 @@ package callflow_test
 
 import (
 	"errors"
+	"log/slog"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,5 +130,33 @@ func TestCallWaitingStoreFailure(t *testing.T) {
 	f.until(answered + 4*time.Second)
 	if got := f.only().meta.Others; !slices.Equal(got, []string{"0612345678"}) {
 		t.Errorf("others %q after the seal, want the waiting caller", got)
+	}
+}
+
+// TestCallWaitingCutByOnHook: a call-waiting message still arriving when
+// the call ends is reported as cut off, without its number, not lost
+// unsaid; the number is in no log line.
+func TestCallWaitingCutByOnHook(t *testing.T) {
+	var logs strings.Builder
+	f := newFlow(t, callflow.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	lead := lookup(t, notice.KindNotice)
+	f.ring.Out(gpio.Low)
+	f.until(time.Second)
+	f.ring.Out(gpio.High)
+	f.hook.Out(gpio.Low)
+	answered := time.Second + time.Duration(lead.Seconds()*float64(time.Second))
+	at := answered + time.Second
+	f.clips = append(f.clips, clip{from: sample(at), pcm: callWaiting("0612345678")})
+	f.until(at + 280*time.Millisecond) // the alerting tone and ack are over; the FSK is under way
+	f.hook.Out(gpio.High)
+	f.until(at + time.Second)
+	if got := f.only().meta.Others; len(got) != 0 {
+		t.Errorf("others %q from a message cut by the on-hook", got)
+	}
+	if !strings.Contains(logs.String(), "call-waiting caller ID rejected") {
+		t.Errorf("no word of the cut message in the log:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "0612345678") {
+		t.Error("the log holds the number")
 	}
 }
