@@ -44,9 +44,13 @@ type Notes struct {
 }
 
 // NoticeReceipt is a notice's receipt and the wall-clock time it began.
+// Its samples are where the line heard the notice (PlaybackDelay after it
+// was produced). Unheard counts notice samples that never reached the line
+// because the appliance's audio stalled; the notice is then not complete.
 type NoticeReceipt struct {
 	notice.Receipt
-	At time.Time `json:"at"`
+	At      time.Time `json:"at"`
+	Unheard int64     `json:"unheard,omitempty"`
 }
 
 // ParseNotes reads the notes a line stored.
@@ -64,11 +68,15 @@ type call struct {
 	incoming   bool
 	phase      Phase
 
-	player   *notice.Player
-	lead     bool // player plays the line's notice (not a confirmation)
-	playedAt time.Time
-	receipt  *NoticeReceipt
-	pending  *policy.Start // record for these purposes once the confirmation ends
+	player *notice.Player
+	lead   bool // player plays the line's notice (not a confirmation)
+	// noticeFrom is the line sample the lead notice began to be produced
+	// at, -1 before; noticeLost counts its samples reported not heard
+	// before its receipt was written.
+	noticeFrom, noticeLost int64
+	playedAt               time.Time
+	receipt                *NoticeReceipt
+	pending                *policy.Start // record for these purposes once the confirmation ends
 
 	digits    []byte
 	lastDigit int64
@@ -109,7 +117,7 @@ func (l *Line) audit(e audit.Entry) {
 // offHook starts a call whose first sample is at; pos is the frame now
 // being handled, where a notice starts playing.
 func (l *Line) offHook(at, pos int64) {
-	c := &call{start: at, end: -1, incoming: l.rang || l.cfg.Ring == nil, phase: PhaseDone}
+	c := &call{start: at, end: -1, incoming: l.rang || l.cfg.Ring == nil, phase: PhaseDone, noticeFrom: -1}
 	if c.incoming && l.caller != "" && at-l.callerAt <= callerIDValid {
 		c.callerID = l.caller
 	}
@@ -146,6 +154,7 @@ func (l *Line) startNotice(pos int64) {
 	c := l.c
 	c.phase, c.lead, c.playedAt = PhaseNotice, true, l.cfg.Clock.Now()
 	c.player = l.lead.Play(pos)
+	c.noticeFrom, c.noticeLost = pos, 0
 	l.log.Info("notice playing", "notice", l.lead.Name, "incoming", c.incoming)
 	l.setPhase()
 }
@@ -201,7 +210,7 @@ func (l *Line) played() {
 	c.player = nil
 	r := p.Receipt()
 	// The line hears the end of what played PlaybackDelay later.
-	end := r.EndSample + int64(l.cfg.PlaybackDelay/(time.Second/dsp.LineRate))
+	end := r.EndSample + l.delaySamples()
 	if c.lead {
 		l.receipt(r)
 		l.startRecording(end, nil)
@@ -222,10 +231,50 @@ func (l *Line) played() {
 // receipt keeps the lead notice's receipt for the recording and audits it.
 func (l *Line) receipt(r notice.Receipt) {
 	c := l.c
-	c.receipt = &NoticeReceipt{Receipt: r, At: c.playedAt}
+	d := l.delaySamples()
+	r.StartSample, r.EndSample = r.StartSample+d, r.EndSample+d
+	c.receipt = &NoticeReceipt{Receipt: r, At: c.playedAt, Unheard: c.noticeLost}
+	if c.noticeLost > 0 {
+		c.receipt.Complete = false
+	}
 	h := r.Hash.String()
+	detail := fmt.Sprintf("line=%d notice=%s sha256=%s-%s-%s-%s complete=%t", l.cfg.Line, r.Name, h[:4], h[4:8], h[8:12], h[12:16], c.receipt.Complete)
+	if c.noticeLost > 0 {
+		detail += fmt.Sprintf(" unheard-ms=%d", c.noticeLost*1000/dsp.LineRate)
+	}
+	l.audit(audit.Entry{Action: audit.ActionNoticeReceipt, Detail: detail})
+}
+
+// delaySamples is PlaybackDelay in line samples.
+func (l *Line) delaySamples() int64 { return int64(l.cfg.PlaybackDelay / (time.Second / dsp.LineRate)) }
+
+// PlaybackLost tells the line that what it produced for line samples
+// [from, to) never reached the line: the appliance's audio stalled and
+// that playback was dropped. Part of the line's notice not heard makes its
+// receipt incomplete (corrected and audited again if it was written
+// already); the caller was not told everything the law asks.
+func (l *Line) PlaybackLost(from, to int64) {
+	c := l.c
+	if c == nil || c.noticeFrom < 0 {
+		return
+	}
+	end := l.pos // still playing: produced up to here
+	if c.receipt != nil {
+		end = c.receipt.EndSample - l.delaySamples()
+	}
+	lost := min(to, end) - max(from, c.noticeFrom)
+	if lost <= 0 {
+		return
+	}
+	l.log.Warn("part of the notice was not heard: the audio stalled", "ms", lost*1000/dsp.LineRate)
+	if c.receipt == nil {
+		c.noticeLost += lost
+		return
+	}
+	c.receipt.Unheard += lost
+	c.receipt.Complete = false
 	l.audit(audit.Entry{Action: audit.ActionNoticeReceipt, Detail: fmt.Sprintf(
-		"line=%d notice=%s sha256=%s-%s-%s-%s complete=%t", l.cfg.Line, r.Name, h[:4], h[4:8], h[8:12], h[12:16], r.Complete)})
+		"line=%d notice=%s corrected: complete=false unheard-ms=%d", l.cfg.Line, c.receipt.Name, c.receipt.Unheard*1000/dsp.LineRate)})
 }
 
 // startRecording creates the recording that stores from line sample from.
@@ -342,7 +391,7 @@ func (l *Line) emit(f frame) {
 		dsp.EncodeALaw(a, x)
 		if err := l.cfg.Store.Append(c.id, a); err != nil {
 			l.fail(fmt.Errorf("append to recording %s: %w", c.id, err))
-			_ = l.seal(l.cfg.Clock.Now(), "store error")
+			_ = l.finish(l.cfg.Clock.Now(), "store error")
 			c.phase = PhaseDone
 			l.setPhase()
 			return

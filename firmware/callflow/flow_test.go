@@ -630,3 +630,51 @@ func TestPlaybackDelay(t *testing.T) {
 		t.Errorf("a 40 ms playback delay stores %d samples less, want %d", d, 2*dsp.FrameSamples)
 	}
 }
+
+// TestPlaybackLost: playback the appliance produced but never played (an
+// audio stall) makes the notice's receipt incomplete, whether the loss is
+// reported while the notice plays or after its receipt was written; a loss
+// outside the notice changes nothing.
+func TestPlaybackLost(t *testing.T) {
+	lead := lookup(t, notice.KindNotice)
+	answered := sample(time.Second) + 2*dsp.FrameSamples // the off-hook confirmed; the notice starts
+	end := answered + int64(lead.Duration)
+	receipts := func(f *flow) []string {
+		var out []string
+		for _, e := range f.audit.Entries() {
+			if e.Action == audit.ActionNoticeReceipt {
+				out = append(out, e.Detail[strings.LastIndex(e.Detail, "complete="):])
+			}
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		at       time.Duration // when the loss is reported
+		from     int64         // the lost period, in line samples as produced
+		unheard  int64
+		receipts []string
+	}{
+		{"during the notice", 5 * time.Second, answered + 8000, 160, []string{"complete=false unheard-ms=20"}},
+		{"after the receipt", 40 * time.Second, end - 160, 160, []string{"complete=true", "complete=false unheard-ms=20"}},
+		{"outside the notice", 40 * time.Second, end + 8000, 0, []string{"complete=true"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFlow(t, callflow.Config{PlaybackDelay: 80 * time.Millisecond})
+			f.answer()
+			f.until(tt.at)
+			f.line.PlaybackLost(tt.from, tt.from+160)
+			f.until(45 * time.Second)
+			f.hook.Out(gpio.High)
+			f.until(46 * time.Second)
+			n := f.notes(f.only())
+			if n.Notice == nil || n.Notice.Unheard != tt.unheard || n.Notice.Complete != (tt.unheard == 0) {
+				t.Errorf("receipt %+v, want %d samples unheard", n.Notice, tt.unheard)
+			}
+			if got := receipts(f); !slices.Equal(got, tt.receipts) {
+				t.Errorf("audited receipts %q, want %q", got, tt.receipts)
+			}
+		})
+	}
+}
