@@ -47,6 +47,7 @@ func (d *daemon) open() error {
 	// The sim board's files wait for the firmware; a real board's device
 	// does not.
 	d.pump = newPump(d.board.InChannels, d.board.OutChannels, st.Period(), d.sim != nil, d.process)
+	d.pump.lost = d.playbackLost
 	lead := time.Duration(d.pump.lead*st.Period()) * time.Second / time.Duration(st.Rate())
 	for i, bl := range d.board.Lines {
 		pl := d.pins.Lines[i]
@@ -68,7 +69,8 @@ func (d *daemon) open() error {
 			Line: i + 1, Rate: st.Rate(),
 			// An absent pin is a nil gpio interface, which converts to a
 			// nil callflow interface.
-			Hook: pl.Hook, Ring: pl.Ring, Button: pl.Button,
+			// The pump hands each period's reading of the pins to the lines.
+			Hook: d.pump.latch(pl.Hook), Ring: d.pump.latch(pl.Ring), Button: d.pump.latch(pl.Button),
 			LEDRecording: pl.LEDRecording, LEDObjection: pl.LEDObjection,
 			Store: d.vault, Clock: d.keeper, Logger: d.log,
 			Notices: d.notices, NoticeProfile: noticeSet, Language: lang,

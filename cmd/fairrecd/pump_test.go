@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	gpiolevel "periph.io/x/conn/v3/gpio"
 )
 
 // periodOf returns one channel of one period whose samples all hold v.
@@ -39,25 +41,41 @@ func (r *recorder) process(in, out [][]int16) error {
 	return nil
 }
 
+// waitProcessed waits until the worker has processed n periods; the
+// deadline only guards against a hang.
+func waitProcessed(t *testing.T, r *recorder, n int32) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); r.n.Load() < n; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the worker did not catch up: %d of %d periods processed", r.n.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // TestPumpStallLosesNothing: on a real board, a worker stalled by a slow
 // write never blocks the audio loop; what is captured meanwhile is
-// processed in order once it resumes, and playback that was not ready
-// plays as silence and is counted.
+// processed in order once it resumes; playback that was not ready when
+// due plays as silence and the lines are told which, and once the worker
+// has caught up each period plays exactly the playback produced lead
+// periods before.
 func TestPumpStallLosesNothing(t *testing.T) {
-	const periods = 30
-	r := &recorder{stall: map[int16]chan struct{}{3: make(chan struct{}), periods + 1: make(chan struct{})}}
+	const periods = 30 // 0.6 s of audio while the worker is stuck
+	r := &recorder{stall: map[int16]chan struct{}{3: make(chan struct{})}}
 	p := newPump(1, 1, 8, false, r.process)
-	p.start() // 0.6 s of audio while the worker is stuck
-	var outs [][]int16
+	var lost []int64 // run by the worker
+	p.lost = func(seq int64) { lost = append(lost, seq) }
+	p.start()
+	var outs []int16
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for k := range periods {
-			out := periodOf(0)
+			out := periodOf(-1)
 			if err := p.audio(periodOf(int16(k+1)), out); err != nil {
 				t.Errorf("audio period %d: %v", k, err)
 			}
-			outs = append(outs, out[0])
+			outs = append(outs, out[0][0])
 		}
 	}()
 	select {
@@ -66,28 +84,14 @@ func TestPumpStallLosesNothing(t *testing.T) {
 		t.Fatal("the audio loop blocked behind the stalled worker")
 	}
 	close(r.stall[3])
-	// Once the worker has caught up, the next period plays the newest
-	// playback and skips the stale ones: the delay is back to one period.
-	for deadline := time.Now().Add(30 * time.Second); r.n.Load() < periods; {
-		if time.Now().After(deadline) {
-			t.Fatalf("the worker did not catch up: %d periods processed", r.n.Load())
-		}
-		time.Sleep(time.Millisecond)
-	}
-	ready := uint64(len(p.done))
-	skipped0 := p.skipped.Load()
-	out := periodOf(0)
+	waitProcessed(t, r, periods)
+	// Caught up: period 30 plays period 26's playback (value 27 + 1000).
+	out := periodOf(-1)
 	if err := p.audio(periodOf(periods+1), out); err != nil {
 		t.Fatal(err)
 	}
-	if out[0][0] != 1000+periods {
-		t.Errorf("after catching up the line hears %d, want the newest period's playback %d", out[0][0], 1000+periods)
-	}
-	if got := p.skipped.Load() - skipped0; got != ready-1 {
-		t.Errorf("%d stale periods skipped, want %d", got, ready-1)
-	}
-	close(r.stall[periods+1])
 	p.stop()
+
 	want := make([]int16, periods+1)
 	for k := range want {
 		want[k] = int16(k + 1)
@@ -95,31 +99,33 @@ func TestPumpStallLosesNothing(t *testing.T) {
 	if !slices.Equal(r.seen, want) {
 		t.Errorf("processed %v, want every captured period in order %v", r.seen, want)
 	}
-	if len(outs) != periods {
-		t.Fatalf("%d periods played", len(outs))
-	}
 	if p.dropped.Load() != 0 {
 		t.Errorf("%d capture periods dropped, want none (the queue holds %d)", p.dropped.Load(), pumpQueue)
 	}
-	// Period 0 is the lead's silence; until the stall, a period plays an
-	// earlier period's playback; from the stall on, silence. Never the
-	// same playback twice, never one out of order.
-	if got := p.late.Load(); got < periods-3 {
-		t.Errorf("%d late periods, want at least %d", got, periods-3)
-	}
-	last := int16(0)
-	for k, out := range outs {
-		if v := out[0]; v != 0 {
-			if v <= last || v > 1000+int16(k) {
-				t.Errorf("period %d played %d after %d: want silence or a newer, earlier period's playback", k, v, last)
-			}
-			last = v
+	for k, v := range outs {
+		due := k - pumpLead
+		switch {
+		case due < 0 && v != 0:
+			t.Errorf("period %d played %d before the first playback was due", k, v)
+		case due >= 0 && v != 0 && v != int16(1000+due+1):
+			t.Errorf("period %d played %d, want silence or period %d's playback %d", k, v, due, 1000+due+1)
 		}
+	}
+	if out[0][0] != 1000+periods-pumpLead+1 {
+		t.Errorf("after catching up period %d played %d, want period %d's playback", periods, out[0][0], periods-pumpLead)
+	}
+	// Every period due during the stall was reported lost, once, in order.
+	if got := p.late.Load(); got < periods-pumpLead-2 {
+		t.Errorf("%d late periods, want at least %d", got, periods-pumpLead-2)
+	}
+	if uint64(len(lost)) != p.late.Load() || !slices.IsSorted(lost) || len(lost) == 0 || lost[len(lost)-1] != periods-pumpLead-1 {
+		t.Errorf("lines told of lost playback %v, want the %d periods that played silence, the last %d", lost, p.late.Load(), periods-pumpLead-1)
 	}
 }
 
-// TestPumpFullQueueDrops: a worker stalled longer than the queue drops the
-// newest capture periods (counted) instead of blocking the device.
+// TestPumpFullQueueDrops: a worker stalled longer than the queue costs the
+// newest capture periods (counted) instead of blocking the device, and the
+// lines get silence in their place, so their time stays the device's.
 func TestPumpFullQueueDrops(t *testing.T) {
 	r := &recorder{stall: map[int16]chan struct{}{1: make(chan struct{})}}
 	p := newPump(1, 1, 8, false, r.process)
@@ -131,25 +137,77 @@ func TestPumpFullQueueDrops(t *testing.T) {
 		}
 	}
 	close(r.stall[1])
+	waitProcessed(t, r, pumpQueue)
+	if err := p.audio(periodOf(periods+1), periodOf(0)); err != nil {
+		t.Fatal(err)
+	}
 	p.stop()
 	if got := p.dropped.Load(); got != 10 {
 		t.Errorf("%d periods dropped, want 10", got)
 	}
-	if len(r.seen) != pumpQueue || r.seen[0] != 1 || r.seen[pumpQueue-1] != pumpQueue {
-		t.Errorf("processed %d periods %v..., want the first %d in order", len(r.seen), r.seen[:min(3, len(r.seen))], pumpQueue)
+	var want []int16
+	for k := range pumpQueue {
+		want = append(want, int16(k+1))
+	}
+	want = append(want, make([]int16, 10)...) // the dropped periods, as silence
+	want = append(want, periods+1)
+	if !slices.Equal(r.seen, want) {
+		t.Errorf("processed %v, want %v", r.seen, want)
+	}
+}
+
+// pin is an input whose level the test sets.
+type pin struct{ level atomic.Int32 }
+
+func (p *pin) Read() gpiolevel.Level { return p.level.Load() == 0 }
+
+// TestPumpLatchesPins: on a real board the lines read each contact as it
+// was when the period they handle was captured, not when the worker gets
+// to it after a stall.
+func TestPumpLatchesPins(t *testing.T) {
+	release := make(chan struct{})
+	var button *latch
+	var seen []gpiolevel.Level
+	first := true
+	p := newPump(1, 1, 8, false, func(in, out [][]int16) error {
+		if first {
+			first = false
+			<-release
+		}
+		seen = append(seen, button.Read())
+		return nil
+	})
+	src := &pin{} // High: released
+	button = p.latch(src).(*latch)
+	p.start()
+	for k := range 10 {
+		if k == 5 {
+			src.level.Store(1) // pressed while period 5 is captured
+		} else {
+			src.level.Store(0)
+		}
+		if err := p.audio(periodOf(1), periodOf(0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(release)
+	p.stop()
+	want := []gpiolevel.Level{gpiolevel.High, gpiolevel.High, gpiolevel.High, gpiolevel.High, gpiolevel.High,
+		gpiolevel.Low, gpiolevel.High, gpiolevel.High, gpiolevel.High, gpiolevel.High}
+	if !slices.Equal(seen, want) {
+		t.Errorf("the lines read %v, want the press in period 5 only %v", seen, want)
 	}
 }
 
 // TestPumpWaits: on the sim board the pump is exact: period k plays the
-// firmware's output for period k-1, the first plays silence.
+// firmware's output for period k-lead, the first lead periods silence.
 func TestPumpWaits(t *testing.T) {
 	r := &recorder{}
 	p := newPump(1, 1, 8, true, r.process)
 	var played []int16
-	k := 0
 	loop := func(ctx context.Context, process func(in, out [][]int16) error) error {
-		for ; k < 20; k++ {
-			out := periodOf(0)
+		for k := range 20 {
+			out := periodOf(-1)
 			if err := process(periodOf(int16(k+1)), out); err != nil {
 				return err
 			}
@@ -161,8 +219,8 @@ func TestPumpWaits(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k, v := range played {
-		want := int16(1000 + k) // period k-1's value (k) plus 1000
-		if k == 0 {
+		want := int16(1000 + k - pumpLead + 1)
+		if k < pumpLead {
 			want = 0
 		}
 		if v != want {
@@ -197,7 +255,7 @@ func TestPumpError(t *testing.T) {
 	if err := p.runAudio(context.Background(), loop); !errors.Is(err, errStop) {
 		t.Fatalf("runAudio = %v, want the firmware's error", err)
 	}
-	if calls > 6 {
+	if calls > 5+pumpLead {
 		t.Errorf("the audio loop ran %d periods after the error at the 5th", calls-5)
 	}
 }

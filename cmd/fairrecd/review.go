@@ -23,7 +23,7 @@ func (d *daemon) openReview() error {
 		Rate: d.audio.Rate(),
 		// An absent pin is a nil gpio interface, which converts to a nil
 		// review.Pin: the player then refuses every selection.
-		Button: d.pins.Supervisor,
+		Button: d.pump.latch(d.pins.Supervisor),
 		Store:  d.vault, Policy: d.policy, Clock: d.keeper,
 		Audit: &d.sink, Trail: d.audit, Logger: d.log,
 	})

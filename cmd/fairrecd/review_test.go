@@ -199,9 +199,11 @@ func TestReviewPlayback(t *testing.T) {
 	if !slices.Equal(got[at:at+len(want)], want) {
 		t.Errorf("the review output differs from recording 1's stored audio")
 	}
-	// It starts when the press at 5 s is confirmed, after its release.
-	if press := 5.2 * 48000; float64(at) < press || float64(at) > press+0.1*48000 {
-		t.Errorf("playback began at %.3f s, want within 100 ms of the release at 5.2 s", float64(at)/48000)
+	// It starts when the press at 5 s is confirmed, after its release,
+	// and reaches the output the pump's lead later.
+	release := 5.2*48000 + float64(pumpLead*960)
+	if float64(at) < release || float64(at) > release+0.1*48000 {
+		t.Errorf("playback began at %.3f s, want within 100 ms of the release at 5.2 s plus the pump's %d periods", float64(at)/48000, pumpLead)
 	}
 	for i, x := range got[at+len(want):] {
 		if x != 0 {
@@ -214,12 +216,12 @@ func TestReviewPlayback(t *testing.T) {
 	// and how long it was heard.
 	var plays []string
 	for _, e := range auditEntries(t, data) {
-		if e.Action == audit.ActionPlayback {
+		if e.Action == audit.ActionPlayback || e.Action == audit.ActionReviewSelection {
 			plays = append(plays, fmt.Sprintf("%d %s %s %s", e.Recording, e.Actor, e.Purpose, e.Detail))
 		}
 	}
 	secs := fmt.Sprintf("%.1fs", info.Duration.Seconds())
-	wantPlays := []string{"1 role:supervisor quality selected for review",
+	wantPlays := []string{"1 role:supervisor quality selected",
 		"1 button:playback quality start length=" + secs, "1 button:playback quality end=completed heard=" + secs}
 	if !slices.Equal(plays, wantPlays) {
 		t.Errorf("playback entries in the audit log:\n%s\nwant:\n%s", strings.Join(plays, "\n"), strings.Join(wantPlays, "\n"))

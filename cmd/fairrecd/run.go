@@ -20,6 +20,7 @@ import (
 	"fairrec/firmware/callflow"
 	"fairrec/firmware/clock"
 	"fairrec/firmware/console"
+	"fairrec/firmware/dsp"
 	"fairrec/firmware/notice"
 	"fairrec/firmware/policy"
 	"fairrec/firmware/review"
@@ -178,9 +179,9 @@ func (d *daemon) run(ctx context.Context) error {
 	d.log.Info("fairrecd running", "board", d.board.Name, "lines", len(d.lines),
 		"rate", d.audio.Rate(), "data", d.cfg.Data, "console", d.consoleName())
 	err := d.pump.runAudio(ctx, d.audio.Run)
-	if n, k, m := d.pump.late.Load(), d.pump.skipped.Load(), d.pump.dropped.Load(); n+k+m > 0 {
+	if n, m := d.pump.late.Load(), d.pump.dropped.Load(); n+m > 0 {
 		d.log.Warn("the firmware fell behind the sound interface",
-			"silent playback periods", n, "skipped playback periods", k, "dropped capture periods", m)
+			"playback periods not heard", n, "capture periods lost", m, "losses the lines were not told of", d.pump.untold.Load())
 	}
 	if errors.Is(err, errDone) {
 		err = nil
@@ -243,6 +244,15 @@ func (d *daemon) runConsole(ctx context.Context, stop context.CancelFunc) {
 			d.log.Info("console input ended; running on without a console")
 		}
 		return
+	}
+}
+
+// playbackLost tells the lines that what they produced for capture period
+// seq was never played (the firmware was late for it).
+func (d *daemon) playbackLost(seq int64) {
+	n := int64(d.audio.Period()) * dsp.LineRate / int64(d.audio.Rate())
+	for _, l := range d.lines {
+		l.PlaybackLost(seq*n, (seq+1)*n)
 	}
 }
 

@@ -17,7 +17,7 @@ func (s system) Status() console.Status {
 	st := console.Status{
 		Board:  d.board.Name,
 		Audio:  fmt.Sprintf("%s, %d Hz, %d in/%d out", d.audioDev, d.audio.Rate(), d.audio.InputChannels(), d.audio.OutputChannels()),
-		Xruns:  d.audio.Overflows() + d.audio.Underflows() + d.pump.late.Load() + d.pump.skipped.Load() + d.pump.dropped.Load(),
+		Xruns:  d.audio.Overflows() + d.audio.Underflows() + d.pump.late.Load() + d.pump.dropped.Load(),
 		Uptime: d.cfg.Clock.Now().Sub(d.start),
 	}
 	if recs, err := d.vault.List(vault.Query{}); err != nil {
