@@ -99,7 +99,9 @@ func New(rw io.ReadWriter, cfg Config) *Console {
 	}
 	c := &Console{rw: rw, cfg: cfg, log: log, sess: session{wake: make(chan struct{}, 1)}}
 	c.cmds = withExtra(c.commands(), cfg.Commands)
-	c.hist = &history{private: map[string]bool{}}
+	// The built-in commands that take secrets are private too: a secret
+	// typed on their line by mistake must not be one up-arrow away.
+	c.hist = &history{private: map[string]bool{"login": true, "passwd": true, "setup": true}}
 	for _, x := range cfg.Commands {
 		if x.Private {
 			c.hist.private[x.Name] = true
