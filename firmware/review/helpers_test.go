@@ -214,7 +214,7 @@ func (r *rig) selections() []string { return r.playbackEntries(true) }
 func (r *rig) playbackEntries(selections bool) []string {
 	var s []string
 	err := r.log.Each(time.Time{}, func(e audit.Entry) error {
-		if e.Action == audit.ActionPlayback && (e.Detail == "selected for review") == selections {
+		if (selections && e.Action == audit.ActionReviewSelection) || (!selections && e.Action == audit.ActionPlayback) {
 			s = append(s, fmt.Sprintf("%d %s %s %s", e.Recording, e.Actor, e.Purpose, e.Detail))
 		}
 		return nil

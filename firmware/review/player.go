@@ -253,8 +253,7 @@ func (p *Player) tick() {
 	switch p.phase {
 	case Selected:
 		if !p.cfg.Clock.Now().Before(p.sel.lapses) {
-			p.idle(fmt.Sprintf("recording %v: the selection lapsed (not played within %v)", p.sel.id, p.cfg.Lapse))
-			p.log.Info("review: " + p.last)
+			p.unselect(fmt.Sprintf("recording %v: the selection lapsed (not played within %v)", p.sel.id, p.cfg.Lapse), "lapsed", p.device())
 		}
 	case Playing, Paused:
 		if p.frames++; p.frames >= p.recheck {
@@ -286,8 +285,7 @@ func (p *Player) short() {
 func (p *Player) long() {
 	switch p.phase {
 	case Selected:
-		p.idle(fmt.Sprintf("recording %v: selection cancelled by a long press of the playback button", p.sel.id))
-		p.log.Info("review: " + p.last)
+		p.unselect(fmt.Sprintf("recording %v: selection cancelled by a long press of the playback button", p.sel.id), "cancelled", p.button())
 	case Playing, Paused:
 		p.end("stopped", p.button(), "")
 	}
@@ -326,8 +324,7 @@ func (p *Player) start() {
 
 // refuse ends a selection that may not be played after all.
 func (p *Player) refuse(err error) {
-	p.idle(fmt.Sprintf("recording %v: not played: %s", p.sel.id, reason(err, p.sel.purpose)))
-	p.log.Warn("review: " + p.last)
+	p.unselect(fmt.Sprintf("recording %v: not played: %s", p.sel.id, reason(err, p.sel.purpose)), "refused: "+reason(err, p.sel.purpose), p.device())
 }
 
 // interrupt stops the playback because it may no longer go on.
@@ -362,6 +359,22 @@ func (p *Player) end(how string, actor audit.Actor, why string) {
 func (p *Player) idle(last string) {
 	p.phase, p.last, p.sel = Idle, last, selection{}
 }
+
+// unselect ends a selection that was never played, audited as by actor
+// with why, and leaves last as the console's answer: the log shows every
+// choice of a recording and how it ended.
+func (p *Player) unselect(last, why string, actor audit.Actor) {
+	err := p.record(audit.Entry{Actor: actor, Action: audit.ActionReviewSelection, Recording: uint64(p.sel.id),
+		Purpose: p.sel.purpose, Detail: "ended unplayed: " + why})
+	if err != nil {
+		p.log.Error("review: audit", "err", err)
+	}
+	p.idle(last)
+	p.log.Info("review: " + p.last)
+}
+
+// device is the box itself as the actor of a lapse or a logout.
+func (p *Player) device() audit.Actor { return audit.Actor{Kind: audit.ActorDevice, ID: "review"} }
 
 func (p *Player) record(e audit.Entry) error {
 	if p.cfg.Audit == nil {

@@ -470,10 +470,13 @@ func TestSelectionAuditedAndCancelled(t *testing.T) {
 	if _, err := r.p.Select(id, selector); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.selections(); len(got) != 1 || got[0] != "1 role:supervisor quality selected for review" {
+	if got := r.selections(); len(got) != 1 || got[0] != "1 role:supervisor quality selected" {
 		t.Errorf("selections audited %q", got)
 	}
 	r.p.Cancel()
+	if got := r.selections(); len(got) != 2 || got[1] != "1 device:review quality ended unplayed: session ended" {
+		t.Errorf("selections audited %q, want the selection and its end at logout", got)
+	}
 	r.press(200 * time.Millisecond)
 	r.run(time.Second)
 	if firstSound(r.out) >= 0 || len(r.playbacks()) != 0 {

@@ -48,7 +48,7 @@ func (p *Player) Status() Status {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.phase == Selected && !p.cfg.Clock.Now().Before(p.sel.lapses) {
-		p.idle(fmt.Sprintf("recording %v: the selection lapsed (not played within %v)", p.sel.id, p.cfg.Lapse))
+		p.unselect(fmt.Sprintf("recording %v: the selection lapsed (not played within %v)", p.sel.id, p.cfg.Lapse), "lapsed", p.device())
 	}
 	st := Status{Phase: p.phase, Last: p.last}
 	if p.phase != Idle {
@@ -97,8 +97,8 @@ func (p *Player) Select(id vault.ID, by audit.Actor) (string, error) {
 	if p.cfg.Button == nil {
 		return "", fmt.Errorf("recording %v: this board has no playback button: %w", id, ErrNotReviewable)
 	}
-	if err := p.record(audit.Entry{Actor: by, Action: audit.ActionPlayback, Recording: uint64(id), Purpose: purpose,
-		Detail: "selected for review"}); err != nil {
+	if err := p.record(audit.Entry{Actor: by, Action: audit.ActionReviewSelection, Recording: uint64(id), Purpose: purpose,
+		Detail: "selected"}); err != nil {
 		return "", fmt.Errorf("recording %v: the audit log refuses the selection, so it cannot be made: %w", id, err)
 	}
 	lapses := p.cfg.Clock.Now().Add(p.cfg.Lapse)
@@ -125,8 +125,7 @@ func (p *Player) Stop(actor audit.Actor) string {
 	case Playing, Paused:
 		p.end("stopped", actor, "")
 	case Selected:
-		p.idle(fmt.Sprintf("recording %v: selection cancelled", p.sel.id))
-		p.log.Info("review: " + p.last)
+		p.unselect(fmt.Sprintf("recording %v: selection cancelled", p.sel.id), "cancelled", actor)
 	default:
 		return "nothing selected or playing"
 	}
@@ -140,8 +139,7 @@ func (p *Player) Cancel() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.phase == Selected {
-		p.idle(fmt.Sprintf("recording %v: selection cancelled at logout", p.sel.id))
-		p.log.Info("review: " + p.last)
+		p.unselect(fmt.Sprintf("recording %v: selection cancelled at logout", p.sel.id), "session ended", p.device())
 	}
 }
 
@@ -154,7 +152,7 @@ func (p *Player) Close() {
 	case Playing, Paused:
 		p.end("interrupted", p.button(), "shutdown")
 	case Selected:
-		p.idle("")
+		p.unselect(fmt.Sprintf("recording %v: selection dropped at shutdown", p.sel.id), "shutdown", p.device())
 	}
 }
 

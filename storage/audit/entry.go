@@ -40,6 +40,7 @@ const (
 	ActionGrantExpired      Action = 22 // one purpose's grant ran out; the recording may live on
 	ActionLogout            Action = 23 // a console session ended (typed, or idle)
 	ActionLockoutEnd        Action = 24 // the console's login lock ran out
+	ActionReviewSelection   Action = 25 // a supervisor chose a recording for playback, or the choice ended unplayed
 )
 
 var actionNames = [...]string{
@@ -68,6 +69,7 @@ var actionNames = [...]string{
 	ActionGrantExpired:      "grant-expired",
 	ActionLogout:            "logout",
 	ActionLockoutEnd:        "lockout-end",
+	ActionReviewSelection:   "review-selection",
 }
 
 // String returns the action's stable name ("erase-timer"), as exported and
