@@ -47,7 +47,7 @@ func (d *daemon) open() error {
 	// The sim board's files wait for the firmware; a real board's device
 	// does not.
 	d.pump = newPump(d.board.InChannels, d.board.OutChannels, st.Period(), d.sim != nil, d.process)
-	d.pump.lost = d.playbackLost
+	d.pump.lost, d.pump.captureLost = d.playbackLost, d.captureLost
 	lead := time.Duration(d.pump.lead*st.Period()) * time.Second / time.Duration(st.Rate())
 	for i, bl := range d.board.Lines {
 		pl := d.pins.Lines[i]

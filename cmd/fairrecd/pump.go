@@ -41,8 +41,10 @@ type pump struct {
 	wait    bool // the sim board: block instead of dropping or playing silence
 	lead    int
 	// lost, if set, runs in the worker before the next period: period
-	// seq's playback was not heard.
-	lost func(seq int64)
+	// seq's playback was not heard. captureLost, if set, runs before the
+	// worker hands the lines silence for period seq, whose capture was
+	// lost.
+	lost, captureLost func(seq int64)
 	// pins are the inputs sampled in the audio loop (real boards only).
 	pins []*latch
 
@@ -133,9 +135,12 @@ func (p *pump) run() {
 		}
 		// Captured periods lost to a full queue: the lines hear silence
 		// in their place, so that their time stays the device's.
-		for range q.gap {
+		for i := range q.gap {
 			for _, b := range p.silentIn {
 				clear(b)
+			}
+			if p.captureLost != nil {
+				p.captureLost(q.seq - int64(q.gap-i))
 			}
 			p.step(p.silentIn, p.silentOut)
 		}

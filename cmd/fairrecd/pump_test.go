@@ -129,6 +129,8 @@ func TestPumpStallLosesNothing(t *testing.T) {
 func TestPumpFullQueueDrops(t *testing.T) {
 	r := &recorder{stall: map[int16]chan struct{}{1: make(chan struct{})}}
 	p := newPump(1, 1, 8, false, r.process)
+	var lostCapture []int64 // told before each silent period, in the worker
+	p.captureLost = func(seq int64) { lostCapture = append(lostCapture, seq) }
 	p.start()
 	const periods = pumpQueue + 10
 	for k := range periods {
@@ -153,6 +155,10 @@ func TestPumpFullQueueDrops(t *testing.T) {
 	want = append(want, periods+1)
 	if !slices.Equal(r.seen, want) {
 		t.Errorf("processed %v, want %v", r.seen, want)
+	}
+	wantLost := []int64{50, 51, 52, 53, 54, 55, 56, 57, 58, 59}
+	if !slices.Equal(lostCapture, wantLost) {
+		t.Errorf("lines told of lost capture %v, want periods %v", lostCapture, wantLost)
 	}
 }
 

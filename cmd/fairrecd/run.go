@@ -250,10 +250,25 @@ func (d *daemon) runConsole(ctx context.Context, stop context.CancelFunc) {
 // playbackLost tells the lines that what they produced for capture period
 // seq was never played (the firmware was late for it).
 func (d *daemon) playbackLost(seq int64) {
-	n := int64(d.audio.Period()) * dsp.LineRate / int64(d.audio.Rate())
+	from, to := d.periodSamples(seq)
 	for _, l := range d.lines {
-		l.PlaybackLost(seq*n, (seq+1)*n)
+		l.PlaybackLost(from, to)
 	}
+}
+
+// captureLost tells the lines that the silence they are about to get for
+// capture period seq stands for audio lost to a full queue.
+func (d *daemon) captureLost(seq int64) {
+	from, to := d.periodSamples(seq)
+	for _, l := range d.lines {
+		l.CaptureLost(from, to)
+	}
+}
+
+// periodSamples is capture period seq in line samples.
+func (d *daemon) periodSamples(seq int64) (from, to int64) {
+	n := int64(d.audio.Period()) * dsp.LineRate / int64(d.audio.Rate())
+	return seq * n, (seq + 1) * n
 }
 
 // process handles one audio period. On the sim board the pins are first

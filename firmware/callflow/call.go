@@ -39,6 +39,7 @@ type Notes struct {
 	Notice    *NoticeReceipt `json:"notice,omitempty"`
 	Pauses    []Span         `json:"pauses,omitempty"`   // stored as silence
 	Blanked   []Span         `json:"blanked,omitempty"`  // DTMF digits, stored as silence
+	Lost      []Span         `json:"lost,omitempty"`     // audio the appliance failed to capture (a stall), stored as silence
 	Segment   int            `json:"segment,omitempty"`  // 0 for the first
 	Previous  vault.ID       `json:"previous,omitempty"` // the segment before
 }
@@ -96,6 +97,7 @@ type call struct {
 	silent   int    // frames in a row below silentPeak while recording
 	pauses   []Span // line samples
 	blanks   []Span // line samples
+	lost     []Span // line samples the line got silence for: capture lost
 }
 
 func (l *Line) lineActor() audit.Actor {
@@ -277,6 +279,24 @@ func (l *Line) PlaybackLost(from, to int64) {
 		"line=%d notice=%s corrected: complete=false unheard-ms=%d", l.cfg.Line, c.receipt.Name, c.receipt.Unheard*1000/dsp.LineRate)})
 }
 
+// CaptureLost tells the line that line samples [from, to), which it was
+// given as silence, stand for audio the appliance failed to capture (its
+// firmware fell more than a second behind the sound interface). A
+// recording that spans them marks them in its notes, so that nobody takes
+// the silence for a quiet caller.
+func (l *Line) CaptureLost(from, to int64) {
+	c := l.c
+	if c == nil || to <= from {
+		return
+	}
+	l.log.Warn("audio lost: the firmware fell behind the sound interface", "ms", (to-from)*1000/dsp.LineRate)
+	if n := len(c.lost); n > 0 && c.lost[n-1].To == from {
+		c.lost[n-1].To = to
+		return
+	}
+	c.lost = append(c.lost, Span{From: from, To: to})
+}
+
 // startRecording creates the recording that stores from line sample from.
 // st is the policy's decision if taken already, nil to ask it now.
 func (l *Line) startRecording(from int64, st *policy.Start) {
@@ -363,7 +383,7 @@ func (l *Line) notes(prev vault.ID) string {
 		}
 		return out
 	}
-	n.Pauses, n.Blanked = rel(c.pauses), rel(c.blanks)
+	n.Pauses, n.Blanked, n.Lost = rel(c.pauses), rel(c.blanks), rel(c.lost)
 	b, _ := json.Marshal(n) // cannot fail: plain fields
 	return string(b)
 }

@@ -678,3 +678,25 @@ func TestPlaybackLost(t *testing.T) {
 		})
 	}
 }
+
+// TestCaptureLost: silence the line was given for audio the appliance
+// failed to capture is marked in the recording's notes, adjacent periods
+// as one span, relative to the recording's start; a loss outside the
+// recording is not.
+func TestCaptureLost(t *testing.T) {
+	f := newFlow(t, callflow.Config{})
+	lead := lookup(t, notice.KindNotice)
+	f.answer()
+	f.line.CaptureLost(sample(2*time.Second), sample(2*time.Second)+160) // during the notice: not stored anyway
+	start := sample(time.Second) + 2*dsp.FrameSamples + int64(lead.Duration)
+	f.until(30 * time.Second)
+	f.line.CaptureLost(start+8000, start+8160)
+	f.line.CaptureLost(start+8160, start+8320)
+	f.until(31 * time.Second)
+	f.hook.Out(gpio.High)
+	f.until(32 * time.Second)
+	n := f.notes(f.only())
+	if want := []callflow.Span{{From: 8000, To: 8320}}; !slices.Equal(n.Lost, want) {
+		t.Errorf("lost spans %v, want %v", n.Lost, want)
+	}
+}
