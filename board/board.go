@@ -38,6 +38,15 @@ type Board struct {
 	InChannels, OutChannels int
 	// Lines are the phone lines, in order: line 1 is Lines[0].
 	Lines []Line
+	// RingPulsed says the ring-sense inputs pulse at the ring frequency
+	// (an optocoupler straight on the AC ring voltage conducts on each
+	// half-wave: 20-50 Hz, or twice that behind a bridge rectifier) instead
+	// of holding a steady level while the line rings. drivers/gpio then
+	// latches their edges, so that every read says whether the ring
+	// voltage was present at any moment since the previous read; read at
+	// the 50 Hz frame rate without a latch, a 25 Hz pulse train aliases to
+	// a constant.
+	RingPulsed bool
 	// SupervisorButton is the supervisor's playback button input, Low =
 	// pressed; "" if absent.
 	SupervisorButton string

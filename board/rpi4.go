@@ -10,7 +10,12 @@ const RPi4Name = "rpi4-4line"
 // per line, an isolated audio tap (line transformer, >= 10 kOhm bridging,
 // so the recorder never loads the line), a summing transformer that injects
 // the notice into the line, an optocoupler for hook sense (loop current
-// flows = off hook) and one for ring sense (AC ring voltage present). Every
+// flows = off hook) and one for ring sense (AC ring voltage present). The
+// ring-sense optocoupler sits on the AC ring voltage with no smoothing
+// capacitor, so its output pulses at the ring frequency (25 Hz in Europe,
+// 20 Hz in North America; twice that behind a bridge) during each burst of
+// the ring cadence: the profile says RingPulsed and drivers/gpio latches
+// the edges. Every
 // optocoupler output and every button pulls its GPIO to ground (active low,
 // internal pull-up enabled); every LED is driven High = on through a resistor
 // (or a transistor for bright LEDs: a GPIO pin gives at most ~16 mA).
@@ -61,6 +66,7 @@ func RPi4() Board {
 		SupervisorButton: "GPIO4",
 		ReviewOut:        4,
 		LEDFault:         "GPIO18",
+		RingPulsed:       true,
 		Console:          "/dev/serial0",
 		ConsoleBaud:      115200,
 	}

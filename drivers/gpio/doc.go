@@ -10,7 +10,11 @@
 //
 // Conventions (see package board): inputs are configured with the pull-up
 // enabled and no edge detection, and are active Low (Active reports that);
-// outputs start Low (LED off) and are active High.
+// outputs start Low (LED off) and are active High. The one exception is a
+// ring sense that pulses at the ring frequency (board.Board.RingPulsed):
+// read once per frame it would alias, so it is configured for falling
+// edges and returned as a Pulsed, whose Read latches every edge since the
+// previous Read.
 //
 // Invariants: Open either returns every pin of the board configured, or an
 // error naming the first pin that failed and its role ("unknown pin GPIO99

@@ -44,6 +44,7 @@ type Pins struct {
 
 	mu     sync.Mutex
 	all    []gpio.PinIO
+	pulsed []*Pulsed // watched by a goroutine each, stopped by Close
 	closed bool
 }
 
@@ -66,7 +67,12 @@ func Open(b board.Board) (*Pins, error) {
 		if line.Hook, err = p.input(l.Hook, fmt.Sprintf("line %d hook sense", n)); err != nil {
 			return fail(err)
 		}
-		if line.Ring, err = p.input(l.Ring, fmt.Sprintf("line %d ring sense", n)); err != nil {
+		if b.RingPulsed {
+			line.Ring, err = p.pulsedInput(l.Ring, fmt.Sprintf("line %d ring sense", n))
+		} else {
+			line.Ring, err = p.input(l.Ring, fmt.Sprintf("line %d ring sense", n))
+		}
+		if err != nil {
 			return fail(err)
 		}
 		if line.Button, err = p.input(l.Button, fmt.Sprintf("line %d objection button", n)); err != nil {
@@ -115,6 +121,21 @@ func (p *Pins) input(name, role string) (gpio.PinIn, error) {
 	return pin, nil
 }
 
+// pulsedInput is input for a pulsed ring sense: its edges are latched
+// (Pulsed).
+func (p *Pins) pulsedInput(name, role string) (gpio.PinIn, error) {
+	pin, err := p.lookup(name, role)
+	if pin == nil || err != nil {
+		return nil, err
+	}
+	w, err := newPulsed(pin, role)
+	if err != nil {
+		return nil, err
+	}
+	p.pulsed = append(p.pulsed, w)
+	return w, nil
+}
+
 func (p *Pins) output(name, role string) (gpio.PinOut, error) {
 	pin, err := p.lookup(name, role)
 	if pin == nil || err != nil {
@@ -148,6 +169,9 @@ func (p *Pins) Close() error {
 		off(l.LEDObjection)
 	}
 	off(p.Fault)
+	for _, w := range p.pulsed {
+		w.close()
+	}
 	for _, pin := range p.all {
 		if err := pin.Halt(); err != nil {
 			errs = append(errs, fmt.Errorf("gpio: halt %s: %w", pin, err))
