@@ -19,8 +19,12 @@
 // Inputs follow board's convention: active Low. Off hook, ringing and a
 // pressed button read Low; on hook, silent and released read High (the
 // pull-up level, which is also what gpiotest sets when the driver configures
-// the pin). Ring sense is held Low for the whole burst (real ring sense
-// pulses at 25 Hz).
+// the pin). Ring sense is held Low for the whole burst, or, with ring_hz,
+// pulses as an optocoupler on the AC ring voltage does (Low for 40% of each
+// cycle; with wave = "full", 80% of each half cycle); a pulsed ring pin
+// reads Low after Advance when it was Low at any sample since the previous
+// Advance, as drivers/gpio's edge latch reports a pulsed ring sense on a
+// real board.
 //
 // The capture file holds End samples followed by Config.TailPad (default
 // 1 s) of silence: when a file PCM's input ends, ALSA repeats the last
@@ -56,6 +60,12 @@
 //
 //	ring = "3s"       ring sense active for 3 s (cut short by offhook)
 //	ring = "on"|"off" ring sense active until "off" or offhook (also true/false)
+//	                  a ring may add: ring_hz = 25 (the ring sense pulses at
+//	                  that frequency), wave = "half"|"full" (full: a bridge
+//	                  rectifier, two pulses per cycle), cadence = ["0.4s",
+//	                  "0.2s", "0.4s", "2s"] (on and off times repeated: UK;
+//	                  NL/DE ["1s", "4s"], US ["2s", "4s"]); without a cadence
+//	                  the ring is one burst
 //	offhook = true    hook sense active: the call starts
 //	onhook = true     hook sense idle: the call ends
 //	audio = "x.wav"   the WAV (any rate, channels mixed down) is mixed into the

@@ -19,6 +19,7 @@ var actions = []string{"ring", "offhook", "onhook", "audio", "dtmf", "press"}
 // options lists the extra keys each action accepts.
 var options = map[string][]string{
 	"audio": {"gain"},
+	"ring":  {"ring_hz", "wave", "cadence"},
 	"dtmf":  {"level", "on", "off"},
 }
 
@@ -87,6 +88,9 @@ func parseEvent(raw map[string]any, dir string, supervisor bool) (Event, error) 
 			if e.Duration, err = parseTime(x); err != nil || e.Duration == 0 {
 				return e, fmt.Errorf(`ring = %v: want "on", "off" or a duration such as "4s"`, x)
 			}
+		}
+		if err := parseRing(&e, raw); err != nil {
+			return e, err
 		}
 	case "offhook", "onhook":
 		e.Kind = OffHook
@@ -159,6 +163,54 @@ func parseEvent(raw map[string]any, dir string, supervisor bool) (Event, error) 
 		}
 	}
 	return e, nil
+}
+
+// parseRing reads a ring's ring_hz, wave and cadence.
+func parseRing(e *Event, raw map[string]any) error {
+	_, hz := raw["ring_hz"]
+	_, wave := raw["wave"]
+	_, cadence := raw["cadence"]
+	if e.Kind == RingOff && (hz || wave || cadence) {
+		return errors.New("a ring that stops takes no ring_hz, wave or cadence")
+	}
+	if hz {
+		f, err := number(raw["ring_hz"])
+		if err != nil || f < MinRingHz || f > MaxRingHz {
+			return fmt.Errorf("ring_hz = %v: want the ring frequency in Hz, %g to %g (25 in Europe, 20 in North America)", raw["ring_hz"], MinRingHz, MaxRingHz)
+		}
+		e.RingHz = f
+	}
+	if wave {
+		switch raw["wave"] {
+		case "half":
+		case "full":
+			e.FullWave = true
+		default:
+			return fmt.Errorf(`wave = %v: want "half" or "full"`, raw["wave"])
+		}
+		if !hz {
+			return errors.New("wave needs ring_hz: a steady ring has no wave")
+		}
+	}
+	if cadence {
+		steps, ok := raw["cadence"].([]any)
+		if !ok || len(steps) < 2 || len(steps)%2 != 0 {
+			return fmt.Errorf(`cadence = %v: want on and off times in pairs, e.g. ["0.4s", "0.2s", "0.4s", "2s"]`, raw["cadence"])
+		}
+		var total time.Duration
+		for _, v := range steps {
+			d, err := parseTime(v)
+			if err != nil || d < 20*time.Millisecond {
+				return fmt.Errorf("cadence = %v: %v is not a time of at least 20ms", raw["cadence"], v)
+			}
+			total += d
+			e.Cadence = append(e.Cadence, d)
+		}
+		if total > MaxCadence {
+			return fmt.Errorf("cadence = %v: one cycle longer than %v", raw["cadence"], MaxCadence)
+		}
+	}
+	return nil
 }
 
 // parseTime accepts a Go duration string ("2.5s", "1m30s", "500ms") or a

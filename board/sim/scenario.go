@@ -27,6 +27,11 @@ const (
 	// MaxDTMFTone bounds a DTMF digit's on and off times. Real digits last
 	// tens of milliseconds; a longer one is a typo ("300s" for "300ms").
 	MaxDTMFTone = 10 * time.Second
+	// MinRingHz and MaxRingHz bound a pulsed ring's frequency: ring
+	// generators run at 16-50 Hz (25 Hz in Europe, 20 Hz in North America).
+	MinRingHz, MaxRingHz = 10.0, 100.0
+	// MaxCadence bounds one cycle of a ring cadence.
+	MaxCadence = time.Minute
 	// MaxDuration bounds a scenario: the capture file holds every sample.
 	MaxDuration = time.Hour
 	// MaxLines bounds the line count.
@@ -76,6 +81,12 @@ type Event struct {
 	Digits   string        // DTMF
 	On, Off  time.Duration // DTMF: tone and pause per digit
 	Level    float64       // DTMF: dBm0 per tone
+	// Ring: the ring-sense input pulses at the ring frequency RingHz (0:
+	// held steady), twice per cycle if FullWave (a bridge rectifier), in
+	// bursts of Cadence (on, off, ... repeated; nil: one burst).
+	RingHz   float64
+	FullWave bool
+	Cadence  []time.Duration
 
 	audio *wav.Audio // Audio: decoded at load time
 }

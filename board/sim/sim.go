@@ -77,6 +77,8 @@ type Sim struct {
 	pins   pintest.Pins
 	inputs []input
 	start  time.Time // wall clock at the first Advance, for Realtime
+	// advanced is the captured count of the last Advance.
+	advanced int64
 }
 
 // input is one scripted input pin.
@@ -84,7 +86,8 @@ type input struct {
 	name   string
 	role   string
 	tl     timeline
-	active bool // last applied state
+	pulsed bool // read as latched between Advances: a pulsed ring sense
+	active bool // last state logged: in a span (a ring burst) or not
 }
 
 // New renders the scenario's capture audio, writes the ALSA configuration,
@@ -246,7 +249,8 @@ func (s *Sim) registerPins() error {
 	}
 	s.pins = pins
 	add := func(name, role string, spans []span) {
-		s.inputs = append(s.inputs, input{name: name, role: role, tl: newTimeline(spans)})
+		tl := newTimeline(spans)
+		s.inputs = append(s.inputs, input{name: name, role: role, tl: tl, pulsed: tl.pulsed()})
 	}
 	for k, evs := range s.sc.Line {
 		hook, ring, button := s.sc.lineSpans(evs)
@@ -257,7 +261,7 @@ func (s *Sim) registerPins() error {
 	}
 	var sup []span
 	for _, e := range s.sc.Supervisor {
-		sup = append(sup, span{s.sc.Sample(e.At), s.sc.Sample(e.At + e.Duration)})
+		sup = append(sup, span{from: s.sc.Sample(e.At), to: s.sc.Sample(e.At + e.Duration)})
 	}
 	add(s.board.SupervisorButton, "supervisor button pressed", sup)
 	return nil
@@ -284,12 +288,18 @@ func (s *Sim) Advance(captured int64) {
 			in.active = active
 			s.log.Info("sim", "event", in.role, "active", active, "at", s.seconds(captured))
 		}
+		if in.pulsed {
+			// As drivers/gpio's edge latch reads a pulsed ring sense: active
+			// if it was at any moment since the last read.
+			active = in.tl.anyActive(min(s.advanced, captured-1), captured)
+		}
 		l := gpio.High
 		if active {
 			l = gpio.Low
 		}
 		s.pins.Set(in.name, l)
 	}
+	s.advanced = captured
 	var wait time.Duration
 	if s.realtime {
 		now := time.Now()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -330,5 +331,44 @@ func TestSetsALSAEnvironment(t *testing.T) {
 	}
 	if os.Getenv("JACK_NO_START_SERVER") != "1" {
 		t.Errorf("JACK_NO_START_SERVER not set")
+	}
+}
+
+// TestPulsedRing: a ring with ring_hz pulses within each burst of its
+// cadence, and reads as an edge latch between reads would: active in every
+// 20 ms period a pulse touched, idle between bursts.
+func TestPulsedRing(t *testing.T) {
+	s := newSim(t, `rate = 8000
+[[line]]
+events = [
+  { at = "0s", ring = "6s", ring_hz = 25, cadence = ["0.4s", "0.2s", "0.4s", "2s"] },
+]`)
+	pins, err := fgpio.Open(s.Board())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pins.Close()
+	var got []byte
+	for n := int64(160); n <= 3400*8; n += 160 { // 20 ms periods for 3.4 s
+		s.Advance(n)
+		got = append(got, map[bool]byte{false: '_', true: '#'}[fgpio.IsActive(pins.Lines[0].Ring)])
+	}
+	// 25 Hz half-wave pulses 16 ms of every 40, here in step with the
+	// periods: every other period sees a pulse.
+	burst := strings.Repeat("#_", 10)
+	want := burst + strings.Repeat("_", 10) + burst + strings.Repeat("_", 100) + burst
+	if string(got) != want {
+		t.Errorf("ring sense per period:\n got %s\nwant %s", got, want)
+	}
+	// Read at each sample instead, the pin pulses: 16 ms on, 24 ms off.
+	var on int
+	for n := int64(1); n <= 320; n++ {
+		s.Advance(n)
+		if fgpio.IsActive(pins.Lines[0].Ring) {
+			on++
+		}
+	}
+	if on != 128 {
+		t.Errorf("%d of 320 samples active, want 128", on)
 	}
 }
