@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -81,6 +82,8 @@ type call struct {
 
 	digits    []byte
 	lastDigit int64
+	keyEnd    int64    // line sample the last key was released at
+	lone      *lone    // an objection digit pressed by itself so far
 	callerID  string   // the caller's number from caller ID, "" if none
 	others    []string // numbers of callers announced by call waiting
 	unsaved   []string // of those, the ones the open recording failed to take
@@ -119,7 +122,8 @@ func (l *Line) audit(e audit.Entry) {
 // offHook starts a call whose first sample is at; pos is the frame now
 // being handled, where a notice starts playing.
 func (l *Line) offHook(at, pos int64) {
-	c := &call{start: at, end: -1, incoming: l.rang || l.cfg.Ring == nil, phase: PhaseDone, noticeFrom: -1}
+	c := &call{start: at, end: -1, incoming: l.rang || l.cfg.Ring == nil, phase: PhaseDone, noticeFrom: -1,
+		keyEnd: math.MinInt64 / 2}
 	if c.incoming && l.caller != "" && at-l.callerAt <= callerIDValid {
 		c.callerID = l.caller
 	}
@@ -180,6 +184,7 @@ func (l *Line) confirm(kind notice.Kind, pos int64) {
 
 // tick produces the frame's playback and runs the call's timers.
 func (l *Line) tick(pos int64) {
+	l.alone(pos, false)
 	c := l.c
 	if c.phase == PhaseDialling && len(c.digits) > 0 &&
 		time.Duration(pos-c.lastDigit)*time.Second/dsp.LineRate >= l.cfg.DialDelay {
@@ -456,6 +461,13 @@ func (l *Line) silence(f []int16) {
 }
 
 // digit handles one DTMF event: blanking, dialling, objection.
+//
+// The objection digit is an objection only when pressed by itself, at a
+// moment when objection applies (during the notice or the recording, not
+// while storing is paused for a card payment): no other key ended within
+// AloneBefore before it began, and none begins within AloneAfter after it
+// ends (tick, then, takes the objection). A 9 inside a card number, a PIN,
+// a menu choice or a dialled number is data.
 func (l *Line) digit(e dtmf.Event) {
 	c := l.c
 	if c == nil {
@@ -464,19 +476,69 @@ func (l *Line) digit(e dtmf.Event) {
 	switch e.Kind {
 	case dtmf.Begin:
 		c.blanks = append(c.blanks, Span{From: e.Start - blankGuard, To: -1})
-		if e.Digit == l.cfg.ObjectionDigit && (c.phase == PhaseNotice || c.phase == PhaseRecording) {
-			l.object(audit.Actor{Kind: audit.ActorCallerDTMF, ID: fmt.Sprintf("line%d", l.cfg.Line)}, l.pos-dsp.FrameSamples)
+		if c.lone != nil {
+			l.log.Info("objection digit followed by another key: not an objection", "sample", e.Start)
+			c.lone = nil
+		}
+		if e.Digit != l.cfg.ObjectionDigit {
+			break
+		}
+		switch {
+		case !l.objectionApplies():
+			if c.paused {
+				l.log.Info("objection digit while storing is paused: not an objection", "sample", e.Start)
+			}
+		case e.Start-c.keyEnd < samples(l.cfg.AloneBefore):
+			l.log.Info("objection digit inside a run of keys: not an objection", "sample", e.Start)
+		default:
+			c.lone = &lone{begin: e.Start, end: -1}
 		}
 	case dtmf.End:
+		c.keyEnd = e.Start + e.Duration
 		if n := len(c.blanks); n > 0 && c.blanks[n-1].To < 0 {
-			c.blanks[n-1].To = e.Start + e.Duration + blankGuard
+			c.blanks[n-1].To = c.keyEnd + blankGuard
+		}
+		if c.lone != nil && c.lone.end < 0 {
+			c.lone.end = c.keyEnd
 		}
 		if c.phase == PhaseDialling {
 			c.digits = append(c.digits, e.Digit)
-			c.lastDigit = e.Start + e.Duration
+			c.lastDigit = c.keyEnd
 		}
 	}
 }
+
+// lone is an objection digit that may yet turn out to be part of a run of
+// keys.
+type lone struct {
+	begin, end int64 // line samples; end < 0 while the key is held
+}
+
+// objectionApplies reports whether an objection now would be taken.
+func (l *Line) objectionApplies() bool {
+	c := l.c
+	return c != nil && !c.objected && !c.paused && (c.phase == PhaseNotice || c.phase == PhaseRecording)
+}
+
+// alone takes the objection of a lone objection digit: at pos once
+// AloneAfter has passed since its release with no other key, or at once
+// when the call ends (now, no key can follow).
+func (l *Line) alone(pos int64, ending bool) {
+	c := l.c
+	if c == nil || c.lone == nil {
+		return
+	}
+	if !ending && (c.lone.end < 0 || pos < c.lone.end+samples(l.cfg.AloneAfter)) {
+		return
+	}
+	c.lone = nil
+	if l.objectionApplies() {
+		l.object(audit.Actor{Kind: audit.ActorCallerDTMF, ID: fmt.Sprintf("line%d", l.cfg.Line)}, pos)
+	}
+}
+
+// samples is d in line samples.
+func samples(d time.Duration) int64 { return int64(d / (time.Second / dsp.LineRate)) }
 
 // shortPress: the employee's button, released before a long press.
 func (l *Line) shortPress(pos int64) {
@@ -498,6 +560,8 @@ func (l *Line) longPress(pos int64) {
 	}
 	c.paused = !c.paused
 	if c.paused {
+		// The key pressed just before belongs to the card payment.
+		c.lone = nil
 		c.pauses = append(c.pauses, Span{From: pos, To: -1})
 	} else if n := len(c.pauses); n > 0 {
 		c.pauses[n-1].To = pos

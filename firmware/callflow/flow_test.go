@@ -224,10 +224,12 @@ func TestObjectionDuringNotice(t *testing.T) {
 	if f.store.next != 0 {
 		t.Errorf("%d recordings created after an objection during the notice", f.store.next)
 	}
+	// A 9 pressed alone is known to be alone AloneAfter after its release.
 	conf := lookup(t, notice.KindConfirm)
 	k := confirmedAt(f.played, conf)
-	if k < 0 || int64(k) < sample(3*time.Second) || int64(k) > sample(3200*time.Millisecond) {
-		t.Errorf("confirmation played at sample %d, want within 200 ms of the digit", k)
+	due := sample(3100*time.Millisecond + callflow.DefaultAloneAfter)
+	if k < 0 || int64(k) < due || int64(k) > due+sample(100*time.Millisecond) {
+		t.Errorf("confirmation played at sample %d, want within 100 ms of %d (%v after the digit's end)", k, due, callflow.DefaultAloneAfter)
 	}
 	want := []audit.Action{audit.ActionNoticeReceipt, audit.ActionObjection}
 	if got := f.audit.Actions(); !slices.Equal(got, want) {

@@ -57,10 +57,10 @@ const Active = gpio.Low
 
 // Defaults of Config's zero values.
 const (
-	// DefaultDebounce is the number of frames (20 ms each) an input must
-	// hold a new level before it counts: 60 ms, longer than contact bounce
-	// and than the gaps of a 25 Hz ring signal, shorter than any human
-	// action.
+	// DefaultDebounce is the number of frames (20 ms each) the hook sense
+	// and the button must hold a new level before it counts: 60 ms, longer
+	// than contact bounce, shorter than any human action. Ring sense, which
+	// pulses at the ring frequency, has its own rule (debounce.Ring).
 	DefaultDebounce = 3
 	// DefaultObjectionDigit is the key a caller presses to object; the
 	// built-in notices announce it.
@@ -69,6 +69,15 @@ const (
 	// (or resume) storing: 1 s, far longer than a press meant as an
 	// objection.
 	DefaultLongPress = time.Second
+	// DefaultAloneBefore and DefaultAloneAfter make the objection digit an
+	// objection only when it is pressed by itself: no other key within 3 s
+	// before it began, none within 2 s after it ended. People type card
+	// numbers, PINs, menu choices and numbers in runs with gaps of well
+	// under a second (a pause to read a card's next group rarely reaches
+	// 2 s), so a 9 inside such a run is data, never an objection; a 9
+	// pressed alone, as the notice asks, takes effect 2 s after its release.
+	DefaultAloneBefore = 3 * time.Second
+	DefaultAloneAfter  = 2 * time.Second
 	// DefaultDialDelay is how long after the last dialled digit an
 	// outgoing call's notice plays when the employee has not pressed the
 	// button.
@@ -91,7 +100,11 @@ type Config struct {
 	Line int // 1-based line number, stored with each recording
 	Rate int // device sample rate of the audio passed to Capture and Playback
 
-	Hook, Ring, Button Pin   // inputs, nil if absent
+	// Inputs, nil if absent. Ring must read active for every frame in
+	// which the ring voltage was present at any moment: a pulsed
+	// ring-sense input needs its edges latched (drivers/gpio does so for
+	// boards whose profile says RingPulsed).
+	Hook, Ring, Button Pin
 	LEDRecording       Light // lit while recording; blinks (per second) while paused
 	LEDObjection       Light // lit after an objection until the line is on hook
 	LEDFault           Light // lit while the line cannot record
@@ -117,10 +130,15 @@ type Config struct {
 	// records nothing.
 	Audit audit.Recorder
 
-	Debounce       int           // frames
-	ObjectionDigit byte          // '0'-'9', '*', '#'; 0 means '9'
-	LongPress      time.Duration // button held this long pauses/resumes
-	DialDelay      time.Duration // outgoing: notice this long after the last digit
+	Debounce       int  // frames, for hook sense and the button
+	ObjectionDigit byte // '0'-'9', '*', '#'; 0 means '9'
+	// AloneBefore and AloneAfter are the quiet a key press of the
+	// objection digit needs around it to be an objection: no other key
+	// within AloneBefore before it began, none within AloneAfter after it
+	// ended (0 means DefaultAloneBefore, DefaultAloneAfter).
+	AloneBefore, AloneAfter time.Duration
+	LongPress               time.Duration // button held this long pauses/resumes
+	DialDelay               time.Duration // outgoing: notice this long after the last digit
 	// NoCallerID switches off caller ID decoding: on hook (DTMF CLIP, V.23
 	// and Bell 202 FSK) and during calls (call waiting). By default an
 	// incoming call's number, and the number of every caller announced by
@@ -195,17 +213,18 @@ type Line struct {
 	outD   []int16 // playback at the device rate, not yet handed out
 	play   []int16 // one frame of playback
 
-	hook, ring, btn debounce.Input
-	voxOn           bool  // VOX: the line is in a call
-	voxQuiet        int   // VOX: frames below the threshold in a row
-	rang            bool  // the line rang (ringExpiry ago at most): an off-hook answers
-	ringEnd         int64 // line sample the last ring ended at
-	pressed         int   // frames the button has been held (confirmed)
-	longDone        bool
-	pos             int64 // line samples handled before the current frame
-	dl              delayLine
-	alaw            []byte
-	scratch         []int16
+	hook, btn debounce.Input
+	ring      debounce.Ring
+	voxOn     bool  // VOX: the line is in a call
+	voxQuiet  int   // VOX: frames below the threshold in a row
+	rang      bool  // the line rang (ringExpiry ago at most): an off-hook answers
+	ringEnd   int64 // line sample the last ring ended at
+	pressed   int   // frames the button has been held (confirmed)
+	longDone  bool
+	pos       int64 // line samples handled before the current frame
+	dl        delayLine
+	alaw      []byte
+	scratch   []int16
 
 	c *call // the call in progress, nil when on hook
 
@@ -226,6 +245,12 @@ func New(cfg Config) (*Line, error) {
 	}
 	if cfg.ObjectionDigit == 0 {
 		cfg.ObjectionDigit = DefaultObjectionDigit
+	}
+	if cfg.AloneBefore <= 0 {
+		cfg.AloneBefore = DefaultAloneBefore
+	}
+	if cfg.AloneAfter <= 0 {
+		cfg.AloneAfter = DefaultAloneAfter
 	}
 	if cfg.LongPress <= 0 {
 		cfg.LongPress = DefaultLongPress
@@ -281,7 +306,7 @@ func New(cfg Config) (*Line, error) {
 	// late) and to drop the frames that confirmed an on-hook.
 	l.dl.frames = max(delayFrames, cfg.Debounce+1)
 	n := cfg.Debounce
-	l.hook, l.ring, l.btn = debounce.Input{Need: n}, debounce.Input{Need: n}, debounce.Input{Need: n}
+	l.hook, l.btn = debounce.Input{Need: n}, debounce.Input{Need: n}
 	l.st.Line, l.st.Phase = cfg.Line, PhaseIdle
 	if cfg.Notices != nil {
 		key := notice.Key{Profile: cfg.NoticeProfile, Language: cfg.Language, Kind: notice.KindNotice}
@@ -362,6 +387,9 @@ func (l *Line) Close(end time.Time) error {
 	if l.c == nil {
 		return nil
 	}
+	// A lone objection digit just before the end stands: no key can
+	// follow it now.
+	l.alone(l.pos, true)
 	l.dl.flush(l.emit)
 	err := l.endCall(end, "shutdown")
 	l.c = nil
@@ -433,6 +461,7 @@ func (l *Line) handle(f []int16) {
 			l.set(func(s *Status) { s.OffHook = false })
 			if l.c != nil {
 				l.c.end = pos - back
+				l.alone(pos, true) // a caller who presses 9 and hangs up objected
 				l.dl.flush(l.emit)
 				_ = l.endCall(l.cfg.Clock.Now(), "on hook")
 				l.c = nil
