@@ -13,7 +13,7 @@
 // # A call
 //
 //   - Incoming (the line rang before the hook went off, or the board has no
-//     ring sense): the notice (firmware/notice, Config.NoticeProfile and
+//     ring sense; ring sense may pulse at the ring frequency, debounce.Ring): the notice (firmware/notice, Config.NoticeProfile and
 //     Language) plays from the frame that confirms the answer. Recording
 //     starts at the notice's last sample; nothing from before is stored.
 //   - Boards without hook sense use VOX (Config.VOX): a call starts at the
@@ -27,18 +27,25 @@
 //     (Policy.Start). Its notes (Notes, JSON, encrypted by the vault) hold
 //     the notice's receipt (which notice, its SHA-256, when, complete or
 //     not), the direction, and at seal the paused and blanked stretches.
-//   - Objection: the objection digit (Config.ObjectionDigit, '9') during the
-//     notice or the recording, or a short press of the button. During the
-//     notice the Policy is asked which purposes remain (Start with objected);
-//     during the recording it ends the objectable grants or erases the
-//     recording (Policy.Object). Nothing more is stored for the ended
-//     purposes from the frame the digit is recognised in (at most 60 ms
-//     after the tone began), the confirmation (KindConfirm, or
-//     KindConfirmContinues when a purpose continues) plays, and the
-//     objection LED lights. The objection is kept as an audit entry
-//     (by the Policy; by the line when there is none), without audio.
+//   - Objection: the objection digit (Config.ObjectionDigit, '9') pressed
+//     on its own during the notice or the recording, or a short press of
+//     the button. Callers type digits on purpose (a card number, a PIN, a
+//     menu choice), so the digit objects only when no other key ended
+//     within Config.AloneBefore (3 s) before it, none begins within
+//     Config.AloneAfter (2 s) after its release, and storing is not paused;
+//     the objection then takes effect AloneAfter after the release, or at
+//     the on-hook if the call ends first. During the notice the Policy is
+//     asked which purposes remain (Start with objected); during the
+//     recording it ends the objectable grants or erases the recording
+//     (Policy.Object), which takes what was stored while the digit was
+//     being judged with it. Nothing more is stored for the ended purposes,
+//     the confirmation (KindConfirm, or KindConfirmContinues when a purpose
+//     continues) plays, and the objection LED lights. The objection is
+//     kept as an audit entry (by the Policy; by the line when there is
+//     none), without audio.
 //   - Pause (card payments): a long press (Config.LongPress) pauses storing
-//     and the next long press resumes it. The paused stretch is stored as
+//     and the next long press resumes it; no key is an objection meanwhile
+//     (the button's short press still is). The paused stretch is stored as
 //     silence, so the recording's timeline stays true, and marked in the
 //     notes; the recording LED goes out and the objection LED blinks.
 //   - DTMF digits are never stored: each is blanked (stored as silence)

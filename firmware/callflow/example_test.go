@@ -110,7 +110,7 @@ func Example_notice() {
 	// Output:
 	// 1.2 s: notice
 	// create a recording for line 1
-	// 15.0 s: recording
-	// seal recording 1: 280040 A-law bytes, 35.005s of audio
+	// 15.2 s: recording
+	// seal recording 1: 278600 A-law bytes, 34.825s of audio
 	// 50.0 s: idle
 }
