@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fairrec/firmware/appliance"
 	"io"
 	"math"
 	"os"
@@ -250,7 +251,7 @@ func recordAndCheck(t *testing.T, scenario string, wantCalls, unrecorded int, n 
 // checkRecording compares a recording with the call it should hold.
 // playbackLead is how many line samples later than its capture period the
 // line hears its playback: the pump's lead, periods of 20 ms.
-const playbackLead = pumpLead * dsp.FrameSamples
+const playbackLead = appliance.Lead * dsp.FrameSamples
 
 func checkRecording(t *testing.T, v *vault.Vault, info vault.Info, call sim.Call, rate int, n *notice.Notice) {
 	t.Helper()

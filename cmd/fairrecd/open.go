@@ -13,6 +13,7 @@ import (
 	"fairrec/drivers/audio"
 	"fairrec/drivers/gpio"
 	"fairrec/drivers/serial"
+	"fairrec/firmware/appliance"
 	"fairrec/firmware/auth"
 	"fairrec/firmware/callflow"
 	"fairrec/firmware/console"
@@ -44,48 +45,55 @@ func (d *daemon) open() error {
 		return fmt.Errorf("board %s: %w", d.board.Name, err)
 	}
 	d.audio = st
-	// The sim board's files wait for the firmware; a real board's device
-	// does not.
-	d.pump = newPump(d.board.InChannels, d.board.OutChannels, st.Period(), d.sim != nil, d.process)
-	d.pump.lost, d.pump.captureLost = d.playbackLost, d.captureLost
-	lead := time.Duration(d.pump.lead*st.Period()) * time.Second / time.Duration(st.Rate())
+	wiring := make([]appliance.Wiring, len(d.board.Lines))
 	for i, bl := range d.board.Lines {
+		// An absent pin is a nil gpio interface, which converts to a nil
+		// appliance (and callflow) interface.
 		pl := d.pins.Lines[i]
-		// Each line plays the notice set of its purposes' line profile:
-		// the notice must name the purposes the line records for.
-		// --notice-profile overrides it for every line.
-		// A profile's language (a line for foreign customers) wins over
-		// the box's.
-		noticeSet, lang := d.cfg.NoticeProfile, d.cfg.Language
-		if pr := d.rules.Profile(i + 1); pr != nil {
-			if noticeSet == "" {
-				noticeSet = pr.Notice
-			}
-			if pr.Language != "" {
-				lang = pr.Language
-			}
-		}
-		l, err := callflow.New(callflow.Config{
-			Line: i + 1, Rate: st.Rate(),
-			// An absent pin is a nil gpio interface, which converts to a
-			// nil callflow interface.
-			// The pump hands each period's reading of the pins to the lines.
-			Hook: d.pump.latch(pl.Hook), Ring: d.pump.latch(pl.Ring), Button: d.pump.latch(pl.Button),
-			LEDRecording: pl.LEDRecording, LEDObjection: pl.LEDObjection,
-			Store: d.vault, Clock: d.keeper, Logger: d.log,
-			Notices: d.notices, NoticeProfile: noticeSet, Language: lang,
-			Policy: d.policy, Audit: &d.sink,
-			MinCall: d.cfg.MinCall, DialDelay: d.cfg.DialDelay, VOX: d.cfg.VOX, PlaybackDelay: lead,
-		})
-		if err != nil {
-			return fmt.Errorf("line %d (input channel %d): %w", i+1, bl.In, err)
-		}
-		d.lines = append(d.lines, l)
+		wiring[i] = appliance.Wiring{In: bl.In, Out: bl.Out, Hook: pl.Hook, Ring: pl.Ring, Button: pl.Button}
 	}
-	if err := d.openReview(); err != nil {
+	acfg := appliance.Config{
+		Rate: st.Rate(), Period: st.Period(), InChannels: d.board.InChannels, OutChannels: d.board.OutChannels,
+		Lines: wiring, NewLine: d.newLine, Supervisor: d.pins.Supervisor, ReviewOut: d.board.ReviewOut,
+		NewReview: d.newReview, Fault: d.pins.Fault, Clock: d.keeper, Logger: d.log,
+	}
+	if d.sim != nil {
+		// The sim board's files wait for the firmware; a real board's
+		// device does not.
+		acfg.Wait, acfg.Before = true, d.simPeriod
+	}
+	app, err := appliance.New(acfg)
+	if err != nil {
 		return err
 	}
+	d.app = app
 	return d.openConsole()
+}
+
+// newLine makes line n: each line plays the notice set of its purposes'
+// line profile (the notice must name the purposes the line records for),
+// --notice-profile overriding it for every line; a profile's language (a
+// line for foreign customers) wins over the box's.
+func (d *daemon) newLine(n int, in appliance.Inputs, delay time.Duration) (appliance.Line, error) {
+	noticeSet, lang := d.cfg.NoticeProfile, d.cfg.Language
+	if pr := d.rules.Profile(n); pr != nil {
+		if noticeSet == "" {
+			noticeSet = pr.Notice
+		}
+		if pr.Language != "" {
+			lang = pr.Language
+		}
+	}
+	pl := d.pins.Lines[n-1]
+	return callflow.New(callflow.Config{
+		Line: n, Rate: d.audio.Rate(),
+		Hook: in.Hook, Ring: in.Ring, Button: in.Button,
+		LEDRecording: pl.LEDRecording, LEDObjection: pl.LEDObjection,
+		Store: d.vault, Clock: d.keeper, Logger: d.log,
+		Notices: d.notices, NoticeProfile: noticeSet, Language: lang,
+		Policy: d.policy, Audit: &d.sink,
+		MinCall: d.cfg.MinCall, DialDelay: d.cfg.DialDelay, VOX: d.cfg.VOX, PlaybackDelay: delay,
+	})
 }
 
 func (d *daemon) openBoard() error {

@@ -189,5 +189,5 @@ func TestCallsAsTheyHappen(t *testing.T) {
 	if s := strings.TrimSpace(string(b)); s != "" {
 		t.Errorf("fairrec dtmf finds digits in the exported card payment:\n%s", s)
 	}
-	
+
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"fairrec/firmware/appliance"
 	"fairrec/firmware/auth"
 	"fairrec/firmware/console"
 	"fairrec/firmware/review"
@@ -12,26 +13,23 @@ import (
 	"fairrec/storage/vault"
 )
 
-// openReview makes the supervisor's player: the review output of the
-// board, its playback button, the vault, the policy and the audit log. A
-// board without a review output gets none; the console then says so.
-func (d *daemon) openReview() error {
-	if d.board.ReviewOut < 0 {
-		return nil
-	}
+// newReview makes the supervisor's player on the board's review output,
+// reading its playback button as the appliance latches it; the vault, the
+// policy and the audit log behind it.
+func (d *daemon) newReview(button appliance.Pin) (appliance.Review, error) {
 	p, err := review.New(review.Config{
 		Rate: d.audio.Rate(),
-		// An absent pin is a nil gpio interface, which converts to a nil
-		// review.Pin: the player then refuses every selection.
-		Button: d.pump.latch(d.pins.Supervisor),
+		// An absent pin is a nil interface: the player then refuses
+		// every selection.
+		Button: button,
 		Store:  d.vault, Policy: d.policy, Clock: d.keeper,
 		Audit: &d.sink, Trail: d.audit, Logger: d.log,
 	})
 	if err != nil {
-		return fmt.Errorf("review output (channel %d): %w", d.board.ReviewOut, err)
+		return nil, err
 	}
 	d.review = p
-	return nil
+	return p, nil
 }
 
 // reviewCommands is the supervisor's `review` command. The player may be

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/binary"
+	"fairrec/firmware/appliance"
 	"fmt"
 	"io"
 	"os"
@@ -201,9 +202,9 @@ func TestReviewPlayback(t *testing.T) {
 	}
 	// It starts when the press at 5 s is confirmed, after its release,
 	// and reaches the output the pump's lead later.
-	release := 5.2*48000 + float64(pumpLead*960)
+	release := 5.2*48000 + float64(appliance.Lead*960)
 	if float64(at) < release || float64(at) > release+0.1*48000 {
-		t.Errorf("playback began at %.3f s, want within 100 ms of the release at 5.2 s plus the pump's %d periods", float64(at)/48000, pumpLead)
+		t.Errorf("playback began at %.3f s, want within 100 ms of the release at 5.2 s plus the pump's %d periods", float64(at)/48000, appliance.Lead)
 	}
 	for i, x := range got[at+len(want):] {
 		if x != 0 {

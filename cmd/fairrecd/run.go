@@ -17,17 +17,14 @@ import (
 	"fairrec/drivers/gpio"
 	"fairrec/drivers/serial"
 	"fairrec/drivers/systime"
-	"fairrec/firmware/callflow"
+	"fairrec/firmware/appliance"
 	"fairrec/firmware/clock"
 	"fairrec/firmware/console"
-	"fairrec/firmware/dsp"
 	"fairrec/firmware/notice"
 	"fairrec/firmware/policy"
 	"fairrec/firmware/review"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
-
-	gpiolevel "periph.io/x/conn/v3/gpio"
 )
 
 // Config is what Run needs; the flags fill it.
@@ -63,9 +60,6 @@ const memoryLimit = 24 << 20
 
 // ConsoleNone turns the console off.
 const ConsoleNone = "none"
-
-// errDone ends the audio loop when the sim scenario is over.
-var errDone = errors.New("scenario done")
 
 // Run starts the daemon and runs it until ctx is done (or the sim scenario
 // is over, with ExitWhenDone). On the way out it seals every recording in
@@ -125,9 +119,8 @@ type daemon struct {
 	key      string
 	pins     *gpio.Pins
 	audio    *audio.Stream
-	pump     *pump // between the audio loop and the lines
+	app      *appliance.Appliance // the lines, the review player, the pump
 	audioDev string
-	lines    []*callflow.Line
 	rules    *policy.Rules
 	keeper   *policy.Keeper
 	audit    *audit.Log
@@ -135,14 +128,12 @@ type daemon struct {
 	policy   *policy.Engine
 	notices  *notice.Library
 	review   *review.Player // nil without a review output
-	fault    bool           // the fault LED is lit
 	port     *serial.Port
 	con      *console.Console
 	authKey  []byte // keys the console's secrets file (vault-derived)
 	start    time.Time
 
-	samples int64 // frames captured, per channel
-	simDone bool
+	simDone bool // the sim scenario is over
 }
 
 func (d *daemon) run(ctx context.Context) error {
@@ -176,34 +167,21 @@ func (d *daemon) run(ctx context.Context) error {
 		}()
 	}
 
-	d.log.Info("fairrecd running", "board", d.board.Name, "lines", len(d.lines),
+	d.log.Info("fairrecd running", "board", d.board.Name, "lines", len(d.app.Lines()),
 		"rate", d.audio.Rate(), "data", d.cfg.Data, "console", d.consoleName())
-	err := d.pump.runAudio(ctx, d.audio.Run)
-	if n, m := d.pump.late.Load(), d.pump.dropped.Load(); n+m > 0 {
+	// Run seals every recording in progress before it returns: before the
+	// vault stops, so that each is a complete one, not one found
+	// interrupted at the next start.
+	err := d.app.Run(ctx, d.audio.Run)
+	if h := d.app.Health(); h.Late+h.Dropped > 0 {
 		d.log.Warn("the firmware fell behind the sound interface",
-			"playback periods not heard", n, "capture periods lost", m, "losses the lines were not told of", d.pump.untold.Load())
-	}
-	if errors.Is(err, errDone) {
-		err = nil
+			"playback periods not heard", h.Late, "capture periods lost", h.Dropped, "losses the lines were not told of", h.Untold)
 	}
 	if err != nil {
 		err = fmt.Errorf("audio: %w", err)
 		d.log.Error("audio loop stopped", "err", err)
 	}
-
-	// A playback the shutdown cut short is audited as such.
-	if d.review != nil {
-		d.review.Close()
-	}
-	// Seal before the vault stops: Seal commits, and a recording sealed
-	// now is a complete one, not one found interrupted at the next start.
-	now := d.cfg.Clock.Now()
 	var errs []error
-	for i, l := range d.lines {
-		if e := l.Close(now); e != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", i+1, e))
-		}
-	}
 	stopVault()
 	bg.Wait()
 	if e := <-vaultDone; e != nil {
@@ -247,75 +225,25 @@ func (d *daemon) runConsole(ctx context.Context, stop context.CancelFunc) {
 	}
 }
 
-// playbackLost tells the lines that what they produced for capture period
-// seq was never played (the firmware was late for it).
-func (d *daemon) playbackLost(seq int64) {
-	from, to := d.periodSamples(seq)
-	for _, l := range d.lines {
-		l.PlaybackLost(from, to)
-	}
-}
-
-// captureLost tells the lines that the silence they are about to get for
-// capture period seq stands for audio lost to a full queue.
-func (d *daemon) captureLost(seq int64) {
-	from, to := d.periodSamples(seq)
-	for _, l := range d.lines {
-		l.CaptureLost(from, to)
-	}
-}
-
-// periodSamples is capture period seq in line samples.
-func (d *daemon) periodSamples(seq int64) (from, to int64) {
-	n := int64(d.audio.Period()) * dsp.LineRate / int64(d.audio.Rate())
-	return seq * n, (seq + 1) * n
-}
-
-// process handles one audio period. On the sim board the pins are first
-// brought up to the end of the period just read, so that each line sees a
-// scripted change in the period that contains it.
-func (d *daemon) process(in, out [][]int16) error {
-	d.samples += int64(len(in[0]))
-	if d.sim != nil {
-		d.sim.Advance(d.samples)
-	}
-	fault := false
-	for i, l := range d.lines {
-		bl := d.board.Lines[i]
-		l.Capture(in[bl.In])
-		l.Playback(out[bl.Out])
-		fault = fault || l.Status().Fault != ""
-	}
-	if d.review != nil {
-		d.review.Fill(out[d.board.ReviewOut])
-	}
-	if fault != d.fault && d.pins.Fault != nil {
-		lvl := gpiolevel.Low
-		if fault {
-			lvl = gpiolevel.High
-		}
-		if err := d.pins.Fault.Out(lvl); err != nil {
-			d.log.Warn("fault LED", "err", err)
-		}
-	}
-	d.fault = fault
-	if d.sim == nil {
-		return nil
-	}
-	if !d.simDone && d.sim.Done(d.samples) {
+// simPeriod runs before each period reaches the lines on the sim board:
+// the pins are brought up to the end of the period just read, so that each
+// line sees a scripted change in the period that contains it.
+func (d *daemon) simPeriod(captured int64) (stop bool) {
+	d.sim.Advance(captured)
+	if !d.simDone && d.sim.Done(captured) {
 		d.simDone = true
 		if d.cfg.ExitWhenDone {
 			d.log.Info("scenario done; exiting")
-			return errDone
+			return true
 		}
 		d.log.Info("scenario done; the console stays up (Ctrl-C or SIGTERM to stop)")
 	}
 	if d.simDone && !d.cfg.Realtime {
 		// The file-backed device would otherwise spin a core replaying
 		// silence; idle at the pace of real audio.
-		time.Sleep(time.Duration(len(in[0])) * time.Second / time.Duration(d.audio.Rate()))
+		time.Sleep(time.Duration(d.audio.Period()) * time.Second / time.Duration(d.audio.Rate()))
 	}
-	return nil
+	return false
 }
 
 // close releases everything open, in reverse order; safe after a partial

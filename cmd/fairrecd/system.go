@@ -17,7 +17,7 @@ func (s system) Status() console.Status {
 	st := console.Status{
 		Board:  d.board.Name,
 		Audio:  fmt.Sprintf("%s, %d Hz, %d in/%d out", d.audioDev, d.audio.Rate(), d.audio.InputChannels(), d.audio.OutputChannels()),
-		Xruns:  d.audio.Overflows() + d.audio.Underflows() + d.pump.late.Load() + d.pump.dropped.Load(),
+		Xruns:  d.audio.Overflows() + d.audio.Underflows() + d.app.Health().Late + d.app.Health().Dropped,
 		Uptime: d.cfg.Clock.Now().Sub(d.start),
 	}
 	if recs, err := d.vault.List(vault.Query{}); err != nil {
@@ -31,7 +31,7 @@ func (s system) Status() console.Status {
 			st.Review = rs.String()
 		}
 	}
-	for _, l := range d.lines {
+	for _, l := range d.app.Lines() {
 		ls := l.Status()
 		cl := console.Line{N: ls.Line, OffHook: ls.OffHook, Ringing: ls.Ringing, Fault: ls.Fault,
 			Phase: string(ls.Phase), Paused: ls.Paused, Objected: ls.Objected, Refused: ls.Refused}

@@ -359,7 +359,6 @@ func (l *Line) create(prev vault.ID) {
 	l.audit(audit.Entry{Action: audit.ActionRecordingCreated, Recording: uint64(id),
 		Detail: fmt.Sprintf("line=%d %s segment=%d", l.cfg.Line, dir, c.segment)})
 	l.set(func(s *Status) { s.Recording, s.Frames, s.Fault = id, 0, l.refused; s.Calls++ })
-	l.lightFault()
 	light(l.log, l.cfg.LEDRecording, "recording", !c.paused)
 	l.setPhase()
 }

@@ -66,8 +66,8 @@
 // # Invariants
 //
 //   - not one sample from before the notice's end is stored; a line whose
-//     notice failed to load never records (Status.Fault says why, and the
-//     fault LED is lit);
+//     notice failed to load never records (Status.Fault says why;
+//     firmware/appliance lights the board's fault LED);
 //   - a recording holds exactly the samples from its start to the last
 //     frame before the hook read on (debouncing shifts no boundary: the
 //     confirmed change is dated back to its first frame);

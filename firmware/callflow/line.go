@@ -107,7 +107,6 @@ type Config struct {
 	Hook, Ring, Button Pin
 	LEDRecording       Light // lit while recording; blinks (per second) while paused
 	LEDObjection       Light // lit after an objection until the line is on hook
-	LEDFault           Light // lit while the line cannot record
 
 	Store  Store       // required
 	Clock  clock.Clock // required: recording start and end times
@@ -318,7 +317,6 @@ func New(cfg Config) (*Line, error) {
 		}
 		l.lead = n
 	}
-	l.lightFault()
 	return l, nil
 }
 
@@ -571,13 +569,8 @@ func (l *Line) set(f func(*Status)) {
 func (l *Line) fail(err error) {
 	l.log.Error("line fault", "err", err)
 	l.set(func(s *Status) { s.Fault = err.Error() })
-	l.lightFault()
 }
 
-func (l *Line) lightFault() {
-	on := l.Status().Fault != ""
-	light(l.log, l.cfg.LEDFault, "fault", on)
-}
 
 func light(log *slog.Logger, p Light, name string, on bool) {
 	if p == nil {

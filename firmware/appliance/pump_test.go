@@ -1,4 +1,4 @@
-package main
+package appliance
 
 import (
 	"context"
@@ -103,7 +103,7 @@ func TestPumpStallLosesNothing(t *testing.T) {
 		t.Errorf("%d capture periods dropped, want none (the queue holds %d)", p.dropped.Load(), pumpQueue)
 	}
 	for k, v := range outs {
-		due := k - pumpLead
+		due := k - Lead
 		switch {
 		case due < 0 && v != 0:
 			t.Errorf("period %d played %d before the first playback was due", k, v)
@@ -111,15 +111,15 @@ func TestPumpStallLosesNothing(t *testing.T) {
 			t.Errorf("period %d played %d, want silence or period %d's playback %d", k, v, due, 1000+due+1)
 		}
 	}
-	if out[0][0] != 1000+periods-pumpLead+1 {
-		t.Errorf("after catching up period %d played %d, want period %d's playback", periods, out[0][0], periods-pumpLead)
+	if out[0][0] != 1000+periods-Lead+1 {
+		t.Errorf("after catching up period %d played %d, want period %d's playback", periods, out[0][0], periods-Lead)
 	}
 	// Every period due during the stall was reported lost, once, in order.
-	if got := p.late.Load(); got < periods-pumpLead-2 {
-		t.Errorf("%d late periods, want at least %d", got, periods-pumpLead-2)
+	if got := p.late.Load(); got < periods-Lead-2 {
+		t.Errorf("%d late periods, want at least %d", got, periods-Lead-2)
 	}
-	if uint64(len(lost)) != p.late.Load() || !slices.IsSorted(lost) || len(lost) == 0 || lost[len(lost)-1] != periods-pumpLead-1 {
-		t.Errorf("lines told of lost playback %v, want the %d periods that played silence, the last %d", lost, p.late.Load(), periods-pumpLead-1)
+	if uint64(len(lost)) != p.late.Load() || !slices.IsSorted(lost) || len(lost) == 0 || lost[len(lost)-1] != periods-Lead-1 {
+		t.Errorf("lines told of lost playback %v, want the %d periods that played silence, the last %d", lost, p.late.Load(), periods-Lead-1)
 	}
 }
 
@@ -225,8 +225,8 @@ func TestPumpWaits(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k, v := range played {
-		want := int16(1000 + k - pumpLead + 1)
-		if k < pumpLead {
+		want := int16(1000 + k - Lead + 1)
+		if k < Lead {
 			want = 0
 		}
 		if v != want {
@@ -261,7 +261,7 @@ func TestPumpError(t *testing.T) {
 	if err := p.runAudio(context.Background(), loop); !errors.Is(err, errStop) {
 		t.Fatalf("runAudio = %v, want the firmware's error", err)
 	}
-	if calls > 5+pumpLead {
+	if calls > 5+Lead {
 		t.Errorf("the audio loop ran %d periods after the error at the 5th", calls-5)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package appliance
 
 import (
 	"context"
@@ -9,7 +9,8 @@ import (
 	gpiolevel "periph.io/x/conn/v3/gpio"
 )
 
-// pump decouples the sound interface from the firmware. The audio loop
+// pump decouples the sound interface from the firmware (see the package
+// doc). The audio loop
 // only copies periods in and out; a worker goroutine runs the lines on
 // them. The firmware's durable writes (a recording's key slot and commit, an
 // objection's erase, every audit entry: each an fsync, tens of milliseconds
@@ -88,13 +89,13 @@ func (l *latch) Read() gpiolevel.Level { return l.level }
 // 20 ms, one second.
 const pumpQueue = 50
 
-// pumpLead is the playback delay in periods: 80 ms at 20 ms periods, about
+// Lead is the playback delay in periods: 80 ms at 20 ms periods, about
 // what a sound interface buffers anyway, so a stall of up to 60 ms (most
 // fsyncs on an SD card) loses no playback.
-const pumpLead = 4
+const Lead = 4
 
 func newPump(nin, nout, frames int, wait bool, process func(in, out [][]int16) error) *pump {
-	p := &pump{process: process, wait: wait, lead: pumpLead,
+	p := &pump{process: process, wait: wait, lead: Lead,
 		free: make(chan *period, pumpQueue), full: make(chan *period, pumpQueue),
 		done: make(chan *period, pumpQueue), lostq: make(chan int64, 1024),
 		ready:    make([]*period, 0, pumpQueue),
