@@ -571,7 +571,6 @@ func (l *Line) fail(err error) {
 	l.set(func(s *Status) { s.Fault = err.Error() })
 }
 
-
 func light(log *slog.Logger, p Light, name string, on bool) {
 	if p == nil {
 		return
