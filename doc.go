@@ -9,8 +9,13 @@
 //
 //   - every package has exactly one package doc, in doc.go (or in the main
 //     file of a command);
-//   - firmware/ and storage/ import nothing from drivers/ or board/, and call
-//     no time.Now or time.Sleep: time is a dependency (firmware/clock);
+//   - firmware/ and storage/ import nothing from drivers/ or board/, and
+//     never use the wall clock (time.Now, Sleep, Since, Until, After,
+//     AfterFunc, NewTimer, NewTicker, Tick, found by parsing, under any
+//     import name): time is a dependency, a clock they are given;
+//   - storage/ imports nothing from firmware/;
+//   - no production file imports testing or an xxxtest package (a fake),
+//     and the commands link neither (go list -deps ./cmd/...);
 //   - cgo is used only in drivers/audio.
 //
 // The layout and the way data flows are described in README.md.

@@ -7,8 +7,8 @@
 // gpioreg, drivers/audio opens its audio device, and cmd/fairrecd wires both
 // into the firmware. Two profiles are built in: "rpi4-4line" (a Raspberry Pi 4
 // with a 4-line high-impedance tap interface, see rpi4.go for the wiring) and
-// "sim" (a simulated board whose pins are gpiotest pins and whose audio is an
-// ALSA file PCM, see board/sim).
+// "sim" (a simulated board whose pins are board/sim's own simulated pins and
+// whose audio is an ALSA file PCM, see board/sim).
 //
 // Electrical conventions, shared by every profile so that the firmware needs
 // no per-board polarity:

@@ -17,7 +17,7 @@ const SimAudioDevice = "default"
 // captures on channel k-1 and plays on channel k-1; the review output is the
 // last playback channel, n. Its pins are named SIM_L<k>_HOOK, SIM_L<k>_RING,
 // SIM_L<k>_BUTTON, SIM_L<k>_LED_REC, SIM_L<k>_LED_OBJ, SIM_SUPERVISOR and
-// SIM_LED_FAULT; board/sim registers them as gpiotest pins. The console is
+// SIM_LED_FAULT; board/sim registers them as its simulated pins (sim.Pin). The console is
 // the daemon's standard input and output. RingPulsed is false: a scenario's
 // pulsed ring (ring_hz) reaches the pins already latched by board/sim,
 // period by period, as drivers/gpio's latch would report it.

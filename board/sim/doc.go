@@ -2,8 +2,10 @@
 // a scripted world. Audio goes through PortAudio over an ALSA file PCM whose
 // capture file sim renders from a scenario (one channel per line, caller
 // speech and DTMF mixed in at the right samples), and GPIO goes through
-// periph's gpiotest pins registered in gpioreg under the sim board's pin
-// names (see board.Sim), whose levels sim sets as the scenario's time passes.
+// simulated pins (Pin, a periph gpio.PinIO) registered in gpioreg under the
+// sim board's pin names (see board.Sim), whose levels sim sets as the
+// scenario's time passes. Sim is part of the daemon: it imports no test
+// package, so the production fairrecd links neither testing nor gpiotest.
 //
 // # Time
 //
@@ -18,8 +20,8 @@
 //
 // Inputs follow board's convention: active Low. Off hook, ringing and a
 // pressed button read Low; on hook, silent and released read High (the
-// pull-up level, which is also what gpiotest sets when the driver configures
-// the pin). Ring sense is held Low for the whole burst, or, with ring_hz,
+// pull-up level, which is also what a Pin reads when the driver configures
+// it). Ring sense is held Low for the whole burst, or, with ring_hz,
 // pulses as an optocoupler on the AC ring voltage does (Low for 40% of each
 // cycle; with wave = "full", 80% of each half cycle); a pulsed ring pin
 // reads Low after Advance when it was Low at any sample since the previous

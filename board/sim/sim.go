@@ -12,7 +12,6 @@ import (
 
 	"fairrec/board"
 	"fairrec/drivers/audio"
-	"fairrec/drivers/gpio/pintest"
 
 	"periph.io/x/conn/v3/gpio"
 )
@@ -74,7 +73,7 @@ type Sim struct {
 	realtime bool
 
 	mu     sync.Mutex
-	pins   pintest.Pins
+	pins   Pins
 	inputs []input
 	start  time.Time // wall clock at the first Advance, for Realtime
 	// advanced is the captured count of the last Advance.
@@ -92,8 +91,8 @@ type input struct {
 
 // New renders the scenario's capture audio, writes the ALSA configuration,
 // points this process's ALSA_CONFIG_PATH at it (so it must run before the
-// first drivers/audio.Open), and registers the board's pins as gpiotest
-// pins in gpioreg. Close undoes the registration.
+// first drivers/audio.Open), and registers the board's pins (see Pin) in
+// gpioreg. Close undoes the registration.
 func New(cfg Config) (*Sim, error) {
 	sc := cfg.Scenario
 	if sc == nil {
@@ -243,7 +242,7 @@ func (s *Sim) registerPins() error {
 	for _, p := range s.board.Pins() {
 		names = append(names, p.Name)
 	}
-	pins, err := pintest.Register(names...)
+	pins, err := registerPins(names...)
 	if err != nil {
 		return fmt.Errorf("sim: %w (is another simulated board running in this process?)", err)
 	}
@@ -272,7 +271,7 @@ func (s *Sim) registerPins() error {
 // before captured is applied to the pins. Call it with the count at the end
 // of the period just read, before the firmware handles that period: the
 // firmware then sees each change in the period that contains it. Every input pin is set on every call, not only on a change,
-// because configuring a gpiotest pin (In) resets its level. With
+// because configuring a pin (In) resets its level. With
 // Config.Realtime, Advance then sleeps until the wall clock has caught up
 // with sample.
 func (s *Sim) Advance(captured int64) {
@@ -359,9 +358,9 @@ func (s *Sim) LineAudio(n int) []int16 {
 // Calls are the scenario's calls, line by line in time order.
 func (s *Sim) Calls() []Call { return s.calls }
 
-// Pins are the registered fake pins by name, for tests that read the LEDs
-// (High = lit) or force an input.
-func (s *Sim) Pins() pintest.Pins { return s.pins }
+// Pins are the board's registered pins by name, for tests that read the
+// LEDs (High = lit) or force an input; nil after Close.
+func (s *Sim) Pins() Pins { return s.pins }
 
 // Playback reads the playback file and splits it into the board's output
 // channels.
@@ -391,7 +390,7 @@ func (s *Sim) Close() error {
 	defer s.mu.Unlock()
 	var errs []error
 	if s.pins != nil {
-		errs = append(errs, s.pins.Unregister())
+		errs = append(errs, s.pins.unregister())
 		s.pins = nil
 	}
 	if s.tempDir {

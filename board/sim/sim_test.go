@@ -229,7 +229,7 @@ events = [
 }
 
 func TestAdvanceSurvivesReconfiguration(t *testing.T) {
-	// gpiotest.Pin.In resets the level; a driver opened after Advance (or
+	// Pin.In resets the level; a driver opened after Advance (or
 	// reopened) must still see the scenario's state at the next Advance.
 	s := newSim(t, `rate = 8000
 [[line]]

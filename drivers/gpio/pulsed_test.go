@@ -89,8 +89,8 @@ func TestPulsedRingLatchesEdges(t *testing.T) {
 		t.Error("a pulse read twice: the latch was not cleared by the first read")
 	}
 	ring.Out(gpio.Low) // a steady level reads as it is
-	if r.Read() != gpio.Low || r.Read() != gpio.Low {
-		t.Error("a steady ring level does not read active")
+	if first, second := r.Read(), r.Read(); first != gpio.Low || second != gpio.Low {
+		t.Errorf("a steady ring level reads %v then %v, want active (Low) both times", first, second)
 	}
 	done := make(chan error)
 	go func() { done <- p.Close() }()

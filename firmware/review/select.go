@@ -68,7 +68,10 @@ func (p *Player) Status() Status {
 // 2026-11-01 09:00 UTC)". A selection replaces an earlier one not yet
 // played; during a playback it fails with ErrBusy. The selection is
 // audited as by, the console role that chose the recording (the playback
-// itself is the button's): whoever listened must be provable.
+// itself is the button's): whoever listened must be provable. When the
+// audit log (Config.Trail) cannot be read to explain a refusal, the refusal
+// stands, its answer says the explanation may be incomplete, and the error
+// also wraps the read error.
 func (p *Player) Select(id vault.ID, by audit.Actor) (string, error) {
 	p.mu.Lock()
 	err := p.busyLocked()
@@ -178,17 +181,33 @@ func reason(err error, purpose string) string {
 type refusal struct {
 	msg   string
 	cause error
+	trail error // the audit log could not be read to explain the refusal; nil if it could
 }
 
-func (r *refusal) Error() string   { return r.msg }
-func (r *refusal) Unwrap() []error { return []error{ErrNotReviewable, r.cause} }
-
-// explain turns why id may not be reviewed into the console's answer.
-func (p *Player) explain(id vault.ID, cause error) error {
-	msg := func(format string, args ...any) error {
-		return &refusal{msg: fmt.Sprintf("recording %v: ", id) + fmt.Sprintf(format, args...), cause: cause}
+func (r *refusal) Error() string { return r.msg }
+func (r *refusal) Unwrap() []error {
+	if r.trail != nil {
+		return []error{ErrNotReviewable, r.cause, r.trail}
 	}
-	hist := p.history(id)
+	return []error{ErrNotReviewable, r.cause}
+}
+
+// explain turns why id may not be reviewed into the console's answer. If
+// the audit log cannot be read, the refusal stands (the vault or the
+// policy decided it), but the answer says that it may be incomplete, e.g.
+// "no such recording" for one that was erased, and wraps the read error.
+func (p *Player) explain(id vault.ID, cause error) error {
+	hist, trailErr := p.history(id)
+	if trailErr != nil {
+		p.log.Error("review: cannot explain a refusal", "recording", id, "err", trailErr)
+	}
+	msg := func(format string, args ...any) error {
+		m := fmt.Sprintf("recording %v: ", id) + fmt.Sprintf(format, args...)
+		if trailErr != nil {
+			m += fmt.Sprintf("; the audit log could not be read, so this may not be the whole story: %v", trailErr)
+		}
+		return &refusal{msg: m, cause: cause, trail: trailErr}
+	}
 	switch {
 	case errors.Is(cause, vault.ErrNotFound):
 		if hist.erased != "" {
@@ -257,13 +276,13 @@ type ended struct{ purpose, how string }
 
 // history reads the trail for id; without a Trail it knows nothing. It
 // reads the whole log, which is fine for a refusal at the console, never
-// in the audio loop.
-func (p *Player) history(id vault.ID) history {
+// in the audio loop. On a read error it returns what it read before it.
+func (p *Player) history(id vault.ID) (history, error) {
 	var h history
 	if p.cfg.Trail == nil {
-		return h
+		return h, nil
 	}
-	_ = p.cfg.Trail.Each(time.Time{}, func(e audit.Entry) error {
+	err := p.cfg.Trail.Each(time.Time{}, func(e audit.Entry) error {
 		if e.Recording != uint64(id) {
 			return nil
 		}
@@ -287,7 +306,10 @@ func (p *Player) history(id vault.ID) history {
 		}
 		return nil
 	})
-	return h
+	if err != nil {
+		return h, fmt.Errorf("review: read the audit log: %w", err)
+	}
+	return h, nil
 }
 
 // stamp prints a time for the console, to the minute, in UTC.

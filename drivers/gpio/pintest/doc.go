@@ -1,7 +1,8 @@
 // Package pintest registers fake GPIO pins (periph's gpiotest.Pin) in
 // periph's gpioreg under given names, so that drivers/gpio.Open finds them as
-// it would find a real board's pins. board/sim uses it for the simulated
-// board; tests use it directly.
+// it would find a real board's pins. It is for tests only: it imports
+// testing and gpiotest, so no production package may import it (the layout
+// test checks); the simulated board has its own pins (board/sim.Pin).
 //
 // gpioreg is process-global and refuses a name registered twice, so every
 // Register is paired with its Unregister (or, in tests, RegisterT, which
