@@ -15,8 +15,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
-
-	"fairrec/firmware/clock"
 )
 
 // FileName is the log's file inside the data directory.
@@ -37,6 +35,15 @@ const DefaultPruneEvery = 24 * time.Hour
 // without an RTC boots in 1970.
 var trustFloor = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// Clock is the wall clock the log reads: entry times come from Now, Run's
+// pruning rounds and the Forwarder's backoff from After. It is declared
+// here, not imported, because storage sits below the firmware: the
+// firmware's clock and its trusted-time lower bound satisfy it as they are.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
 // Recorder is how other packages write to the audit log. *Log implements it;
 // audittest.Recorder is a fake for tests.
 type Recorder interface {
@@ -55,7 +62,7 @@ type Sink interface {
 // one-second lock timeout, durable commits, and a discarding logger.
 type Config struct {
 	Path  string
-	Clock clock.Clock
+	Clock Clock
 	// Trusted reports whether the clock is currently trusted (set by
 	// whoever keeps the firmware's time lower bound). Entries written while
 	// it returns false are flagged Approximate and Prune refuses to run.

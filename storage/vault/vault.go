@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"fairrec/firmware/clock"
 	"fairrec/storage/atomicfile"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -53,11 +52,20 @@ type Config struct {
 	Dir            string        // data directory: holds vault.db and keys.slots
 	KeyFile        string        // key-encryption key; "" means Dir/fairrec.key
 	Passphrase     []byte        // when the key file is sealed with one
-	Clock          clock.Clock   // required: event times and commit ticks
+	Clock          Clock         // required: event times and commit ticks
 	Logger         *slog.Logger  // nil = discard
 	CommitInterval time.Duration // 0 = 1 s
 	OnEvent        func(Event)   // for the audit log; called without vault locks held; may be nil
 	NoSync         bool          // tests only: no fsync (bbolt NoSync, slot file not synced)
+}
+
+// Clock is the wall clock the vault reads: event and seal times come from
+// Now, commit ticks from After. It is declared here, not imported, because
+// storage sits below the firmware: the firmware's clock (and its trusted-time
+// lower bound) satisfies it without the vault knowing either.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
 }
 
 // EventKind names what happened. Events carry no personal data.
