@@ -135,7 +135,7 @@ func bulkRecordings(tb testing.TB, v *Vault, n, audio int) []ID {
 		}
 		v.seq++
 		seq := v.seq
-		err := v.db.Update(func(tx *bolt.Tx) error {
+		err := v.db.Bolt().Update(func(tx *bolt.Tx) error {
 			cb, err := commitBucket(tx, seq)
 			if err != nil {
 				return err

@@ -84,7 +84,7 @@ func recordScanCall(t *testing.T, v *Vault, seed int) (ID, []byte, []storedChunk
 	}
 	var chunks []storedChunk
 	var slot uint32
-	err = v.db.View(func(tx *bolt.Tx) error {
+	err = v.db.Bolt().View(func(tx *bolt.Tx) error {
 		r, _, _ := peekRecord(tx.Bucket(bRec).Get(idKey(id)))
 		slot = r.slot
 		for i := uint32(0); i <= r.chunks; i++ {

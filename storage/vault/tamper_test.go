@@ -43,7 +43,7 @@ func TestTamper(t *testing.T) {
 	// Every stored byte of the recording: its record, its chunks (and the
 	// last-chunk marker), its key slot.
 	var locs []location
-	v.db.View(func(tx *bolt.Tx) error {
+	v.db.Bolt().View(func(tx *bolt.Tx) error {
 		rec := tx.Bucket(bRec).Get(idKey(id))
 		for o := range rec {
 			locs = append(locs, location{"record", [][]byte{bRec}, idKey(id), o})
@@ -62,7 +62,7 @@ func TestTamper(t *testing.T) {
 	})
 	r, _, _ := peekRecord(func() []byte {
 		var b []byte
-		v.db.View(func(tx *bolt.Tx) error { b = bytes.Clone(tx.Bucket(bRec).Get(idKey(id))); return nil })
+		v.db.Bolt().View(func(tx *bolt.Tx) error { b = bytes.Clone(tx.Bucket(bRec).Get(idKey(id))); return nil })
 		return b
 	}())
 	for o := range copyB { // id and copy A (copy B is empty)
@@ -83,7 +83,7 @@ func TestTamper(t *testing.T) {
 			v.slots.f.WriteAt(b, int64(l.off))
 			return
 		}
-		err := v.db.Update(func(tx *bolt.Tx) error {
+		err := v.db.Bolt().Update(func(tx *bolt.Tx) error {
 			b := tx.Bucket(l.bucket[0])
 			for _, n := range l.bucket[1:] {
 				b = b.Bucket(n)
@@ -137,7 +137,7 @@ func TestVerifyReportsTamper(t *testing.T) {
 		ids = append(ids, id)
 	}
 	// Drop the middle recording's last chunk (the marker): truncation.
-	v.db.Update(func(tx *bolt.Tx) error {
+	v.db.Bolt().Update(func(tx *bolt.Tx) error {
 		for _, cb := range commitsFrom(tx, 0) {
 			cb.Delete(chunkKey(ids[1], 1))
 		}

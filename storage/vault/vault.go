@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"fairrec/storage/atomicfile"
+	"fairrec/storage/boltfile"
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Sentinel errors; operations wrap them with %w.
@@ -104,7 +104,7 @@ var (
 type Vault struct {
 	cfg      Config
 	log      *slog.Logger
-	db       *bolt.DB
+	db       *boltfile.DB
 	slots    *slotFile
 	kek      *kek   // wraps new keys
 	keks     []*kek // kek, plus the outgoing one while a rotation is unfinished
@@ -180,24 +180,19 @@ func Open(cfg Config) (*Vault, error) {
 	dbPath := filepath.Join(cfg.Dir, DBFile)
 	_, statErr := os.Stat(dbPath)
 	newDB := errors.Is(statErr, os.ErrNotExist)
-	if err := checkPageGraph(dbPath, false); err != nil {
-		return nil, fmt.Errorf("vault: open %s: %w: %w", dbPath, err, ErrTampered)
-	}
-	var db *bolt.DB
-	err = guard("open database", func() (err error) {
-		db, err = bolt.Open(dbPath, 0o600, &bolt.Options{
-			Timeout:      500 * time.Millisecond,
-			NoSync:       cfg.NoSync,
-			NoGrowSync:   cfg.NoSync,
-			FreelistType: bolt.FreelistMapType,
-		})
-		return err
+	db, err := boltfile.Open(dbPath, boltfile.Options{
+		Timeout:      500 * time.Millisecond,
+		NoSync:       cfg.NoSync,
+		NoGrowSync:   cfg.NoSync,
+		FreelistType: bolt.FreelistMapType,
+		Damaged:      errDamaged,
+		Skip:         skipAudio,
 	})
-	if errors.Is(err, berrors.ErrTimeout) {
+	if errors.Is(err, boltfile.ErrLocked) {
 		return nil, fmt.Errorf("vault: open %s: %w", dbPath, ErrInUse)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("vault: open %s: %w", dbPath, err)
+		return nil, fmt.Errorf("vault: %w", err)
 	}
 	v.db = db
 	if err := v.openSlots(newDB); err != nil {

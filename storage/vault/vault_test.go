@@ -325,7 +325,7 @@ func TestLastCommit(t *testing.T) {
 	v := mustOpen(t, testConfig(newDir(t)))
 	defer v.Close()
 	last := func() (n uint64) {
-		v.db.View(func(tx *bolt.Tx) error { n = lastCommit(tx); return nil })
+		v.db.Bolt().View(func(tx *bolt.Tx) error { n = lastCommit(tx); return nil })
 		return n
 	}
 	if got := last(); got != 0 {
@@ -340,7 +340,7 @@ func TestLastCommit(t *testing.T) {
 		{create: []uint64{1 << 40}, want: 1 << 40},
 		{drop: []uint64{1, 2, 1 << 40}, want: 0},
 	} {
-		v.db.Update(func(tx *bolt.Tx) error {
+		v.db.Bolt().Update(func(tx *bolt.Tx) error {
 			for _, s := range tc.create {
 				commitBucket(tx, s)
 			}
@@ -502,7 +502,7 @@ func TestAddCaller(t *testing.T) {
 		t.Errorf("List(waiting caller) after erase = %v, %v", l, err)
 	}
 	entries := 0
-	v.db.View(func(tx *bolt.Tx) error {
+	v.db.Bolt().View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bCaller).ForEach(func(k, _ []byte) error { entries++; return nil })
 	})
 	if entries != 1 { // the other recording's caller
