@@ -147,7 +147,8 @@ func TestCorruptLeafPointers(t *testing.T) {
 					} else if err != nil && !errors.Is(err, ErrBroken) {
 						t.Errorf("page %d element %d %s: Verify = %v, want ErrBroken or ErrCorrupt", p, elem, field, err)
 					}
-					l.Record(Entry{Actor: Actor{Kind: ActorDevice}, Action: ActionPruned, Detail: "x"})
+					// Damage may refuse the entry; only a crash fails.
+					_ = l.Record(Entry{Actor: Actor{Kind: ActorDevice}, Action: ActionPruned, Detail: "x"})
 					l.Each(time.Time{}, func(Entry) error { return nil })
 				}()
 			}

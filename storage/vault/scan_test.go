@@ -74,7 +74,7 @@ func recordScanCall(t *testing.T, v *Vault, seed int) (ID, []byte, []storedChunk
 	}
 	audio := pattern(seed, 2*BytesPerSecond)
 	for off := 0; off < len(audio); off += 8000 {
-		v.Append(id, audio[off:off+8000])
+		must(t, v.Append(id, audio[off:off+8000]))
 		if err := v.Commit(); err != nil {
 			t.Fatal(err)
 		}

@@ -23,18 +23,18 @@ func TestTamper(t *testing.T) {
 	cfg.OnEvent = func(e Event) { events = append(events, e) }
 	v := mustOpen(t, cfg)
 	defer v.Close()
-	other, _ := v.Create(Meta{Line: 1, Start: t0, Caller: "123"})
-	v.Append(other, pattern(7, 3000))
-	v.Seal(other, t0)
+	other := mustCreate(t, v, Meta{Line: 1, Start: t0, Caller: "123"})
+	must(t, v.Append(other, pattern(7, 3000)))
+	must(t, v.Seal(other, t0))
 	id, err := v.Create(Meta{Line: 2, Start: t0, Caller: "0201234567", Notes: "n", Grants: []Grant{{Purpose: "quality"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		v.Append(id, pattern(i, 1000))
-		v.Commit()
+		must(t, v.Append(id, pattern(i, 1000)))
+		must(t, v.Commit())
 	}
-	v.Seal(id, t0)
+	must(t, v.Seal(id, t0))
 	want, err := readAll(t, v, id)
 	if err != nil {
 		t.Fatal(err)
@@ -131,9 +131,9 @@ func TestVerifyReportsTamper(t *testing.T) {
 	defer v.Close()
 	var ids []ID
 	for i := range 3 {
-		id, _ := v.Create(Meta{Line: i, Start: t0})
-		v.Append(id, pattern(i, 500))
-		v.Seal(id, t0)
+		id := mustCreate(t, v, Meta{Line: i, Start: t0})
+		must(t, v.Append(id, pattern(i, 500)))
+		must(t, v.Seal(id, t0))
 		ids = append(ids, id)
 	}
 	// Drop the middle recording's last chunk (the marker): truncation.
