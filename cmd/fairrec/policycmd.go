@@ -15,6 +15,7 @@ import (
 	"fairrec/firmware/policy"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
+	"fairrec/storage/vaultevent"
 )
 
 // PurposesFile is the purposes file the tool (and the daemon) read from the
@@ -96,7 +97,7 @@ func (f *policyFlags) open(withAudit, readOnly bool) (*policySession, error) {
 	// interrupted, an erase a crash cut short) belongs in the audit log
 	// whichever program opened it first.
 	var events audit.Pending
-	vcfg.OnEvent = events.VaultEvent
+	vcfg.OnEvent = vaultevent.Into(&events)
 	if s.v, err = vault.Open(vcfg); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"fairrec/firmware/policy"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
+	"fairrec/storage/vaultevent"
 )
 
 // defaultDataDir is where the appliance keeps its data.
@@ -80,7 +81,7 @@ func (f *vaultFlags) open() (*vault.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.OnEvent = f.events.VaultEvent
+	cfg.OnEvent = vaultevent.Into(&f.events)
 	return vault.Open(cfg)
 }
 

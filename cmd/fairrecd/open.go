@@ -19,6 +19,7 @@ import (
 	"fairrec/firmware/console"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
+	"fairrec/storage/vaultevent"
 )
 
 func (d *daemon) open() error {
@@ -147,7 +148,7 @@ func (d *daemon) openVault() error {
 		return err
 	}
 	vcfg := vault.Config{Dir: dir, KeyFile: d.cfg.Key, Passphrase: pass, Clock: d.keeper, Logger: d.log,
-		OnEvent: d.sink.VaultEvent}
+		OnEvent: vaultevent.Into(&d.sink)}
 	v, err := vault.Open(vcfg)
 	if err != nil {
 		return fmt.Errorf("data directory %s: %w", dir, err)

@@ -3,9 +3,11 @@ package audit
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,7 +147,8 @@ func TestCorruptLeafPointers(t *testing.T) {
 					} else if err != nil && !errors.Is(err, ErrBroken) {
 						t.Errorf("page %d element %d %s: Verify = %v, want ErrBroken or ErrCorrupt", p, elem, field, err)
 					}
-					l.Record(Entry{Actor: Actor{Kind: ActorDevice}, Action: ActionPruned, Detail: "x"})
+					// Damage may refuse the entry; only a crash fails.
+					_ = l.Record(Entry{Actor: Actor{Kind: ActorDevice}, Action: ActionPruned, Detail: "x"})
 					l.Each(time.Time{}, func(Entry) error { return nil })
 				}()
 			}
@@ -155,5 +158,78 @@ func TestCorruptLeafPointers(t *testing.T) {
 	// read outside its map.
 	if leaves < 3 || faults == 0 {
 		t.Errorf("%d leaf pages, %d ErrCorrupt: the damage did not reach bbolt's leaves", leaves, faults)
+	}
+}
+
+// loopChildEnv marks the child process TestLoopingPageRefused runs itself
+// in.
+const loopChildEnv = "FAIRREC_AUDIT_LOOP_CHILD"
+
+// TestLoopingPageRefused makes a branch page of the log lead back to
+// itself, then opens the log as the daemon does (writable, freelist rebuilt
+// at open) and as the tool does (read-only). bbolt would follow the loop
+// until memory ran out, or panic on the goroutine that rebuilds the
+// freelist, where no recover reaches; Open must refuse the file with
+// ErrCorrupt and say why. The child process (with its own test timeout)
+// makes a hang or crash fail this test rather than the test binary.
+func TestLoopingPageRefused(t *testing.T) {
+	if os.Getenv(loopChildEnv) == "" {
+		cmd := testexec.Self([]string{loopChildEnv + "=1"}, "-test.run=^TestLoopingPageRefused$", "-test.count=1", "-test.timeout=5m")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			if len(out) > 4000 {
+				out = out[:4000]
+			}
+			t.Fatalf("child: %v\n%s", err, out)
+		}
+		return
+	}
+	l, clk := testLog(t, func(c *Config) { c.NoFreelistSync = true })
+	fill(t, l, clk, 300)
+	cfg := l.cfg
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(cfg.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const page, branch = 4096, 0x01
+	looped := -1
+	for p := 2; (p+1)*page <= len(b); p++ {
+		at := p * page
+		if binary.LittleEndian.Uint64(b[at:]) == uint64(p) && binary.LittleEndian.Uint16(b[at+8:]) == branch {
+			// The first element's child (page id at offset 8 of the
+			// 16-byte branch element) now names the page itself.
+			binary.LittleEndian.PutUint64(b[at+16+8:], uint64(p))
+			looped = p
+			break
+		}
+	}
+	if looped < 0 {
+		t.Fatal("the log has no branch page to damage")
+	}
+	if err := os.WriteFile(cfg.Path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]Config{
+		"daemon": cfg,
+		"tool":   {Path: cfg.Path, ReadOnly: true, Key: cfg.Key, Timeout: 2 * time.Second},
+	}
+	for name, c := range tests {
+		t.Run(name, func(t *testing.T) {
+			l, err := Open(c)
+			if err == nil {
+				l.Close()
+				t.Fatal("Open of a log with a looping page succeeded")
+			}
+			if !errors.Is(err, ErrCorrupt) {
+				t.Errorf("Open = %v, want ErrCorrupt", err)
+			}
+			want := fmt.Sprintf("page %d reached twice", looped)
+			if s := err.Error(); !strings.Contains(s, want) || !strings.Contains(s, c.Path) {
+				t.Errorf("Open = %q, want it to name the file and say %q", s, want)
+			}
+		})
 	}
 }

@@ -74,7 +74,7 @@
 // Detail, never notes. audittest.Scan checks a log file's raw bytes for the
 // caller numbers and notes a test suite used.
 //
-// Times come from the injected clock.Clock, in UTC. When the clock is not
+// Times come from the injected [Clock], in UTC. When the clock is not
 // trusted (Config.Trusted, or a time before 2025), the entry is flagged
 // Approximate.
 //

@@ -23,7 +23,9 @@ var (
 	// up after Config.Timeout.
 	ErrLocked = errors.New("audit log is in use by another process")
 	// ErrCorrupt: the file is damaged below the chain (bbolt's own page
-	// structure), so entries cannot even be read. Keep the file as evidence.
+	// structure, refused by storage/boltfile at Open or hit by a
+	// transaction), so entries cannot even be read. Keep the file as
+	// evidence.
 	ErrCorrupt = errors.New("audit log file is corrupt")
 	// ErrReadOnly: the log was opened read-only.
 	ErrReadOnly = errors.New("audit log is read-only")

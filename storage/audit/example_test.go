@@ -59,7 +59,11 @@ func ExampleForwarder() {
 	dir, _ := os.MkdirTemp("", "audit-example")
 	defer os.RemoveAll(dir)
 	clk := clocktest.New(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
-	l, _ := audit.Open(audit.Config{Path: filepath.Join(dir, audit.FileName), Clock: clk})
+	l, err := audit.Open(audit.Config{Path: filepath.Join(dir, audit.FileName), Clock: clk})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer l.Close()
 	f, err := audit.NewForwarder(audit.ForwardConfig{
 		Addr: "logs.example.net:514", Clock: clk, Hostname: "fairrec-shop1", Queue: 1000, Recorder: l,
@@ -70,7 +74,10 @@ func ExampleForwarder() {
 	}
 	l.SetSink(f)
 	// go f.Run(ctx) — owned and waited for by the daemon.
-	l.Record(audit.Entry{Actor: audit.Actor{Kind: audit.ActorDevice}, Action: audit.ActionConfigChange, Detail: "forwarding on"})
+	if err := l.Record(audit.Entry{Actor: audit.Actor{Kind: audit.ActorDevice}, Action: audit.ActionConfigChange, Detail: "forwarding on"}); err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Printf("%+v\n", f.Stats())
 	// Output:
 	// {Queued:1 Sent:0 Dropped:0 Connected:false}

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"fairrec/firmware/clock"
 )
 
 // ForwardConfig configures a Forwarder. Addr and Clock are required; the
@@ -20,7 +18,7 @@ import (
 // timeout, net.Dialer, no local drop record, a discarding logger.
 type ForwardConfig struct {
 	Addr     string // host:port of the syslog server (TCP)
-	Clock    clock.Clock
+	Clock    Clock
 	Queue    int    // most entries held while the server is unreachable
 	Hostname string // RFC 5424 HOSTNAME: printable ASCII, no spaces
 	AppName  string

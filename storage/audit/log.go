@@ -9,14 +9,12 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"runtime/debug"
 	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 
-	"fairrec/firmware/clock"
+	"fairrec/storage/boltfile"
 )
 
 // FileName is the log's file inside the data directory.
@@ -37,6 +35,15 @@ const DefaultPruneEvery = 24 * time.Hour
 // without an RTC boots in 1970.
 var trustFloor = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// Clock is the wall clock the log reads: entry times come from Now, Run's
+// pruning rounds and the Forwarder's backoff from After. It is declared
+// here, not imported, because storage sits below the firmware: the
+// firmware's clock and its trusted-time lower bound satisfy it as they are.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
 // Recorder is how other packages write to the audit log. *Log implements it;
 // audittest.Recorder is a fake for tests.
 type Recorder interface {
@@ -55,7 +62,7 @@ type Sink interface {
 // one-second lock timeout, durable commits, and a discarding logger.
 type Config struct {
 	Path  string
-	Clock clock.Clock
+	Clock Clock
 	// Trusted reports whether the clock is currently trusted (set by
 	// whoever keeps the firmware's time lower bound). Entries written while
 	// it returns false are flagged Approximate and Prune refuses to run.
@@ -86,7 +93,7 @@ type Log struct {
 	cfg  Config
 	log  *slog.Logger
 	mu   sync.Mutex // serialises appends so that Seq and Prev are consistent
-	db   *bolt.DB
+	db   *boltfile.DB
 	head head
 	key  []byte // Config.Key until Rekey
 }
@@ -124,22 +131,19 @@ func Open(cfg Config) (*Log, error) {
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
-	// bbolt reads the freelist page while opening, so a damaged one can
-	// panic or fault here already. (Its file stays open until collected:
-	// bbolt returns no handle to close.)
-	var db *bolt.DB
-	err := guard("open", func() error {
-		var err error
-		db, err = bolt.Open(cfg.Path, 0o600, &bolt.Options{
-			Timeout: cfg.Timeout, ReadOnly: cfg.ReadOnly, NoSync: cfg.NoSync, NoFreelistSync: cfg.NoFreelistSync,
-		})
-		return err
+	// boltfile walks the page graph before bbolt follows it: the daemon
+	// opens with NoFreelistSync, and bbolt rebuilds the freelist on a
+	// goroutine of its own, where a looping or damaged page would hang or
+	// crash the process beyond any recover.
+	db, err := boltfile.Open(cfg.Path, boltfile.Options{
+		Timeout: cfg.Timeout, ReadOnly: cfg.ReadOnly, NoSync: cfg.NoSync, NoFreelistSync: cfg.NoFreelistSync,
+		Damaged: ErrCorrupt,
 	})
-	if errors.Is(err, berrors.ErrTimeout) {
+	if errors.Is(err, boltfile.ErrLocked) {
 		return nil, fmt.Errorf("audit: open %s: %w", cfg.Path, ErrLocked)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("audit: open %s: %w", cfg.Path, err)
+		return nil, fmt.Errorf("audit: %w", err)
 	}
 	l.db = db
 	var mismatch string
@@ -372,28 +376,9 @@ func keySeq(k []byte) uint64 {
 	return binary.BigEndian.Uint64(k)
 }
 
-// view and update run a bbolt transaction under guard. bbolt trusts its
-// file and panics on a damaged page; it rolls the transaction back before
-// the panic reaches here, so the DB stays usable.
-func view(db *bolt.DB, op string, fn func(*bolt.Tx) error) error {
-	return guard(op, func() error { return db.View(fn) })
-}
+// view and update run a bbolt transaction under boltfile's guard: bbolt
+// trusts its file and panics on a damaged page; it rolls the transaction
+// back before the panic reaches the guard, so the DB stays usable.
+func view(db *boltfile.DB, op string, fn func(*bolt.Tx) error) error { return db.View(op, fn) }
 
-func update(db *bolt.DB, op string, fn func(*bolt.Tx) error) error {
-	return guard(op, func() error { return db.Update(fn) })
-}
-
-// guard runs fn and turns a panic into ErrCorrupt naming op. A damaged page
-// can hold a key or value pointer outside the memory-mapped file, and reading
-// it faults; SetPanicOnFault makes that fault a panic instead of killing the
-// process. It only affects this goroutine, the one bbolt runs the
-// transaction on, and the previous setting is restored on return.
-func guard(op string, fn func() error) (err error) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w (during %s: %v)", ErrCorrupt, op, r)
-		}
-	}()
-	return fn()
-}
+func update(db *boltfile.DB, op string, fn func(*bolt.Tx) error) error { return db.Update(op, fn) }

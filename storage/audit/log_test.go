@@ -63,12 +63,18 @@ func TestRecordApproximate(t *testing.T) {
 	trusted := true
 	l, clk := testLog(t, func(c *Config) { c.Trusted = func() bool { return trusted } })
 	clk.Set(time.Date(1970, 1, 1, 0, 0, 42, 0, time.UTC)) // booted without RTC
-	l.Record(sample(0))
+	if err := l.Record(sample(0)); err != nil {
+		t.Fatal(err)
+	}
 	clk.Set(t0)
 	trusted = false
-	l.Record(sample(1))
+	if err := l.Record(sample(1)); err != nil {
+		t.Fatal(err)
+	}
 	trusted = true
-	l.Record(sample(2))
+	if err := l.Record(sample(2)); err != nil {
+		t.Fatal(err)
+	}
 	var got []bool
 	for _, e := range entries(t, l) {
 		got = append(got, e.Approximate)
@@ -86,7 +92,9 @@ func TestRecordRefuses(t *testing.T) {
 	if err := l.Record(bad); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("Record = %v, want ErrInvalid", err)
 	}
-	l.Record(sample(1))
+	if err := l.Record(sample(1)); err != nil {
+		t.Fatal(err)
+	}
 	if got := entries(t, l); len(got) != 3 || got[2].Seq != 3 {
 		t.Errorf("a refused entry used a sequence number: %+v", got)
 	}
@@ -229,7 +237,9 @@ func TestSinkGetsCommittedEntriesInOrder(t *testing.T) {
 	fill(t, l, clk, 4)
 	bad := sample(0)
 	bad.Action = 0
-	l.Record(bad)
+	if err := l.Record(bad); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Record of an entry without action = %v, want ErrInvalid", err)
+	}
 	if diff := cmp.Diff([]uint64{1, 2, 3, 4}, got); diff != "" {
 		t.Errorf("sink saw (-want +got):\n%s", diff)
 	}
@@ -246,12 +256,15 @@ func TestRunPrunesDaily(t *testing.T) {
 	var runErr error
 	wg.Go(func() { runErr = l.Run(ctx) })
 	waitFor(t, "Run to arm its timer", func() bool { return clk.Pending() > 0 })
-	if rep, _ := l.Verify(); rep.Checkpoint == nil || rep.Checkpoint.Seq != 5 {
-		t.Errorf("after start: checkpoint %+v, want 5", rep.Checkpoint)
+	if rep, err := l.Verify(); err != nil || rep.Checkpoint == nil || rep.Checkpoint.Seq != 5 {
+		t.Errorf("after start: checkpoint %+v (%v), want 5", rep.Checkpoint, err)
 	}
 	clk.Advance(DefaultPruneEvery)
 	waitFor(t, "the daily prune", func() bool {
-		rep, _ := l.Verify()
+		rep, err := l.Verify()
+		if err != nil {
+			t.Fatalf("Verify while Run prunes: %v", err)
+		}
 		return rep.Checkpoint != nil && rep.Checkpoint.Seq == 6
 	})
 	cancel()

@@ -84,7 +84,10 @@ func TestPruneNothingYoung(t *testing.T) {
 	if err != nil || res.Pruned != 0 {
 		t.Fatalf("prune of young entries: %+v, %v", res, err)
 	}
-	rep, _ := l.Verify()
+	rep, err := l.Verify()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if rep.Entries != 5 {
 		t.Errorf("%d entries after a no-op prune, want 5 and no prune entry", rep.Entries)
 	}

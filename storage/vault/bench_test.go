@@ -41,14 +41,14 @@ func BenchmarkWriteAmplification(b *testing.B) {
 			defer v.Close()
 			ids := make([]ID, lines)
 			for l := range ids {
-				ids[l], _ = v.Create(Meta{Line: l, Start: t0, Caller: "0201234567"})
+				ids[l] = mustCreate(b, v, Meta{Line: l, Start: t0, Caller: "0201234567"})
 			}
 			frame := pattern(1, 160)
 			// Warm up past the first file growths.
 			second := func(s int) {
 				for range 50 {
 					for _, id := range ids {
-						v.Append(id, frame)
+						must(b, v.Append(id, frame))
 					}
 				}
 				if err := v.Commit(); err != nil {
@@ -56,8 +56,8 @@ func BenchmarkWriteAmplification(b *testing.B) {
 				}
 				if s%180 == 179 {
 					for l, id := range ids {
-						v.Seal(id, t0)
-						ids[l], _ = v.Create(Meta{Line: l, Start: t0, Caller: "0201234567"})
+						must(b, v.Seal(id, t0))
+						ids[l] = mustCreate(b, v, Meta{Line: l, Start: t0, Caller: "0201234567"})
 					}
 				}
 			}
@@ -83,7 +83,7 @@ func BenchmarkAppend(b *testing.B) {
 	defer v.Close()
 	var ids [8]ID
 	for l := range ids {
-		ids[l], _ = v.Create(Meta{Line: l, Start: t0})
+		ids[l] = mustCreate(b, v, Meta{Line: l, Start: t0})
 	}
 	frame := pattern(1, 160)
 	b.SetBytes(160)
@@ -135,7 +135,7 @@ func bulkRecordings(tb testing.TB, v *Vault, n, audio int) []ID {
 		}
 		v.seq++
 		seq := v.seq
-		err := v.db.Update(func(tx *bolt.Tx) error {
+		err := v.db.Bolt().Update(func(tx *bolt.Tx) error {
 			cb, err := commitBucket(tx, seq)
 			if err != nil {
 				return err

@@ -132,14 +132,25 @@ func (v *Vault) Append(id ID, alaw []byte) error {
 	return nil
 }
 
-// notOpen tells why id is not open: sealed or not found. Caller holds mu.
+// notOpen tells why id is not open: ErrSealed, ErrNotFound, or the error
+// that kept the database from saying (a damaged page gives ErrCorrupt): a
+// failed look-up is not a missing recording, and a caller told "not found"
+// might stop keeping audio that still belongs to a live one. Caller holds
+// mu.
 func (v *Vault) notOpen(id ID) error {
 	var found bool
-	_ = v.view("look up", func(tx *bolt.Tx) error {
-		found = tx.Bucket(bRec).Get(idKey(id)) != nil
+	err := v.view("look up", func(tx *bolt.Tx) error {
+		b := tx.Bucket(bRec)
+		if b == nil {
+			return fmt.Errorf("bucket %q missing: %w", bRec, errDamaged)
+		}
+		found = b.Get(idKey(id)) != nil
 		return nil
 	})
-	if found {
+	switch {
+	case err != nil:
+		return fmt.Errorf("look up: %w", err)
+	case found:
 		return ErrSealed
 	}
 	return ErrNotFound

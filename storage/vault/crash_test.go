@@ -98,7 +98,10 @@ func TestCrashChild(t *testing.T) {
 	for frame := 1; ; frame++ {
 		for l := range lines {
 			ln := &lines[l]
-			v.Append(ln.id, crashAudio(ln.id, ln.appended, 160))
+			if err := v.Append(ln.id, crashAudio(ln.id, ln.appended, 160)); err != nil {
+				say("X %v", err)
+				os.Exit(1)
+			}
 			ln.appended += 160
 		}
 		if frame%50 != 0 { // commit every second of audio

@@ -69,7 +69,10 @@
 // Callers branch on these sentinels (wrapped with %w and the operation):
 // [ErrNotFound], [ErrTampered], [ErrNoKey], [ErrWrongKey], [ErrInUse],
 // [ErrClosed], [ErrSealed], [ErrCorrupt]. A damaged database page never
-// crashes the process: bbolt's panics and memory faults in a vault
-// transaction become errors wrapping ErrCorrupt (and ErrTampered). A wrong or missing key makes Open fail; the daemon
-// must then refuse to record rather than record in the clear.
+// crashes or hangs the process: the database is opened through
+// storage/boltfile, which refuses a damaged page graph at Open (Verify walks
+// the audio buckets too) and turns bbolt's panics and memory faults in a
+// vault transaction into errors wrapping ErrCorrupt (and ErrTampered). A
+// wrong or missing key makes Open fail; the daemon must then refuse to
+// record rather than record in the clear.
 package vault

@@ -14,7 +14,7 @@ import (
 // damageRecord rewrites the stored record of id with change applied.
 func damageRecord(t *testing.T, v *Vault, id ID, change func(val []byte) []byte) {
 	t.Helper()
-	err := v.db.Update(func(tx *bolt.Tx) error {
+	err := v.db.Bolt().Update(func(tx *bolt.Tx) error {
 		val := change(bytes.Clone(tx.Bucket(bRec).Get(idKey(id))))
 		return tx.Bucket(bRec).Put(idKey(id), val)
 	})
@@ -104,7 +104,7 @@ func TestEraseDamagedHeaderStillDestroysKey(t *testing.T) {
 				}
 				victim, other := ids[1], ids[2]
 				var otherSlot uint32
-				_ = v.db.View(func(tx *bolt.Tx) error {
+				_ = v.db.Bolt().View(func(tx *bolt.Tx) error {
 					r, _, err := peekRecord(tx.Bucket(bRec).Get(idKey(other)))
 					otherSlot = r.slot
 					return err

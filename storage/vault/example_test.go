@@ -27,17 +27,24 @@ func Example() {
 	defer v.Close()
 	// The daemon runs v.Run(ctx) to commit every second; here we commit by hand.
 
-	id, _ := v.Create(vault.Meta{
+	id, err := v.Create(vault.Meta{
 		Line:   1,
 		Start:  start,
 		Caller: "+31 20 555 0123",
 		Grants: []vault.Grant{{Purpose: "quality", Deadline: start.AddDate(0, 3, 0)}},
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
 	frame := make([]byte, 160) // 20 ms of A-law
 	for range 100 {
-		v.Append(id, frame)
+		if err := v.Append(id, frame); err != nil {
+			log.Fatal(err) // ErrSealed, ErrNotFound (erased by an objection)
+		}
 	}
-	v.Seal(id, start.Add(2*time.Second))
+	if err := v.Seal(id, start.Add(2*time.Second)); err != nil {
+		log.Fatal(err)
+	}
 
 	found, _ := v.List(vault.Query{Caller: "0031205550123"})
 	r, _ := v.Audio(found[0].ID)

@@ -2,41 +2,28 @@ package vault
 
 import (
 	"fmt"
-	"runtime/debug"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// bbolt trusts its file: a damaged page makes it panic (bad page type,
-// page id beyond the high-water mark, index out of range) or read outside
-// the memory map, a fault that would kill the process. A vault must answer a
-// damaged database with an error, so every transaction runs through guard.
-//
-// One kind of damage no recover can stop: a branch page whose children lead
-// back to itself makes bbolt's cursor loop until memory runs out. Open
-// therefore walks the page graph first (checkPageGraph, pages.go).
+// A vault must answer a damaged database with an error, never a crash or a
+// hang: the database is opened through storage/boltfile, which walks the
+// page graph first and runs every transaction under a guard. Damage is
+// reported as ErrCorrupt, which also wraps ErrTampered (errDamaged).
+var errDamaged = fmt.Errorf("%w: %w", ErrCorrupt, ErrTampered)
 
-// guard runs fn, turning a panic or a memory fault in it into an error that
-// names op and wraps ErrCorrupt and ErrTampered. Faults become panics only on
-// the calling goroutine (debug.SetPanicOnFault), and only while fn runs.
-func guard(op string, fn func() error) (err error) {
-	old := debug.SetPanicOnFault(true)
-	defer func() {
-		debug.SetPanicOnFault(old)
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: database damaged (%v): %w: %w", op, r, ErrCorrupt, ErrTampered)
-		}
-	}()
-	return fn()
-}
+// skipAudio names the commit buckets (an 8-byte key starting with a zero
+// byte, one per second of recording, millions in a full vault): Open leaves
+// their pages out of the walk and stays fast; Verify walks them.
+func skipAudio(name []byte) bool { return len(name) == 8 && name[0] == 0 }
 
-// view runs fn in a read transaction under guard.
+// view runs fn in a read transaction under boltfile's guard.
 func (v *Vault) view(op string, fn func(*bolt.Tx) error) error {
-	return guard(op, func() error { return v.db.View(fn) })
+	return v.db.View(op, fn)
 }
 
-// change runs fn in a write transaction under guard. If fn or the commit
-// panics, bbolt's deferred rollback has released the transaction.
+// change runs fn in a write transaction under boltfile's guard. If fn or
+// the commit panics, bbolt's deferred rollback has released the transaction.
 func (v *Vault) change(op string, fn func(*bolt.Tx) error) error {
-	return guard(op, func() error { return v.db.Update(fn) })
+	return v.db.Update(op, fn)
 }

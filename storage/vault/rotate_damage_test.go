@@ -31,7 +31,7 @@ func threeRecordings(t *testing.T, v *Vault) ([]ID, map[ID][]byte, map[ID]uint32
 		}
 		ids = append(ids, id)
 	}
-	err := v.db.View(func(tx *bolt.Tx) error {
+	err := v.db.Bolt().View(func(tx *bolt.Tx) error {
 		for _, id := range ids {
 			r, _, err := peekRecord(tx.Bucket(bRec).Get(idKey(id)))
 			if err != nil {

@@ -26,10 +26,10 @@ func TestRotateCrash(t *testing.T) {
 			v := mustOpen(t, testConfig(dir))
 			audio := map[ID][]byte{}
 			for i := range 3 {
-				id, _ := v.Create(Meta{Line: i, Start: t0, Caller: "0201234567"})
+				id := mustCreate(t, v, Meta{Line: i, Start: t0, Caller: "0201234567"})
 				audio[id] = pattern(i, 2000)
-				v.Append(id, audio[id])
-				v.Seal(id, t0)
+				must(t, v.Append(id, audio[id]))
+				must(t, v.Seal(id, t0))
 			}
 			errCrash := errors.New("crash")
 			v.crash = func(step string) error {
@@ -115,7 +115,7 @@ func TestRunCommitsEachInterval(t *testing.T) {
 	dir := newDir(t)
 	clk := clocktest.New(t0)
 	v := mustOpen(t, Config{Dir: dir, Clock: clk, NoSync: true})
-	id, _ := v.Create(Meta{Line: 1, Start: t0})
+	id := mustCreate(t, v, Meta{Line: 1, Start: t0})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- v.Run(ctx) }()
@@ -126,7 +126,7 @@ func TestRunCommitsEachInterval(t *testing.T) {
 		}
 		return in.Bytes
 	}
-	v.Append(id, pattern(1, 8000))
+	must(t, v.Append(id, pattern(1, 8000)))
 	waitFor := func(cond func() bool) {
 		t.Helper()
 		for range 1_000_000 {
@@ -143,7 +143,7 @@ func TestRunCommitsEachInterval(t *testing.T) {
 	}
 	clk.Advance(time.Second)
 	waitFor(func() bool { return durable() == 8000 })
-	v.Append(id, pattern(2, 100))
+	must(t, v.Append(id, pattern(2, 100)))
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run = %v", err)

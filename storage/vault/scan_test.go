@@ -74,7 +74,7 @@ func recordScanCall(t *testing.T, v *Vault, seed int) (ID, []byte, []storedChunk
 	}
 	audio := pattern(seed, 2*BytesPerSecond)
 	for off := 0; off < len(audio); off += 8000 {
-		v.Append(id, audio[off:off+8000])
+		must(t, v.Append(id, audio[off:off+8000]))
 		if err := v.Commit(); err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +84,7 @@ func recordScanCall(t *testing.T, v *Vault, seed int) (ID, []byte, []storedChunk
 	}
 	var chunks []storedChunk
 	var slot uint32
-	err = v.db.View(func(tx *bolt.Tx) error {
+	err = v.db.Bolt().View(func(tx *bolt.Tx) error {
 		r, _, _ := peekRecord(tx.Bucket(bRec).Get(idKey(id)))
 		slot = r.slot
 		for i := uint32(0); i <= r.chunks; i++ {

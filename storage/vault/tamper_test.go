@@ -23,18 +23,18 @@ func TestTamper(t *testing.T) {
 	cfg.OnEvent = func(e Event) { events = append(events, e) }
 	v := mustOpen(t, cfg)
 	defer v.Close()
-	other, _ := v.Create(Meta{Line: 1, Start: t0, Caller: "123"})
-	v.Append(other, pattern(7, 3000))
-	v.Seal(other, t0)
+	other := mustCreate(t, v, Meta{Line: 1, Start: t0, Caller: "123"})
+	must(t, v.Append(other, pattern(7, 3000)))
+	must(t, v.Seal(other, t0))
 	id, err := v.Create(Meta{Line: 2, Start: t0, Caller: "0201234567", Notes: "n", Grants: []Grant{{Purpose: "quality"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		v.Append(id, pattern(i, 1000))
-		v.Commit()
+		must(t, v.Append(id, pattern(i, 1000)))
+		must(t, v.Commit())
 	}
-	v.Seal(id, t0)
+	must(t, v.Seal(id, t0))
 	want, err := readAll(t, v, id)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +43,7 @@ func TestTamper(t *testing.T) {
 	// Every stored byte of the recording: its record, its chunks (and the
 	// last-chunk marker), its key slot.
 	var locs []location
-	v.db.View(func(tx *bolt.Tx) error {
+	v.db.Bolt().View(func(tx *bolt.Tx) error {
 		rec := tx.Bucket(bRec).Get(idKey(id))
 		for o := range rec {
 			locs = append(locs, location{"record", [][]byte{bRec}, idKey(id), o})
@@ -62,7 +62,7 @@ func TestTamper(t *testing.T) {
 	})
 	r, _, _ := peekRecord(func() []byte {
 		var b []byte
-		v.db.View(func(tx *bolt.Tx) error { b = bytes.Clone(tx.Bucket(bRec).Get(idKey(id))); return nil })
+		v.db.Bolt().View(func(tx *bolt.Tx) error { b = bytes.Clone(tx.Bucket(bRec).Get(idKey(id))); return nil })
 		return b
 	}())
 	for o := range copyB { // id and copy A (copy B is empty)
@@ -83,7 +83,7 @@ func TestTamper(t *testing.T) {
 			v.slots.f.WriteAt(b, int64(l.off))
 			return
 		}
-		err := v.db.Update(func(tx *bolt.Tx) error {
+		err := v.db.Bolt().Update(func(tx *bolt.Tx) error {
 			b := tx.Bucket(l.bucket[0])
 			for _, n := range l.bucket[1:] {
 				b = b.Bucket(n)
@@ -131,13 +131,13 @@ func TestVerifyReportsTamper(t *testing.T) {
 	defer v.Close()
 	var ids []ID
 	for i := range 3 {
-		id, _ := v.Create(Meta{Line: i, Start: t0})
-		v.Append(id, pattern(i, 500))
-		v.Seal(id, t0)
+		id := mustCreate(t, v, Meta{Line: i, Start: t0})
+		must(t, v.Append(id, pattern(i, 500)))
+		must(t, v.Seal(id, t0))
 		ids = append(ids, id)
 	}
 	// Drop the middle recording's last chunk (the marker): truncation.
-	v.db.Update(func(tx *bolt.Tx) error {
+	v.db.Bolt().Update(func(tx *bolt.Tx) error {
 		for _, cb := range commitsFrom(tx, 0) {
 			cb.Delete(chunkKey(ids[1], 1))
 		}

@@ -9,10 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"fairrec/firmware/clock"
 	"fairrec/storage/atomicfile"
+	"fairrec/storage/boltfile"
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Sentinel errors; operations wrap them with %w.
@@ -53,11 +52,20 @@ type Config struct {
 	Dir            string        // data directory: holds vault.db and keys.slots
 	KeyFile        string        // key-encryption key; "" means Dir/fairrec.key
 	Passphrase     []byte        // when the key file is sealed with one
-	Clock          clock.Clock   // required: event times and commit ticks
+	Clock          Clock         // required: event times and commit ticks
 	Logger         *slog.Logger  // nil = discard
 	CommitInterval time.Duration // 0 = 1 s
 	OnEvent        func(Event)   // for the audit log; called without vault locks held; may be nil
 	NoSync         bool          // tests only: no fsync (bbolt NoSync, slot file not synced)
+}
+
+// Clock is the wall clock the vault reads: event and seal times come from
+// Now, commit ticks from After. It is declared here, not imported, because
+// storage sits below the firmware: the firmware's clock (and its trusted-time
+// lower bound) satisfies it without the vault knowing either.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
 }
 
 // EventKind names what happened. Events carry no personal data.
@@ -96,7 +104,7 @@ var (
 type Vault struct {
 	cfg      Config
 	log      *slog.Logger
-	db       *bolt.DB
+	db       *boltfile.DB
 	slots    *slotFile
 	kek      *kek   // wraps new keys
 	keks     []*kek // kek, plus the outgoing one while a rotation is unfinished
@@ -172,24 +180,19 @@ func Open(cfg Config) (*Vault, error) {
 	dbPath := filepath.Join(cfg.Dir, DBFile)
 	_, statErr := os.Stat(dbPath)
 	newDB := errors.Is(statErr, os.ErrNotExist)
-	if err := checkPageGraph(dbPath, false); err != nil {
-		return nil, fmt.Errorf("vault: open %s: %w: %w", dbPath, err, ErrTampered)
-	}
-	var db *bolt.DB
-	err = guard("open database", func() (err error) {
-		db, err = bolt.Open(dbPath, 0o600, &bolt.Options{
-			Timeout:      500 * time.Millisecond,
-			NoSync:       cfg.NoSync,
-			NoGrowSync:   cfg.NoSync,
-			FreelistType: bolt.FreelistMapType,
-		})
-		return err
+	db, err := boltfile.Open(dbPath, boltfile.Options{
+		Timeout:      500 * time.Millisecond,
+		NoSync:       cfg.NoSync,
+		NoGrowSync:   cfg.NoSync,
+		FreelistType: bolt.FreelistMapType,
+		Damaged:      errDamaged,
+		Skip:         skipAudio,
 	})
-	if errors.Is(err, berrors.ErrTimeout) {
+	if errors.Is(err, boltfile.ErrLocked) {
 		return nil, fmt.Errorf("vault: open %s: %w", dbPath, ErrInUse)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("vault: open %s: %w", dbPath, err)
+		return nil, fmt.Errorf("vault: %w", err)
 	}
 	v.db = db
 	if err := v.openSlots(newDB); err != nil {

@@ -138,11 +138,11 @@ func TestInterruptedAtOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	audio := pattern(2, 16000)
-	v.Append(id, audio[:8000])
+	must(t, v.Append(id, audio[:8000]))
 	if err := v.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	v.Append(id, audio[8000:])
+	must(t, v.Append(id, audio[8000:]))
 	// Simulate a crash: drop the vault without committing.
 	v.db.Close()
 	v.slots.close()
@@ -227,9 +227,9 @@ func TestErase(t *testing.T) {
 	defer v.Close()
 	var ids []ID
 	for i := range 3 {
-		id, _ := v.Create(Meta{Line: i, Start: t0, Caller: "0201234567"})
-		v.Append(id, pattern(i, 4000))
-		v.Seal(id, t0)
+		id := mustCreate(t, v, Meta{Line: i, Start: t0, Caller: "0201234567"})
+		must(t, v.Append(id, pattern(i, 4000)))
+		must(t, v.Seal(id, t0))
 		ids = append(ids, id)
 	}
 	if err := v.Erase(ids[1]); err != nil {
@@ -251,8 +251,8 @@ func TestErase(t *testing.T) {
 		}
 	}
 	// Erasing an open recording: later appends fail.
-	id, _ := v.Create(Meta{Line: 1, Start: t0})
-	v.Append(id, pattern(9, 100))
+	id := mustCreate(t, v, Meta{Line: 1, Start: t0})
+	must(t, v.Append(id, pattern(9, 100)))
 	if err := v.Erase(id); err != nil {
 		t.Fatal(err)
 	}
@@ -294,12 +294,12 @@ func TestEraseWhileReading(t *testing.T) {
 	cfg.OnEvent = func(e Event) { events = append(events, e) }
 	v := mustOpen(t, cfg)
 	defer v.Close()
-	id, _ := v.Create(Meta{Line: 1, Start: t0})
+	id := mustCreate(t, v, Meta{Line: 1, Start: t0})
 	for i := range 3 {
-		v.Append(id, pattern(i, 8000))
-		v.Commit()
+		must(t, v.Append(id, pattern(i, 8000)))
+		must(t, v.Commit())
 	}
-	v.Seal(id, t0)
+	must(t, v.Seal(id, t0))
 	r, err := v.Audio(id)
 	if err != nil {
 		t.Fatal(err)
@@ -325,7 +325,7 @@ func TestLastCommit(t *testing.T) {
 	v := mustOpen(t, testConfig(newDir(t)))
 	defer v.Close()
 	last := func() (n uint64) {
-		v.db.View(func(tx *bolt.Tx) error { n = lastCommit(tx); return nil })
+		v.db.Bolt().View(func(tx *bolt.Tx) error { n = lastCommit(tx); return nil })
 		return n
 	}
 	if got := last(); got != 0 {
@@ -340,7 +340,7 @@ func TestLastCommit(t *testing.T) {
 		{create: []uint64{1 << 40}, want: 1 << 40},
 		{drop: []uint64{1, 2, 1 << 40}, want: 0},
 	} {
-		v.db.Update(func(tx *bolt.Tx) error {
+		v.db.Bolt().Update(func(tx *bolt.Tx) error {
 			for _, s := range tc.create {
 				commitBucket(tx, s)
 			}
@@ -360,8 +360,8 @@ func TestUpdateGrantsAndNotes(t *testing.T) {
 	v := mustOpen(t, testConfig(dir))
 	g1 := []Grant{{Purpose: "quality", Deadline: t0.AddDate(0, 3, 0), Objectable: true}}
 	g2 := []Grant{{Purpose: "contract", Deadline: t0.AddDate(1, 0, 0), Event: "delivery"}, {Purpose: "legal", Restricted: true}}
-	id, _ := v.Create(Meta{Line: 1, Start: t0, Grants: g1})
-	v.Append(id, pattern(1, 800))
+	id := mustCreate(t, v, Meta{Line: 1, Start: t0, Grants: g1})
+	must(t, v.Append(id, pattern(1, 800)))
 	// While open: the update must survive the Seal.
 	if err := v.UpdateGrants(id, g2); err != nil {
 		t.Fatal(err)
@@ -369,7 +369,7 @@ func TestUpdateGrantsAndNotes(t *testing.T) {
 	if err := v.SetNotes(id, "held for a dispute"); err != nil {
 		t.Fatal(err)
 	}
-	v.Seal(id, t0.Add(time.Second))
+	must(t, v.Seal(id, t0.Add(time.Second)))
 	v.Close()
 	v = mustOpen(t, testConfig(dir))
 	defer v.Close()
@@ -390,9 +390,9 @@ func TestList(t *testing.T) {
 	defer v.Close()
 	var ids []ID
 	for i := range 4 {
-		id, _ := v.Create(Meta{Line: 1 + i%2, Start: t0.Add(time.Duration(i) * time.Hour), Caller: "+3120555012" + string(rune('0'+i%2))})
+		id := mustCreate(t, v, Meta{Line: 1 + i%2, Start: t0.Add(time.Duration(i) * time.Hour), Caller: "+3120555012" + string(rune('0'+i%2))})
 		if i < 3 {
-			v.Seal(id, t0)
+			must(t, v.Seal(id, t0))
 		}
 		ids = append(ids, id)
 	}
@@ -454,8 +454,8 @@ func TestAddCaller(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, _ := v.Create(Meta{Line: 2, Start: t0, Caller: "0309876543"})
-	v.Append(id, pattern(1, 800))
+	other := mustCreate(t, v, Meta{Line: 2, Start: t0, Caller: "0309876543"})
+	must(t, v.Append(id, pattern(1, 800)))
 	for _, n := range []string{waiting, "0031612345678", caller} { // the same two numbers again
 		if err := v.AddCaller(id, n); err != nil {
 			t.Fatalf("AddCaller(%q): %v", n, err)
@@ -502,10 +502,28 @@ func TestAddCaller(t *testing.T) {
 		t.Errorf("List(waiting caller) after erase = %v, %v", l, err)
 	}
 	entries := 0
-	v.db.View(func(tx *bolt.Tx) error {
+	v.db.Bolt().View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bCaller).ForEach(func(k, _ []byte) error { entries++; return nil })
 	})
 	if entries != 1 { // the other recording's caller
 		t.Errorf("%d caller index entries after the erase, want 1 (recording %v's)", entries, other)
 	}
+}
+
+// must fails the test on err. Tests check every Append, Seal, Commit,
+// Create and Verify they make, so a failure shows where it happened rather
+// than as a puzzling result further on.
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// mustCreate creates a recording, failing the test if it cannot.
+func mustCreate(tb testing.TB, v *Vault, m Meta) ID {
+	tb.Helper()
+	id, err := v.Create(m)
+	must(tb, err)
+	return id
 }

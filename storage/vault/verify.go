@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	bolt "go.etcd.io/bbolt"
+
+	"fairrec/storage/boltfile"
 )
 
 // Report is the outcome of Verify.
@@ -45,10 +47,10 @@ func (v *Vault) Verify() (Report, error) {
 	// A page cycle would make even that loop forever: walk the page graph
 	// first, writers held off so the file stands still.
 	v.wmu.Lock()
-	err := checkPageGraph(filepath.Join(v.cfg.Dir, DBFile), true)
+	err := boltfile.Check(filepath.Join(v.cfg.Dir, DBFile), nil)
 	v.wmu.Unlock()
 	if err != nil {
-		rep.Problems = append(rep.Problems, Problem{Err: fmt.Errorf("vault: verify: %w: %w", err, ErrTampered)})
+		rep.Problems = append(rep.Problems, Problem{Err: fmt.Errorf("vault: verify: %w: %w", err, errDamaged)})
 		return rep, nil
 	}
 	if err := v.view("read every page", touchAll); err != nil {

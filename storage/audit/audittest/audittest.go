@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"fairrec/firmware/clock"
 	"fairrec/storage/audit"
 )
 
@@ -64,7 +63,7 @@ func (r *Recorder) Actions() []audit.Action {
 // NewLog opens a real audit log in t's temporary directory, without fsync,
 // signed with a fixed test key, and closes it when the test ends. Scan its
 // Path() after a test has driven recordings through it.
-func NewLog(t testing.TB, clk clock.Clock) *audit.Log {
+func NewLog(t testing.TB, clk audit.Clock) *audit.Log {
 	t.Helper()
 	key, err := audit.DeriveKey([]byte("audittest key-encryption key 32b"))
 	if err != nil {

@@ -23,7 +23,9 @@ func TestRecorder(t *testing.T) {
 		t.Errorf("fake accepted what the log refuses: %v", err)
 	}
 	clk.Advance(time.Minute)
-	rec.Record(audit.Entry{Actor: dev, Action: audit.ActionEraseTimer, Recording: 1})
+	if err := rec.Record(audit.Entry{Actor: dev, Action: audit.ActionEraseTimer, Recording: 1}); err != nil {
+		t.Fatal(err)
+	}
 	if diff := cmp.Diff([]audit.Action{audit.ActionRecordingCreated, audit.ActionEraseTimer}, r.Actions()); diff != "" {
 		t.Errorf("actions (-want +got):\n%s", diff)
 	}

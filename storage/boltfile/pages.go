@@ -1,4 +1,4 @@
-package vault
+package boltfile
 
 import (
 	"encoding/binary"
@@ -8,30 +8,33 @@ import (
 	"syscall"
 )
 
-// checkPageGraph walks the B+tree pages of the bbolt file at path from the
-// current meta page, following branch children and bucket roots, and
-// reports a page reached twice (a cycle or shared page), a page id outside
-// the file, or a page of the wrong type. bbolt follows such links blindly:
-// a damaged branch page that leads back to itself makes its cursors loop
-// until memory runs out, which no recover can stop. Only page headers,
-// element arrays and bucket headers are touched, not keys or audio.
-// Unless deep is set, the pages inside commit buckets (one per second of
-// recording, millions in a full vault) are skipped: Open stays fast and
-// checks the metadata trees every operation walks; Verify goes deep.
+// Check walks the B+tree pages of the bbolt file at path from the current
+// meta page, following branch children and bucket roots, and reports a page
+// reached twice (a cycle or shared page), a page id outside the file, or a
+// page of the wrong type, wrapping ErrDamaged. Top-level buckets skip names
+// are not walked (nil walks all). Only page headers, element arrays and
+// bucket headers are touched, not values.
+//
+// Call it only while no other process writes the file (Open takes care of
+// that): a writer reuses freed pages while the walk follows them.
 //
 // The layout is bbolt's file format (page header: id u64, flags u16, count
 // u16, overflow u32; 16-byte branch and leaf elements; meta at offset 16 of
 // pages 0 and 1, FNV-64a checksummed). A file whose meta pages do not
-// validate is left to bbolt, which rejects it.
-func checkPageGraph(path string, deep bool) (err error) {
+// validate is left to bbolt, which rejects it; so is a missing file.
+func Check(path string, skip func(bucket []byte) bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil // bbolt reports (or creates) it
 	}
 	defer f.Close()
+	return checkFile(f, skip)
+}
+
+func checkFile(f *os.File, skip func([]byte) bool) error {
 	fi, err := f.Stat()
 	if err != nil {
-		return err
+		return fmt.Errorf("check page graph: %w", err)
 	}
 	if fi.Size() < 4096 || fi.Size() != int64(int(fi.Size())) {
 		return nil // too small for two meta pages: bbolt decides
@@ -39,13 +42,18 @@ func checkPageGraph(path string, deep bool) (err error) {
 	// Mapped like bbolt maps it, so the walk costs no system call per page.
 	data, err := syscall.Mmap(int(f.Fd()), 0, int(fi.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
-		return fmt.Errorf("map %s: %w", path, err)
+		return fmt.Errorf("check page graph: map %s: %w", f.Name(), err)
 	}
 	defer syscall.Munmap(data)
-	return guard("check page graph", func() error { return walkPages(data, deep) })
+	return guard("check page graph", nil, func() error {
+		if err := walkPages(data, skip); err != nil {
+			return fmt.Errorf("check page graph: %w: %w", err, ErrDamaged)
+		}
+		return nil
+	})
 }
 
-func walkPages(data []byte, deep bool) error {
+func walkPages(data []byte, skip func([]byte) bool) error {
 	ne := binary.NativeEndian
 	readMeta := func(off int) (pageSize uint32, root, hwm, txid uint64, ok bool) {
 		if off+16+64 > len(data) {
@@ -113,15 +121,15 @@ func walkPages(data []byte, deep bool) error {
 			for i := range count {
 				e := elems[i*16:]
 				if ne.Uint32(e)&0x01 == 0 {
-					continue
+					continue // a key/value, not a bucket
 				}
 				kat, ksize := uint64(16+i*16)+uint64(ne.Uint32(e[4:])), uint64(ne.Uint32(e[8:]))
-				if top && !deep && ksize == 8 && kat < uint64(len(page)) && page[kat] == 0 {
-					continue // a commit bucket: left to Verify
-				}
 				at := kat + ksize
 				if ne.Uint32(e[12:]) < 16 || at+16 > uint64(len(page)) {
 					return fmt.Errorf("page %d: bucket %d lies outside the page", id, i)
+				}
+				if top && skip != nil && skip(page[kat:at]) {
+					continue
 				}
 				if r := ne.Uint64(page[at:]); r != 0 { // 0: inline bucket, no pages
 					if err := walk(r, 0, false); err != nil {
@@ -134,8 +142,5 @@ func walkPages(data []byte, deep bool) error {
 		}
 		return nil
 	}
-	if err := walk(root, 0, true); err != nil {
-		return fmt.Errorf("%w: %w", err, ErrCorrupt)
-	}
-	return nil
+	return walk(root, 0, true)
 }
