@@ -261,6 +261,10 @@ func (d *daemon) close() error {
 		errs = append(errs, d.vault.Close())
 	}
 	if d.audit != nil {
+		// Entries a failed write left waiting get a last try.
+		if err := d.sink.Flush(); err != nil {
+			errs = append(errs, fmt.Errorf("audit entries still waiting at shutdown: %w", err))
+		}
 		errs = append(errs, d.audit.Close())
 	}
 	if d.keeper != nil {
