@@ -13,6 +13,7 @@ import (
 	"fairrec/drivers/systime"
 	"fairrec/firmware/clock"
 	"fairrec/firmware/policy"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -68,7 +69,7 @@ func (f *policyFlags) rules() (*policy.Rules, error) {
 // audit log.
 type policySession struct {
 	v   *vault.Vault
-	k   *policy.Keeper
+	k   *trustclock.Keeper
 	e   *policy.Engine
 	log *audit.Log // nil when not opened
 }
@@ -85,7 +86,7 @@ func (f *policyFlags) open(withAudit, readOnly bool) (*policySession, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: policyClock, Path: filepath.Join(*f.data, policy.ClockFile),
+	k, err := trustclock.New(trustclock.Config{Clock: policyClock, Path: filepath.Join(*f.data, trustclock.File),
 		MaxJump: rules.MaxClockJump, BootID: policyBootID()})
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 
 	"fairrec/firmware/clock/clocktest"
 	"fairrec/firmware/policy"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -53,7 +54,7 @@ notice = "c.mp3"`, 1)
 	t.Cleanup(func() { policyClock, policyBootID = old, oldBoot })
 	// The daemon's keeper, on a board with a battery clock, in the same
 	// boot as the tool.
-	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: clk, Path: filepath.Join(dir, policy.ClockFile), RTC: true, BootID: "test-boot"})
+	k, err := trustclock.New(trustclock.Config{Clock: clk, Path: filepath.Join(dir, trustclock.File), RTC: true, BootID: "test-boot"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"fairrec/drivers/systime"
-	"fairrec/firmware/policy"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -109,7 +109,7 @@ func (f *vaultFlags) flushEvents() error {
 	}
 	// Times are stamped by the retention clock's lower bound and flagged
 	// approximate when it is not trusted, as every other entry is.
-	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: policyClock, Path: filepath.Join(*f.data, policy.ClockFile), BootID: policyBootID()})
+	k, err := trustclock.New(trustclock.Config{Clock: policyClock, Path: filepath.Join(*f.data, trustclock.File), BootID: policyBootID()})
 	if err != nil {
 		return err
 	}

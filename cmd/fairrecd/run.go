@@ -24,6 +24,7 @@ import (
 	"fairrec/firmware/notice"
 	"fairrec/firmware/policy"
 	"fairrec/firmware/review"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 
@@ -129,7 +130,7 @@ type daemon struct {
 	audioDev string
 	lines    []*callflow.Line
 	rules    *policy.Rules
-	keeper   *policy.Keeper
+	keeper   *trustclock.Keeper
 	audit    *audit.Log
 	sink     audit.Pending // vault events and entries until the audit log is open
 	policy   *policy.Engine

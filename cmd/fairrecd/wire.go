@@ -9,6 +9,7 @@ import (
 
 	"fairrec/firmware/notice"
 	"fairrec/firmware/policy"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -34,7 +35,7 @@ func (d *daemon) openKeeper() error {
 		rules = r
 	}
 	d.rules = rules
-	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: d.cfg.Clock, Path: filepath.Join(d.cfg.Data, policy.ClockFile),
+	k, err := trustclock.New(trustclock.Config{Clock: d.cfg.Clock, Path: filepath.Join(d.cfg.Data, trustclock.File),
 		MaxJump: rules.MaxClockJump, BootID: bootID(), Logger: d.log})
 	if err != nil {
 		return fmt.Errorf("clock: %w", err)
