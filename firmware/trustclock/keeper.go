@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -136,7 +137,9 @@ func New(cfg Config) (*Keeper, error) {
 		case err == nil && json.Unmarshal(b, &st) == nil && st.Version == 1 && !st.Bound.IsZero():
 			k.known, k.anchored, k.anchor, k.anchorEl = true, true, st.Bound, 0
 			k.saved, k.steps, k.savedSteps = st.Bound, st.Steps, st.Steps
-			k.settled = st.Trusted && cfg.BootID != "" && st.BootID == cfg.BootID
+			// A state written with the kernel's trailing newline (fairrecd
+			// before firmware/datadir read the boot id once) matches too.
+			k.settled = st.Trusted && cfg.BootID != "" && strings.TrimSpace(st.BootID) == strings.TrimSpace(cfg.BootID)
 		default:
 			lost = true
 			cfg.Logger.Error("clock state unreadable: no lower bound of the time until the clock is confirmed", "file", cfg.Path, "err", err)

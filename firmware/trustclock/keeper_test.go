@@ -122,3 +122,42 @@ func TestKeeperLostState(t *testing.T) {
 		t.Fatalf("state file %q, %v", b, err)
 	}
 }
+
+// TestKeeperBootID: a state saved trusted in this boot makes an agreeing
+// clock trusted without an RTC; the kernel's trailing newline on either
+// side does not matter, another boot does.
+func TestKeeperBootID(t *testing.T) {
+	for _, tc := range []struct {
+		name, saved, now string
+		want             bool
+	}{
+		{"same boot", "b1", "b1", true},
+		{"saved with the kernel's newline", "b1\n", "b1", true},
+		{"read with the kernel's newline", "b1", "b1\n", true},
+		{"another boot", "b1", "b2", false},
+		{"no boot id", "", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), File)
+			clk := clocktest.New(t0)
+			k, err := New(Config{Clock: clk, Path: path, BootID: tc.saved})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := k.Confirm(); err != nil {
+				t.Fatal(err)
+			}
+			if err := k.Save(); err != nil {
+				t.Fatal(err)
+			}
+			clk.Advance(time.Minute)
+			k2, err := New(Config{Clock: clk, Path: path, BootID: tc.now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := k2.Trusted(); got != tc.want {
+				t.Errorf("trusted = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
