@@ -19,6 +19,7 @@ type Writer struct {
 	l   layout
 	n   int64 // samples written
 	buf []byte
+	pcm []int16 // WriteALaw's decoded samples
 	err error
 }
 
@@ -68,11 +69,13 @@ func (w *Writer) Write(samples []int16) error {
 // WriteALaw appends G.711 A-law bytes (a vault's stored audio), decoded
 // to the file's format as Encode would write their linear samples.
 func (w *Writer) WriteALaw(alaw []byte) error {
-	var pcm [4096]int16
+	if w.pcm == nil {
+		w.pcm = make([]int16, 4096)
+	}
 	for len(alaw) > 0 {
-		n := min(len(alaw), len(pcm))
-		dsp.DecodeALaw(pcm[:n], alaw[:n])
-		if err := w.Write(pcm[:n]); err != nil {
+		n := min(len(alaw), len(w.pcm))
+		dsp.DecodeALaw(w.pcm[:n], alaw[:n])
+		if err := w.Write(w.pcm[:n]); err != nil {
 			return err
 		}
 		alaw = alaw[n:]
