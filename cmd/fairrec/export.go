@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 
-	"fairrec/firmware/dsp"
 	"fairrec/firmware/wav"
 	"fairrec/storage/atomicfile"
 	"fairrec/storage/audit"
@@ -48,27 +46,31 @@ func runExport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 		return err
 	}
 	defer r.Close()
-	// Read it all before creating the file: a tampered recording must not
-	// leave a half-written export behind.
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	samples := make([]int16, len(data))
-	dsp.DecodeALaw(samples, data)
 	format := wav.PCM16
 	if *alaw {
 		format = wav.ALaw
 	}
 	out := pos[1]
-	// A half-written WAV must never stand where a supervisor expects the
-	// export; exports are personal data, so they are not world-readable.
+	// The audio is streamed a chunk at a time (a two-hour recording does
+	// not fit in memory twice). A half-written WAV, or one of a recording
+	// found tampered halfway, must never stand where a supervisor expects
+	// the export: it is written aside and renamed once complete. Exports
+	// are personal data, so they are not world-readable.
+	var samples int64
 	err = atomicfile.WriteFrom(out, 0o600, func(f io.Writer) error {
-		w := bufio.NewWriter(f)
-		if err := wav.Encode(w, vault.BytesPerSecond, 1, format, samples); err != nil {
+		ws, ok := f.(io.WriteSeeker)
+		if !ok {
+			return fmt.Errorf("export %v: %T cannot seek", id, f)
+		}
+		w, err := wav.NewWriter(ws, vault.BytesPerSecond, 1, format)
+		if err != nil {
 			return err
 		}
-		return w.Flush()
+		if err := w.CopyALaw(r); err != nil {
+			return err
+		}
+		samples = w.Samples()
+		return w.Close()
 	})
 	if err != nil {
 		return err
@@ -79,7 +81,7 @@ func runExport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 			return fmt.Errorf("exported %v to %s, but the audit log refused the entry: %w", id, out, err)
 		}
 	}
-	fmt.Fprintf(stdout, "exported %v to %s (%d samples, %s)\n", id, out, len(samples), format)
+	fmt.Fprintf(stdout, "exported %v to %s (%d samples, %s)\n", id, out, samples, format)
 	return nil
 }
 

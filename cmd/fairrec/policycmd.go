@@ -1,40 +1,31 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"fairrec/drivers/systime"
 	"fairrec/firmware/clock"
+	"fairrec/firmware/datadir"
 	"fairrec/firmware/policy"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
-	"fairrec/storage/vaultevent"
 )
 
 // PurposesFile is the purposes file the tool (and the daemon) read from the
 // data directory when --purposes is not given; without it the shipped
 // defaults apply.
-const PurposesFile = "purposes.toml"
+const PurposesFile = datadir.PurposesFile
 
 // policyClock is the wall clock of the policy commands; tests replace it.
 var policyClock clock.Clock = systime.Clock{}
 
-// policyBootID identifies the operating system's boot, so that the tool
-// trusts the clock the daemon trusted in the same boot; tests replace it.
-var policyBootID = func() string {
-	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
-}
+// policyBootIDFile says which boot this is ("" means Linux's, which the
+// daemon reads too: datadir.BootID); tests replace it.
+var policyBootIDFile = ""
 
 // toolActor is how the tool appears in the audit log.
 var toolActor = audit.Actor{Kind: audit.ActorTool, ID: "fairrec"}
@@ -53,94 +44,37 @@ func addPolicyFlags(fs *flag.FlagSet) *policyFlags {
 }
 
 // rules loads the purposes in force.
-func (f *policyFlags) rules() (*policy.Rules, error) {
-	path := *f.purposes
-	if path == "" {
-		def := filepath.Join(*f.data, PurposesFile)
-		if _, err := os.Stat(def); err != nil {
-			return policy.Default(), nil
-		}
-		path = def
-	}
-	return policy.Load(path)
-}
+func (f *policyFlags) rules() (*policy.Rules, error) { return datadir.Rules(*f.data, *f.purposes) }
 
-// policySession is an open vault with its engine and, if wanted, the
-// audit log.
+// policySession is an open data directory.
 type policySession struct {
+	d   *datadir.Dir
 	v   *vault.Vault
-	k   *policy.Keeper
+	k   *trustclock.Keeper
 	e   *policy.Engine
 	log *audit.Log // nil when not opened
 }
 
-// open opens the vault, the clock keeper and the engine. withAudit opens
-// the audit log too: writable (the tool's actions are recorded) unless
-// readOnly.
+// open opens the data directory (datadir.Open, as the daemon does): the
+// vault, the clock keeper and the engine. withAudit opens the audit log
+// too: writable (the tool's actions are recorded) unless readOnly.
 func (f *policyFlags) open(withAudit, readOnly bool) (*policySession, error) {
-	rules, err := f.rules()
+	cfg, err := f.dirConfig()
 	if err != nil {
 		return nil, err
 	}
-	vcfg, err := f.config()
+	cfg.Purposes, cfg.Actor = *f.purposes, toolActor
+	switch {
+	case !withAudit:
+		cfg.Audit = datadir.AuditNone
+	case readOnly:
+		cfg.Audit = datadir.AuditRead
+	}
+	d, err := datadir.Open(cfg)
 	if err != nil {
 		return nil, err
 	}
-	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: policyClock, Path: filepath.Join(*f.data, policy.ClockFile),
-		MaxJump: rules.MaxClockJump, BootID: policyBootID()})
-	if err != nil {
-		return nil, err
-	}
-	vcfg.Clock = k
-	s := &policySession{k: k}
-	// What the vault finds while it opens (a recording a power cut
-	// interrupted, an erase a crash cut short) belongs in the audit log
-	// whichever program opened it first.
-	var events audit.Pending
-	vcfg.OnEvent = vaultevent.Into(&events)
-	if s.v, err = vault.Open(vcfg); err != nil {
-		return nil, err
-	}
-	refKey, err := vault.DeriveSecret(vcfg, policy.RefKeyLabel)
-	if err != nil {
-		s.close()
-		return nil, err
-	}
-	ecfg := policy.Config{Rules: rules, Store: s.v, Keeper: k, RefKey: refKey, Actor: toolActor}
-	if withAudit && readOnly && events.Waiting() > 0 {
-		// Opening the vault changed it (it sealed an interrupted
-		// recording, finished an erase): even a report then writes the
-		// audit entries that say so.
-		readOnly = false
-	}
-	if withAudit {
-		acfg := audit.Config{Path: audit.PathIn(*f.data), Clock: k, Trusted: k.Trusted, ReadOnly: readOnly, Timeout: 2 * time.Second}
-		// The same signing key as `fairrec audit verify` and the daemon:
-		// one derived from the vault's root secret, which survives
-		// `fairrec keys rotate`.
-		if acfg.Key, err = vault.DeriveSecret(vcfg, audit.KeyLabel); err != nil {
-			s.close()
-			return nil, err
-		}
-		if _, err := os.Stat(acfg.Path); err == nil || !readOnly {
-			if s.log, err = audit.Open(acfg); err != nil {
-				s.close()
-				return nil, err
-			}
-			if !readOnly {
-				ecfg.Audit = s.log
-				if err := events.Set(s.log); err != nil {
-					s.close()
-					return nil, err
-				}
-			}
-		}
-	}
-	if s.e, err = policy.New(ecfg); err != nil {
-		s.close()
-		return nil, err
-	}
-	return s, nil
+	return &policySession{d: d, v: d.Vault, k: d.Keeper, e: d.Policy, log: d.Audit}, nil
 }
 
 // trail returns the audit log as a Trail, or nil when it is not open.
@@ -160,19 +94,7 @@ func (s *policySession) warnClock(stderr io.Writer) {
 	}
 }
 
-func (s *policySession) close() error {
-	var errs []error
-	if s.k != nil {
-		errs = append(errs, s.k.Save())
-	}
-	if s.log != nil {
-		errs = append(errs, s.log.Close())
-	}
-	if s.v != nil {
-		errs = append(errs, s.v.Close())
-	}
-	return errors.Join(errs...)
-}
+func (s *policySession) close() error { return s.d.Close() }
 
 func closeSession(s *policySession, err *error) {
 	if e := s.close(); *err == nil {

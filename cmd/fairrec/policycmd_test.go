@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"fairrec/firmware/clock/clocktest"
+	"fairrec/firmware/datadir"
 	"fairrec/firmware/policy"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -48,12 +50,13 @@ notice = "c.mp3"`, 1)
 		t.Fatal(err)
 	}
 	clk = clocktest.New(policyT0)
-	old, oldBoot := policyClock, policyBootID
-	policyClock, policyBootID = clk, func() string { return "test-boot" }
-	t.Cleanup(func() { policyClock, policyBootID = old, oldBoot })
+	old := policyClock
+	policyClock = clk
+	t.Cleanup(func() { policyClock = old })
+	boot := testBoot(t, "test-boot")
 	// The daemon's keeper, on a board with a battery clock, in the same
 	// boot as the tool.
-	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: clk, Path: filepath.Join(dir, policy.ClockFile), RTC: true, BootID: "test-boot"})
+	k, err := trustclock.New(trustclock.Config{Clock: clk, Path: filepath.Join(dir, trustclock.File), RTC: true, BootID: datadir.BootID(boot)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +95,20 @@ notice = "c.mp3"`, 1)
 		t.Fatal(err)
 	}
 	return dir, clk
+}
+
+// testBoot makes the policy commands read the boot id id (written with
+// the kernel's trailing newline) and returns the file.
+func testBoot(t *testing.T, id string) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "boot_id")
+	if err := os.WriteFile(file, []byte(id+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := policyBootIDFile
+	policyBootIDFile = file
+	t.Cleanup(func() { policyBootIDFile = old })
+	return file
 }
 
 func TestPolicyCommands(t *testing.T) {

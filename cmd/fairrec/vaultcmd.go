@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
-	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"fairrec/drivers/systime"
-	"fairrec/firmware/policy"
+	"fairrec/firmware/datadir"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 	"fairrec/storage/vaultevent"
@@ -40,33 +36,9 @@ func addVaultFlags(fs *flag.FlagSet) *vaultFlags {
 	}
 }
 
-func (f *vaultFlags) keyPath() string {
-	if *f.key != "" {
-		return *f.key
-	}
-	return filepath.Join(*f.data, vault.KeyFile)
-}
+func (f *vaultFlags) keyPath() string { return datadir.KeyPath(*f.data, *f.key) }
 
-func (f *vaultFlags) passphrase() ([]byte, error) {
-	if *f.passFile != "" {
-		b, err := os.ReadFile(*f.passFile)
-		if err != nil {
-			return nil, fmt.Errorf("read passphrase: %w", err)
-		}
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			b = b[:i]
-		}
-		b = bytes.TrimSuffix(b, []byte("\r"))
-		if len(b) == 0 {
-			return nil, fmt.Errorf("passphrase file %s is empty", *f.passFile)
-		}
-		return b, nil
-	}
-	if p := os.Getenv("FAIRREC_PASSPHRASE"); p != "" {
-		return []byte(p), nil
-	}
-	return nil, nil
-}
+func (f *vaultFlags) passphrase() ([]byte, error) { return datadir.Passphrase(*f.passFile) }
 
 func (f *vaultFlags) config() (vault.Config, error) {
 	pass, err := f.passphrase()
@@ -74,6 +46,16 @@ func (f *vaultFlags) config() (vault.Config, error) {
 		return vault.Config{}, err
 	}
 	return vault.Config{Dir: *f.data, KeyFile: f.keyPath(), Passphrase: pass, Clock: systime.Clock{}}, nil
+}
+
+// dirConfig is the data directory as datadir.Open (and the daemon) opens
+// it, on the policy commands' clock and boot id.
+func (f *vaultFlags) dirConfig() (datadir.Config, error) {
+	pass, err := f.passphrase()
+	if err != nil {
+		return datadir.Config{}, err
+	}
+	return datadir.Config{Dir: *f.data, KeyFile: f.keyPath(), Passphrase: pass, Clock: policyClock, BootIDFile: policyBootIDFile}, nil
 }
 
 func (f *vaultFlags) open() (*vault.Vault, error) {
@@ -110,7 +92,11 @@ func (f *vaultFlags) flushEvents() error {
 	}
 	// Times are stamped by the retention clock's lower bound and flagged
 	// approximate when it is not trusted, as every other entry is.
-	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: policyClock, Path: filepath.Join(*f.data, policy.ClockFile), BootID: policyBootID()})
+	dcfg, err := f.dirConfig()
+	if err != nil {
+		return err
+	}
+	k, _, err := datadir.OpenKeeper(dcfg)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"fairrec/board"
@@ -17,9 +15,8 @@ import (
 	"fairrec/firmware/auth"
 	"fairrec/firmware/callflow"
 	"fairrec/firmware/console"
+	"fairrec/firmware/datadir"
 	"fairrec/storage/audit"
-	"fairrec/storage/vault"
-	"fairrec/storage/vaultevent"
 )
 
 func (d *daemon) open() error {
@@ -133,54 +130,29 @@ func (d *daemon) openVault() error {
 	if err := checkWritable(dir); err != nil {
 		return err
 	}
-	d.key = d.cfg.Key
-	if d.key == "" {
-		d.key = filepath.Join(dir, vault.KeyFile)
-	}
+	d.key = datadir.KeyPath(dir, d.cfg.Key)
 	if _, err := os.Stat(d.key); errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("no key file %s: recordings are only ever stored encrypted; create the key once with `fairrec keys init --data %s`", d.key, dir)
 	}
-	pass, err := passphrase(d.cfg.PassphraseFile)
+	pass, err := datadir.Passphrase(d.cfg.PassphraseFile)
 	if err != nil {
 		return err
 	}
-	if err := d.openKeeper(); err != nil {
+	// The same opener as the fairrec tool's: the same purposes, clock
+	// state, boot id and keys. The vault's events and the lines' entries
+	// wait in d.sink until the audit log is open.
+	dd, err := datadir.Open(datadir.Config{Dir: dir, KeyFile: d.cfg.Key, Passphrase: pass, Purposes: d.cfg.Purposes,
+		Clock: d.cfg.Clock, Events: &d.sink, NoFreelistSync: true, Logger: d.log})
+	if err != nil {
 		return err
 	}
-	vcfg := vault.Config{Dir: dir, KeyFile: d.cfg.Key, Passphrase: pass, Clock: d.keeper, Logger: d.log,
-		OnEvent: vaultevent.Into(&d.sink)}
-	v, err := vault.Open(vcfg)
-	if err != nil {
-		return fmt.Errorf("data directory %s: %w", dir, err)
-	}
-	d.vault = v
+	d.rules, d.keeper, d.vault, d.audit, d.policy = dd.Rules, dd.Keeper, dd.Vault, dd.Audit, dd.Policy
 	// The console's secrets file is signed, and each secret keyed, under
 	// a key only the key file opens, as `fairrec passwd` does.
-	if d.authKey, err = vault.DeriveSecret(vcfg, auth.KeyLabel); err != nil {
+	if d.authKey, err = dd.Secret(auth.KeyLabel); err != nil {
 		return fmt.Errorf("console secrets key: %w", err)
 	}
-	return d.openPolicy(vcfg)
-}
-
-// passphrase reads the key file's passphrase as `fairrec` does: the first
-// line of file, else $FAIRREC_PASSPHRASE, else none.
-func passphrase(file string) ([]byte, error) {
-	if file == "" {
-		if p := os.Getenv("FAIRREC_PASSPHRASE"); p != "" {
-			return []byte(p), nil
-		}
-		return nil, nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("passphrase: %w", err)
-	}
-	line, _, _ := bytes.Cut(b, []byte("\n"))
-	line = bytes.TrimSuffix(line, []byte("\r"))
-	if len(line) == 0 {
-		return nil, fmt.Errorf("passphrase file %s is empty", file)
-	}
-	return line, nil
+	return d.openNotices()
 }
 
 // checkWritable creates dir if needed and proves a file can be written in

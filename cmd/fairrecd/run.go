@@ -23,6 +23,7 @@ import (
 	"fairrec/firmware/notice"
 	"fairrec/firmware/policy"
 	"fairrec/firmware/review"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -122,7 +123,7 @@ type daemon struct {
 	app      *appliance.Appliance // the lines, the review player, the pump
 	audioDev string
 	rules    *policy.Rules
-	keeper   *policy.Keeper
+	keeper   *trustclock.Keeper
 	audit    *audit.Log
 	sink     audit.Pending // vault events and entries until the audit log is open
 	policy   *policy.Engine

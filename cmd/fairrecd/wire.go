@@ -5,75 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"fairrec/firmware/notice"
-	"fairrec/firmware/policy"
 	"fairrec/storage/audit"
-	"fairrec/storage/vault"
 )
 
-// openPolicy opens the clock keeper, the audit log and the policy engine,
-// and loads the notices. The vault is opened in between (openVault), with
-// the keeper as its clock.
-func (d *daemon) openKeeper() error {
-	rules := policy.Default()
-	path := d.cfg.Purposes
-	if path == "" {
-		// The installer's purposes live in the data directory, where the
-		// fairrec tool reads them too: both must apply the same rules.
-		if def := filepath.Join(d.cfg.Data, purposesFile); fileExists(def) {
-			path = def
-		}
-	}
-	if path != "" {
-		r, err := policy.Load(path)
-		if err != nil {
-			return err
-		}
-		rules = r
-	}
-	d.rules = rules
-	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: d.cfg.Clock, Path: filepath.Join(d.cfg.Data, policy.ClockFile),
-		MaxJump: rules.MaxClockJump, BootID: bootID(), Logger: d.log})
-	if err != nil {
-		return fmt.Errorf("clock: %w", err)
-	}
-	d.keeper = k
-	return nil
-}
-
-func bootID() string {
-	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
-func (d *daemon) openPolicy(vcfg vault.Config) error {
-	key, err := vault.DeriveSecret(vcfg, audit.KeyLabel)
-	if err != nil {
-		return fmt.Errorf("audit log key: %w", err)
-	}
-	lg, err := audit.Open(audit.Config{Path: audit.PathIn(d.cfg.Data), Clock: d.keeper, Trusted: d.keeper.Trusted,
-		Key: key, Timeout: 2 * time.Second, NoFreelistSync: true, Logger: d.log})
-	if err != nil {
-		return fmt.Errorf("audit log: %w", err)
-	}
-	d.audit = lg
-	if err := d.sink.Set(lg); err != nil {
-		d.log.Error("audit: vault events at open", "err", err)
-	}
-	refKey, err := vault.DeriveSecret(vcfg, policy.RefKeyLabel)
-	if err != nil {
-		return fmt.Errorf("policy key: %w", err)
-	}
-	e, err := policy.New(policy.Config{Rules: d.rules, Store: d.vault, Keeper: d.keeper, Audit: &d.sink, RefKey: refKey, Logger: d.log})
-	if err != nil {
-		return err
-	}
-	d.policy = e
+// openNotices loads the notices and records the configuration in force.
+func (d *daemon) openNotices() error {
 	ncfg := notice.Config{Logger: d.log}
 	if d.cfg.Notices != "" {
 		if _, err := os.Stat(d.cfg.Notices); err != nil {
@@ -111,13 +49,4 @@ func (d *daemon) recordConfig() {
 	if err != nil {
 		d.log.Error("audit: configuration", "err", err)
 	}
-}
-
-// purposesFile is the installer's purposes file in the data directory
-// (the fairrec tool's PurposesFile).
-const purposesFile = "purposes.toml"
-
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

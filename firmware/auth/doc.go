@@ -55,7 +55,7 @@
 // and extends it by at most the part already served (it starts over from
 // the new now), and within one boot the real clock's monotonic reading makes
 // a wall-clock step irrelevant. The daemon gives its lower-bound clock
-// (policy.Keeper), which never goes back and does not count the time the
+// (trustclock.Keeper), which never goes back and does not count the time the
 // box was off, so powering it off does not serve a lock either.
 //
 // # Audit

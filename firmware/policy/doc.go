@@ -35,14 +35,14 @@
 // # Never erase early
 //
 // Deadlines are compared with a lower bound of the true time kept by
-// Keeper: max(wall clock, last persisted bound + monotonic time since
-// boot). The wall clock moves the bound only while it agrees: not before
-// 2025 (a Pi without RTC boots in 1970), not behind the bound, and not
-// ahead of it by more than Rules.MaxClockJump (a bad RTC) unless confirmed
-// (Engine.Confirm, by the installer or NTP). The clock is trusted when it
-// agrees and was confirmed in this boot (or, with KeeperConfig.RTC, agreed
-// at start). Timestamps taken while it is not trusted are flagged
-// approximate and stamped with Keeper.Steps, the sum of the bound's
+// trustclock.Keeper: max(wall clock, last persisted bound + monotonic time
+// since boot). The wall clock moves the bound only while it agrees: not
+// before 2025 (a Pi without RTC boots in 1970), not behind the bound, and
+// not ahead of it by more than Rules.MaxClockJump (a bad RTC) unless
+// confirmed (Engine.Confirm, by the installer or NTP). The clock is trusted
+// when it agrees and was confirmed in this boot (or, with
+// trustclock.Config.RTC, agreed at start). Timestamps taken while it is not trusted are flagged
+// approximate and stamped with trustclock.Keeper.Steps, the sum of the bound's
 // forward steps: such a timestamp lagged the true time by at most the
 // steps that followed it (plus the time off), so its deadline is moved
 // forward by them and is never met before the true one. Trust changes are

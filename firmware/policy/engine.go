@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -27,7 +28,7 @@ type Store interface {
 type Config struct {
 	Rules  *Rules // nil means Default()
 	Store  Store
-	Keeper *Keeper
+	Keeper *trustclock.Keeper
 	// Audit receives grant expiries, erasures, holds, objections and
 	// clock trust changes; nil records nothing (tests).
 	Audit audit.Recorder
@@ -53,7 +54,7 @@ const RefKeyLabel = "fairrec policy ref v1"
 type Engine struct {
 	cfg    Config
 	rules  *Rules
-	keeper *Keeper
+	keeper *trustclock.Keeper
 	log    *slog.Logger
 	kick   chan struct{}
 
@@ -109,7 +110,7 @@ func New(cfg Config) (*Engine, error) {
 func (e *Engine) Rules() *Rules { return e.rules }
 
 // Keeper returns the engine's time keeper.
-func (e *Engine) Keeper() *Keeper { return e.keeper }
+func (e *Engine) Keeper() *trustclock.Keeper { return e.keeper }
 
 // Wake makes Run sweep again now: call it after creating a recording
 // whose grants may end before Run's next planned wake (MaxWait).

@@ -8,6 +8,7 @@ import (
 
 	"fairrec/firmware/clock/clocktest"
 	"fairrec/firmware/policy"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -19,7 +20,7 @@ func Example() {
 	defer os.RemoveAll(dir)
 	_ = vault.InitKey(filepath.Join(dir, vault.KeyFile), nil)
 	clk := clocktest.New(time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC))
-	keeper, _ := policy.NewKeeper(policy.KeeperConfig{Clock: clk, Path: filepath.Join(dir, policy.ClockFile)})
+	keeper, _ := trustclock.New(trustclock.Config{Clock: clk, Path: filepath.Join(dir, trustclock.File)})
 	v, _ := vault.Open(vault.Config{Dir: dir, Clock: keeper, NoSync: true})
 	defer v.Close()
 	eng, _ := policy.New(policy.Config{Store: v, Keeper: keeper})

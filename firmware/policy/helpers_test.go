@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fairrec/firmware/clock/clocktest"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/audit/audittest"
 	"fairrec/storage/vault"
@@ -30,7 +31,7 @@ type box struct {
 	// noRTC: the board has no battery clock, so an agreeing clock at boot
 	// is not trusted until confirmed.
 	noRTC bool
-	k     *Keeper
+	k     *trustclock.Keeper
 	v     *vault.Vault
 	e     *Engine
 	cfg   Config
@@ -65,7 +66,7 @@ func (b *box) boot(wall time.Time) {
 	b.mu.Lock()
 	b.mono = 0
 	b.mu.Unlock()
-	k, err := NewKeeper(KeeperConfig{Clock: b.clk, Path: filepath.Join(b.dir, ClockFile), MaxJump: b.cfg.Rules.maxJump(),
+	k, err := trustclock.New(trustclock.Config{Clock: b.clk, Path: filepath.Join(b.dir, trustclock.File), MaxJump: b.cfg.Rules.maxJump(),
 		Elapsed: b.elapsed, RTC: !b.noRTC})
 	if err != nil {
 		b.t.Fatal(err)

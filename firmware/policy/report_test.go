@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"fairrec/firmware/clock/clocktest"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -40,7 +41,7 @@ func reportFixture(t *testing.T) (*Rules, []vault.Info, fixedTrail, time.Time) {
 	rules := testRules(t)
 	rules.Source = "testdata"
 	now := time.Date(2027, 6, 30, 12, 0, 0, 0, time.UTC)
-	k, err := NewKeeper(KeeperConfig{Clock: clocktest.New(now), RTC: true})
+	k, err := trustclock.New(trustclock.Config{Clock: clocktest.New(now), RTC: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"fairrec/firmware/dsp"
 	"fairrec/firmware/wav"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
@@ -199,26 +197,25 @@ func (e *Engine) Export(number, dir string, trail Trail, actor audit.Actor) (Res
 	return r, nil
 }
 
+// writeWAV streams the recording's audio into a new WAV file at path, a
+// chunk at a time (wav.Writer): memory does not grow with the recording.
+// A file that could not be completed is removed.
 func writeWAV(s Store, id vault.ID, path string) error {
 	rc, err := s.Audio(id)
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(rc)
-	rc.Close()
-	if err != nil {
-		return err
-	}
-	pcm := make([]int16, len(data))
-	dsp.DecodeALaw(pcm, data)
+	defer rc.Close()
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriter(f)
-	err = wav.Encode(w, vault.BytesPerSecond, 1, wav.PCM16, pcm)
+	w, err := wav.NewWriter(f, vault.BytesPerSecond, 1, wav.PCM16)
 	if err == nil {
-		err = w.Flush()
+		err = w.CopyALaw(rc)
+	}
+	if err == nil {
+		err = w.Close()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

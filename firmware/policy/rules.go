@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"fairrec/firmware/trustclock"
+
 	"github.com/BurntSushi/toml"
 )
 
@@ -24,7 +26,6 @@ const (
 	VitalInterests      Basis = "vital-interests"      // art. 6(1)(d)
 	PublicTask          Basis = "public-task"          // art. 6(1)(e)
 	LegitimateInterests Basis = "legitimate-interests" // art. 6(1)(f)
-	defaultMaxClockJump       = 48 * time.Hour
 )
 
 var bases = map[Basis]string{
@@ -478,7 +479,7 @@ func (r *Rules) holdMax() Span {
 
 func (r *Rules) maxJump() time.Duration {
 	if r.MaxClockJump == 0 {
-		return defaultMaxClockJump
+		return trustclock.DefaultMaxJump
 	}
 	return r.MaxClockJump
 }

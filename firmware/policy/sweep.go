@@ -178,7 +178,7 @@ func (e *Engine) Run(ctx context.Context) error {
 }
 
 // Confirm takes the wall clock as true (the installer checked it, or NTP
-// synchronised): see Keeper.Confirm. Timestamps taken while it was not
+// synchronised): see trustclock.Keeper.Confirm. Timestamps taken while it was not
 // trusted are moved forward by the jump.
 func (e *Engine) Confirm(actor audit.Actor) error {
 	if err := e.keeper.Confirm(); err != nil {

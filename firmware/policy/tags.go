@@ -21,8 +21,8 @@ import (
 //	hold=TAG      held under a complaint reference (HMAC)
 //	held=UNIX     when the hold began
 //	s=STEPS       stamped while the clock was not trusted, when
-//	              Keeper.Steps was STEPS (ns): a later forward step of the
-//	              bound moves the times by as much
+//	              trustclock.Keeper.Steps was STEPS (ns): a later
+//	              forward step of the bound moves the times by as much
 //	approx        stamped while the clock was not trusted
 //
 // References may be personal data (an order or complaint number), and the
@@ -33,7 +33,7 @@ type tags struct {
 	done, held       time.Time
 	approx           bool
 	stamped          bool          // steps is set
-	steps            time.Duration // Keeper.Steps when the times were stamped
+	steps            time.Duration // trustclock.Keeper.Steps when the times were stamped
 }
 
 func parseTags(s string) tags {

@@ -14,6 +14,7 @@ import (
 	"fairrec/firmware/dsp"
 	"fairrec/firmware/policy"
 	"fairrec/firmware/review"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/audit/audittest"
 	"fairrec/storage/vault"
@@ -30,7 +31,7 @@ type rig struct {
 	t    *testing.T
 	rate int
 	clk  *clocktest.Clock
-	k    *policy.Keeper
+	k    *trustclock.Keeper
 	v    *vault.Vault
 	e    *policy.Engine
 	log  *audit.Log
@@ -97,7 +98,7 @@ func newRig(t *testing.T, rate int, mod func(*review.Config)) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, rate: rate, clk: clocktest.New(t0)}
-	k, err := policy.NewKeeper(policy.KeeperConfig{Clock: r.clk, RTC: true,
+	k, err := trustclock.New(trustclock.Config{Clock: r.clk, RTC: true,
 		Elapsed: func() time.Duration { return r.clk.Now().Sub(t0) }})
 	if err != nil {
 		t.Fatal(err)

@@ -32,5 +32,7 @@
 //
 // Encode writes 16-bit PCM, or G.711 A-law/µ-law with the fmt extension size
 // (cbSize = 0) and the fact chunk the specification requires for non-PCM
-// formats.
+// formats. Writer streams the same bytes into a file of unknown length
+// (an export of a two-hour recording) and patches the sizes at Close, so
+// memory does not grow with the audio.
 package wav

@@ -1,16 +1,17 @@
-package policy
+package trustclock
 
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"fairrec/firmware/clock/clocktest"
-	"fairrec/storage/audit"
 )
+
+// t0 is the true time at which the tests begin.
+var t0 = time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
 
 // monoKeeper returns a keeper over a fake wall clock and a fake monotonic
 // clock; advance moves both, the wall clock alone is moved with clk.Set.
@@ -18,7 +19,7 @@ func monoKeeper(t *testing.T, path string, wall time.Time) (k *Keeper, clk *cloc
 	t.Helper()
 	clk = clocktest.New(wall)
 	var mono time.Duration
-	k, err := NewKeeper(KeeperConfig{Clock: clk, Path: path, Elapsed: func() time.Duration { return mono }, RTC: true})
+	k, err := New(Config{Clock: clk, Path: path, Elapsed: func() time.Duration { return mono }, RTC: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func TestKeeperFirstStart(t *testing.T) {
 }
 
 func TestKeeperJumpsAndPersistence(t *testing.T) {
-	path := filepath.Join(t.TempDir(), ClockFile)
+	path := filepath.Join(t.TempDir(), File)
 	k, clk, advance := monoKeeper(t, path, t0)
 	advance(time.Hour)
 	// A small step back (NTP) keeps trust; the bound does not go back.
@@ -100,7 +101,7 @@ func TestKeeperJumpsAndPersistence(t *testing.T) {
 }
 
 func TestKeeperLostState(t *testing.T) {
-	path := filepath.Join(t.TempDir(), ClockFile)
+	path := filepath.Join(t.TempDir(), File)
 	if err := os.WriteFile(path, []byte("{garbage"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -122,33 +123,41 @@ func TestKeeperLostState(t *testing.T) {
 	}
 }
 
-// TestClockTrustAudited: changes of trust reach the audit log, and a
-// sweep without a known bound erases nothing.
-func TestClockTrustAudited(t *testing.T) {
-	b := newBox(t, testRules(t))
-	id := b.call(1, "0201", false)
-	b.restart(time.Hour, time.Unix(0, 0))
-	b.advance(90*day - 30*time.Minute) // true time is past the deadline, the bound is not
-	b.sweep()
-	if !b.exists(id) {
-		t.Fatal("erased while the clock is in 1970 and the bound has not reached the deadline")
-	}
-	b.jump(b.now)
-	if err := b.e.Confirm(supervisor); err != nil {
-		t.Fatal(err)
-	}
-	b.sweep()
-	if b.exists(id) {
-		t.Fatal("not erased once the clock was confirmed")
-	}
-	var trust []string
-	for _, e := range b.rec.Entries() {
-		if e.Action == audit.ActionClockTrust {
-			trust = append(trust, e.Actor.String()+" "+e.Detail)
-		}
-	}
-	want := []string{"device:clock untrusted reason=implausible", "role:supervisor trusted reason=confirmed shift=1h0m0s"}
-	if !slices.Equal(trust, want) {
-		t.Fatalf("clock trust entries %q, want %q", trust, want)
+// TestKeeperBootID: a state saved trusted in this boot makes an agreeing
+// clock trusted without an RTC; the kernel's trailing newline on either
+// side does not matter, another boot does.
+func TestKeeperBootID(t *testing.T) {
+	for _, tc := range []struct {
+		name, saved, now string
+		want             bool
+	}{
+		{"same boot", "b1", "b1", true},
+		{"saved with the kernel's newline", "b1\n", "b1", true},
+		{"read with the kernel's newline", "b1", "b1\n", true},
+		{"another boot", "b1", "b2", false},
+		{"no boot id", "", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), File)
+			clk := clocktest.New(t0)
+			k, err := New(Config{Clock: clk, Path: path, BootID: tc.saved})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := k.Confirm(); err != nil {
+				t.Fatal(err)
+			}
+			if err := k.Save(); err != nil {
+				t.Fatal(err)
+			}
+			clk.Advance(time.Minute)
+			k2, err := New(Config{Clock: clk, Path: path, BootID: tc.now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := k2.Trusted(); got != tc.want {
+				t.Errorf("trusted = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

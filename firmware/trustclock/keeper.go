@@ -1,4 +1,4 @@
-package policy
+package trustclock
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,8 +14,12 @@ import (
 	"fairrec/storage/atomicfile"
 )
 
-// ClockFile is the keeper's state file inside the data directory.
-const ClockFile = "clock.json"
+// File is the keeper's state file inside the data directory.
+const File = "clock.json"
+
+// DefaultMaxJump is Config.MaxJump when zero: the largest forward step of
+// the wall clock taken on trust.
+const DefaultMaxJump = 48 * time.Hour
 
 // MinPlausible returns the earliest wall-clock time taken as possibly
 // true: a Raspberry Pi without an RTC boots in 1970 or at its image's
@@ -25,10 +30,10 @@ func MinPlausible() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UT
 // (an NTP step) without the clock being called untrusted.
 const behindTolerance = 2 * time.Minute
 
-// KeeperConfig configures NewKeeper.
-type KeeperConfig struct {
+// Config configures New.
+type Config struct {
 	Clock clock.Clock // required: the wall clock
-	// Path is the state file holding the last lower bound (ClockFile in
+	// Path is the state file holding the last lower bound (File in
 	// the data directory); "" keeps nothing across restarts (tests).
 	Path string
 	// MaxJump is the largest forward step of the wall clock taken on
@@ -74,7 +79,7 @@ type Change struct {
 // it is never met early. Keeper implements clock.Clock with the bound as
 // Now, so timestamps taken through it are never in the future either.
 type Keeper struct {
-	cfg  KeeperConfig
+	cfg  Config
 	boot time.Time
 
 	mu       sync.Mutex
@@ -92,7 +97,7 @@ type Keeper struct {
 	// monotonic clock, over the box's life (persisted). A timestamp taken
 	// while the clock was untrusted lagged the true time by at most the
 	// steps that followed it (plus time off), so its deadline counts from
-	// it moved forward by steps-now minus steps-then (see Engine).
+	// it moved forward by steps-now minus steps-then (see firmware/policy's Engine).
 	steps      time.Duration
 	savedSteps time.Duration
 	changes    []Change
@@ -108,16 +113,16 @@ type clockState struct {
 	BootID  string        `json:"boot_id,omitempty"`
 }
 
-// NewKeeper reads the state file and takes the first reading. A missing
+// New reads the state file and takes the first reading. A missing
 // file is a first start; an unreadable one leaves no lower bound, so
 // nothing is erased until the clock is confirmed (the error is logged, not
 // returned: the box must keep recording).
-func NewKeeper(cfg KeeperConfig) (*Keeper, error) {
+func New(cfg Config) (*Keeper, error) {
 	if cfg.Clock == nil {
-		return nil, errors.New("policy: keeper: no clock")
+		return nil, errors.New("trustclock: new keeper: no clock")
 	}
 	if cfg.MaxJump <= 0 {
-		cfg.MaxJump = defaultMaxClockJump
+		cfg.MaxJump = DefaultMaxJump
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -132,7 +137,9 @@ func NewKeeper(cfg KeeperConfig) (*Keeper, error) {
 		case err == nil && json.Unmarshal(b, &st) == nil && st.Version == 1 && !st.Bound.IsZero():
 			k.known, k.anchored, k.anchor, k.anchorEl = true, true, st.Bound, 0
 			k.saved, k.steps, k.savedSteps = st.Bound, st.Steps, st.Steps
-			k.settled = st.Trusted && cfg.BootID != "" && st.BootID == cfg.BootID
+			// A state written with the kernel's trailing newline (fairrecd
+			// before firmware/datadir read the boot id once) matches too.
+			k.settled = st.Trusted && cfg.BootID != "" && strings.TrimSpace(st.BootID) == strings.TrimSpace(cfg.BootID)
 		default:
 			lost = true
 			cfg.Logger.Error("clock state unreadable: no lower bound of the time until the clock is confirmed", "file", cfg.Path, "err", err)

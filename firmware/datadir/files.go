@@ -1,0 +1,75 @@
+package datadir
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fairrec/firmware/policy"
+	"fairrec/storage/vault"
+)
+
+// PurposesFile is the installer's purposes file in the data directory,
+// read when no other file is named; without it the shipped defaults apply.
+const PurposesFile = "purposes.toml"
+
+// BootIDFile is where Linux says which boot this is.
+const BootIDFile = "/proc/sys/kernel/random/boot_id"
+
+// BootID returns the id of the operating system's boot read from file
+// (BootIDFile if ""), without the kernel's trailing newline, or "" if it
+// cannot be read ("" never matches a saved boot).
+func BootID(file string) string {
+	if file == "" {
+		file = BootIDFile
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// Rules loads the purposes in force: file, else PurposesFile in dir if it
+// exists, else policy.Default().
+func Rules(dir, file string) (*policy.Rules, error) {
+	if file == "" {
+		def := filepath.Join(dir, PurposesFile)
+		if _, err := os.Stat(def); err != nil {
+			return policy.Default(), nil
+		}
+		file = def
+	}
+	return policy.Load(file)
+}
+
+// Passphrase reads the key file's passphrase: the first line of file
+// (without a trailing CR), else $FAIRREC_PASSPHRASE, else none.
+func Passphrase(file string) ([]byte, error) {
+	if file == "" {
+		if p := os.Getenv("FAIRREC_PASSPHRASE"); p != "" {
+			return []byte(p), nil
+		}
+		return nil, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read passphrase: %w", err)
+	}
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) == 0 {
+		return nil, fmt.Errorf("passphrase file %s is empty", file)
+	}
+	return line, nil
+}
+
+// KeyPath returns the key file: key if set, else vault.KeyFile in dir.
+func KeyPath(dir, key string) string {
+	if key != "" {
+		return key
+	}
+	return filepath.Join(dir, vault.KeyFile)
+}
