@@ -98,9 +98,9 @@ func TestAuditVerify(t *testing.T) {
 			"does not open this vault"},
 		{"no log", []string{"audit", "verify", "--data", t.TempDir()}, 1, nil, "no audit log at"},
 		{"missing key", []string{"audit", "verify", "--data", dir, "--key", "/nonexistent"}, 1, nil, "does not exist"},
-		{"argument", []string{"audit", "verify", "--data", dir, "extra"}, 2, nil, "verify takes no arguments"},
-		{"no subcommand", []string{"audit"}, 2, nil, "no subcommand"},
-		{"unknown subcommand", []string{"audit", "check"}, 2, nil, `unknown subcommand "check"`},
+		{"argument", []string{"audit", "verify", "--data", dir, "extra"}, 2, nil, "usage: audit verify"},
+		{"no subcommand", []string{"audit"}, 2, nil, "usage: audit verify"},
+		{"unknown subcommand", []string{"audit", "check"}, 2, nil, `"check" is not a subcommand`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -77,14 +77,6 @@ func (f *policyFlags) open(withAudit, readOnly bool) (*policySession, error) {
 	return &policySession{d: d, v: d.Vault, k: d.Keeper, e: d.Policy, log: d.Audit}, nil
 }
 
-// trail returns the audit log as a Trail, or nil when it is not open.
-func (s *policySession) trail() policy.Trail {
-	if s.log == nil {
-		return nil
-	}
-	return s.log
-}
-
 // warnClock tells the operator when the times the command used are only
 // a lower bound: the clock jumped since the daemon last saved the time.
 func (s *policySession) warnClock(stderr io.Writer) {
@@ -100,45 +92,4 @@ func closeSession(s *policySession, err *error) {
 	if e := s.close(); *err == nil {
 		*err = e
 	}
-}
-
-func init() {
-	register("clock", "show or confirm the clock the retention timers trust", runClock)
-}
-
-const clockUsage = "usage: fairrec clock status|confirm [--data DIR]"
-
-// runClock shows the trusted lower bound of the time, or confirms the
-// system clock after a jump (the installer checked it).
-func runClock(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
-	fs := newFlags("clock", stderr)
-	pf := addPolicyFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 || (pos[0] != "status" && pos[0] != "confirm") {
-		return fmt.Errorf("%w: %s", errUsage, clockUsage)
-	}
-	s, err := pf.open(pos[0] == "confirm", false)
-	if err != nil {
-		return err
-	}
-	defer closeSession(s, &err)
-	if pos[0] == "confirm" {
-		if err := s.e.Confirm(toolActor); err != nil {
-			return err
-		}
-	}
-	bound, ok := s.k.Bound()
-	state := "trusted"
-	if !s.k.Trusted() {
-		state = "NOT trusted (retention timers use the lower bound; confirm with `fairrec clock confirm` once the clock is right)"
-	}
-	if !ok {
-		state = "NOT trusted, no lower bound known: nothing is erased until the clock is confirmed"
-	}
-	fmt.Fprintf(stdout, "system clock: %s\nlower bound:  %s\nclock is %s\n",
-		policyClock.Now().UTC().Format(time.RFC3339), bound.UTC().Format(time.RFC3339), state)
-	return nil
 }

@@ -211,7 +211,7 @@ func TestPolicyUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"report", "--format", "pdf"}, {"report", "x"}, {"erasure"}, {"access", "123"},
 		{"hold", "1"}, {"hold", "x", "ref"}, {"release"}, {"contract"}, {"contract", "ref", "1"},
-		{"clock"}, {"clock", "set"}, {"register", "x"},
+		{"clock", "set"}, {"register", "x"},
 	} {
 		if code, _, errs := run(t, args...); code != 2 {
 			t.Errorf("%q: exit %d, want 2 (%s)", args, code, errs)
