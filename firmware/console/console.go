@@ -105,7 +105,10 @@ func New(rw io.ReadWriter, cfg Config) *Console {
 	c.cmds = withExtra(c.commands(), cfg.Commands)
 	// The built-in commands that take secrets are private too: a secret
 	// typed on their line by mistake must not be one up-arrow away.
-	c.hist = &history{max: cfg.MaxLine, private: map[string]bool{"login": true, "passwd": true, "setup": true}}
+	c.hist = &history{max: cfg.MaxLine, known: map[string]bool{}, private: map[string]bool{"login": true, "passwd": true, "setup": true}}
+	for _, cmd := range c.cmds {
+		c.hist.known[cmd.name] = true
+	}
 	for _, x := range cfg.Commands {
 		if x.Private {
 			c.hist.private[x.Name] = true

@@ -18,7 +18,8 @@
 //     the limit; an unknown command or stray control characters give one
 //     error line;
 //   - the history holds only lines the console would run as they stand:
-//     none over the limit, none with control characters, no secrets;
+//     none over the limit, none with control characters, none that names
+//     no command, no secrets;
 //   - the line editor knows the terminal's width, so a line longer than the
 //     screen wraps where the terminal wraps it and recalling or editing it
 //     never garbles the screen: the stream's (Sizer, drivers/serial on the

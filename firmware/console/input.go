@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"io"
 	"unicode"
 	"unicode/utf8"
@@ -79,7 +80,14 @@ func (s *sanitizer) Read(p []byte) (int, error) {
 			}
 		}
 	}
-	n := copy(p, s.out)
+	// A read ends after Ctrl-C or Ctrl-D: the editor may give up its line
+	// there (Run returns ErrInterrupt and the console starts a fresh
+	// editor), and whatever it had read beyond would be lost with it.
+	out := s.out
+	if i := bytes.IndexAny(out, "\x03\x04"); i >= 0 {
+		out = out[:i+1]
+	}
+	n := copy(p, out)
 	s.out = s.out[n:]
 	return n, nil
 }
