@@ -80,12 +80,16 @@ func (s *sanitizer) Read(p []byte) (int, error) {
 			}
 		}
 	}
-	// A read ends after Ctrl-C or Ctrl-D: the editor may give up its line
-	// there (Run returns ErrInterrupt and the console starts a fresh
-	// editor), and whatever it had read beyond would be lost with it.
+	// Ctrl-C and Ctrl-D come in a read of their own: the editor may give
+	// up its line there (Run returns ErrInterrupt and the console starts a
+	// fresh editor), and what it had read beyond would be lost with it, and
+	// the echo of what came before not shown.
 	out := s.out
-	if i := bytes.IndexAny(out, "\x03\x04"); i >= 0 {
-		out = out[:i+1]
+	switch i := bytes.IndexAny(out, "\x03\x04"); {
+	case i == 0:
+		out = out[:1]
+	case i > 0:
+		out = out[:i]
 	}
 	n := copy(p, out)
 	s.out = s.out[n:]
