@@ -28,10 +28,16 @@ type Port struct {
 	w           io.Writer
 	interactive bool
 
+	size func() (cols, rows int, err error)
+
 	closeOnce sync.Once
 	closeErr  error
 	close     func() error
 }
+
+// ErrNoSize is Size's answer on a port that cannot tell the terminal's
+// size: a serial line carries no window size.
+var ErrNoSize = errors.New("serial: the terminal's size is unknown on a serial line")
 
 // Open opens the console port name: Stdio, or the path of a serial device
 // (e.g. /dev/ttyAMA0, /dev/ttyUSB0, or a pty's slave in tests).
@@ -61,6 +67,13 @@ func openStdio() (*Port, error) {
 		}
 		restore = append(restore, func() { _ = term.Restore(fd, old) })
 		p.interactive = true
+		p.size = func() (int, int, error) {
+			w, h, err := term.GetSize(fd)
+			if err != nil {
+				return 0, 0, fmt.Errorf("console on stdio: window size: %w", err)
+			}
+			return w, h, nil
+		}
 	}
 	// A second *os.File on a non-blocking descriptor goes through the
 	// runtime's poller, whose Close wakes a pending Read. Regular files and
@@ -98,6 +111,16 @@ func (p *Port) Name() string { return p.name }
 // that the console should echo and edit lines. A serial port always counts
 // as interactive; stdio does when it is a terminal.
 func (p *Port) Interactive() bool { return p.interactive }
+
+// Size returns the size of the terminal on stdio, asked of the kernel
+// each time (the window may have been resized), or ErrNoSize on a serial
+// line and on a pipe.
+func (p *Port) Size() (cols, rows int, err error) {
+	if p.size == nil {
+		return 0, 0, ErrNoSize
+	}
+	return p.size()
+}
 
 // Read reads from the port. After Close it returns an error.
 func (p *Port) Read(b []byte) (int, error) {

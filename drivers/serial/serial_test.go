@@ -3,6 +3,7 @@ package serial_test
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -176,4 +177,78 @@ func TestStdioPipe(t *testing.T) {
 // is foreign and runs through the emulator named in FAIRREC_EXEC.
 func newChild(exe string, args ...string) *exec.Cmd {
 	return testexec.Command(exe, []string{"SERIAL_TEST_CHILD=1"}, args...)
+}
+
+// TestSizeOnSerialLine: a serial line cannot tell the terminal's size, even
+// when the device is a pty that has one; the console then assumes 80
+// columns.
+func TestSizeOnSerialLine(t *testing.T) {
+	master, name := openPty(t)
+	if err := pty.Setsize(master, &pty.Winsize{Cols: 132, Rows: 40}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := serial.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if _, _, err := p.Size(); !errors.Is(err, serial.ErrNoSize) {
+		t.Errorf("Size on a serial line: %v, want ErrNoSize", err)
+	}
+}
+
+// TestStdioSize: on the daemon's own terminal the port tells the window's
+// size, as it is now.
+func TestStdioSize(t *testing.T) {
+	if os.Getenv("SERIAL_TEST_CHILD") == "size" {
+		p, err := serial.Open(serial.Stdio)
+		if err != nil {
+			os.Exit(3)
+		}
+		cols, rows, err := p.Size()
+		fmt.Fprintf(p, "size %dx%d %v.", cols, rows, err)
+		p.Close()
+		os.Exit(0)
+	}
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pty: %v", err)
+	}
+	defer master.Close()
+	defer slave.Close()
+	if err := pty.Setsize(master, &pty.Winsize{Cols: 132, Rows: 40}); err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := testexec.Command(exe, []string{"SERIAL_TEST_CHILD=size"}, "-test.run=^TestStdioSize$")
+	cmd.Stdin, cmd.Stdout = slave, slave
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		var out []byte
+		buf := make([]byte, 64)
+		for !strings.Contains(string(out), ".") {
+			n, err := master.Read(buf)
+			out = append(out, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		got <- string(out)
+	}()
+	select {
+	case out := <-got:
+		if !strings.Contains(out, "size 132x40 <nil>.") {
+			t.Errorf("child said %q, want size 132x40", out)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("child said nothing")
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
 }

@@ -1,13 +1,14 @@
 package console
 
 import (
+	"errors"
 	"fmt"
-
-	"fairrec/firmware/auth"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"fairrec/firmware/auth"
 )
 
 // System is what the console shows. The daemon implements it over the
@@ -85,7 +86,7 @@ type command struct {
 }
 
 func (c *Console) commands() []command {
-	cmds := []command{{name: "help", summary: "list the commands", run: c.help, open: true}}
+	cmds := []command{{name: "help", args: "[CMD]", summary: "list the commands, or show how to use one", run: c.help, open: true}}
 	if c.cfg.Auth != nil {
 		cmds = append(cmds,
 			command{name: "login", args: "ROLE", summary: "log in as installer or supervisor (the secret is asked for next)", run: c.login, open: true},
@@ -97,6 +98,7 @@ func (c *Console) commands() []command {
 	return append(cmds,
 		command{name: "status", summary: "lines, hook and recording state, storage, audio", run: c.status, role: auth.Supervisor},
 		command{name: "recordings", summary: "list the stored recordings", run: c.recordings, role: auth.Supervisor},
+		command{name: "term", args: "[cols N|auto]", summary: "show the terminal's width, or set it (a serial line cannot tell it)", run: c.term, role: auth.Supervisor},
 	)
 }
 
@@ -119,22 +121,68 @@ func noArgs(args []string) error {
 	return nil
 }
 
+// helpColumn is where help starts the summaries; a usage longer than
+// that has its summary on the next line, in the same column.
+const helpColumn = 22
+
 func (c *Console) help(w io.Writer, args []string) error {
-	if err := noArgs(args); err != nil {
-		return err
+	if len(args) > 1 {
+		return errors.New("usage: help [CMD]")
+	}
+	if len(args) == 1 {
+		return c.helpOne(w, args[0])
 	}
 	for _, cmd := range c.cmds {
-		if c.visible(cmd) {
-			fmt.Fprintf(w, "  %-12s %s\n", strings.TrimSpace(cmd.name+" "+cmd.args), cmd.summary)
+		if !c.visible(cmd) {
+			continue
+		}
+		if u := usage(cmd); len(u) <= helpColumn-4 {
+			fmt.Fprintf(w, "  %-*s%s\n", helpColumn-2, u, cmd.summary)
+		} else {
+			fmt.Fprintf(w, "  %s\n%*s%s\n", u, helpColumn, "", cmd.summary)
 		}
 	}
-	if r, in := c.Role(); !in {
-		fmt.Fprintln(w, "log in for the other commands: login installer | login supervisor")
-	} else if c.cfg.Auth != nil {
+	a := c.cfg.Auth
+	switch r, in := c.Role(); {
+	case a == nil:
+	case in:
 		fmt.Fprintf(w, "logged in as %s\n", r)
+	case a.Err() != nil:
+		fmt.Fprintf(w, "the console is locked: %s\n", authMessage(a.Err()))
+	case a.NeedsSetup():
+		fmt.Fprintln(w, "first boot: type setup to set the installer secret; the other commands follow a login")
+	default:
+		fmt.Fprintln(w, "log in for the other commands: login installer | login supervisor")
 	}
+	fmt.Fprintln(w, "help CMD shows how to use one command")
 	return nil
 }
+
+// helpOne shows one command's usage, also one the session may not run
+// yet: how to use it is no secret, and the answer says who may.
+func (c *Console) helpOne(w io.Writer, name string) error {
+	for _, cmd := range c.cmds {
+		if cmd.name != name {
+			continue
+		}
+		fmt.Fprintf(w, "usage: %s\n  %s\n", usage(cmd), cmd.summary)
+		switch {
+		case c.cfg.Auth == nil:
+		case cmd.name == "setup":
+			fmt.Fprintln(w, "  anyone, at first boot only (no installer secret yet)")
+		case cmd.open:
+			fmt.Fprintln(w, "  anyone, without a login")
+		case cmd.role == auth.Supervisor:
+			fmt.Fprintln(w, "  for the supervisor and the installer")
+		default:
+			fmt.Fprintf(w, "  for the %s only\n", cmd.role)
+		}
+		return nil
+	}
+	return fmt.Errorf("no command %q; type help for the commands", clip(name, 32))
+}
+
+func usage(cmd command) string { return strings.TrimSpace(cmd.name + " " + cmd.args) }
 
 func (c *Console) status(w io.Writer, args []string) error {
 	if err := noArgs(args); err != nil {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -77,6 +78,9 @@ type Console struct {
 	plain *bufio.Reader // a plain stream's input; read only by Run
 	sess  session
 	hist  *history
+
+	size Sizer // the terminal's size, when the stream knows it
+	cols int   // set by term cols N; 0: the terminal's, or DefaultCols
 }
 
 // New returns a console on rw.
@@ -101,18 +105,25 @@ func New(rw io.ReadWriter, cfg Config) *Console {
 	c.cmds = withExtra(c.commands(), cfg.Commands)
 	// The built-in commands that take secrets are private too: a secret
 	// typed on their line by mistake must not be one up-arrow away.
-	c.hist = &history{private: map[string]bool{"login": true, "passwd": true, "setup": true}}
+	c.hist = &history{max: cfg.MaxLine, known: map[string]bool{}, private: map[string]bool{"login": true, "passwd": true, "setup": true}}
+	for _, cmd := range c.cmds {
+		c.hist.known[cmd.name] = true
+	}
 	for _, x := range cfg.Commands {
 		if x.Private {
 			c.hist.private[x.Name] = true
 		}
+	}
+	if s, ok := rw.(Sizer); ok {
+		c.size = s
 	}
 	if cfg.Interactive {
 		c.san = newSanitizer(rw)
 		c.t = term.NewTerminal(stream{c.san, rw}, cfg.Prompt)
 		c.t.History = c.hist
 	} else {
-		c.plain = bufio.NewReaderSize(rw, cfg.MaxLine+2)
+		// Room for MaxLine characters of up to 4 bytes, and a CRLF.
+		c.plain = bufio.NewReaderSize(rw, 4*cfg.MaxLine+2)
 	}
 	return c
 }
@@ -143,13 +154,30 @@ type stream struct {
 
 // Write prints p as a message of its own, above the prompt and whatever is
 // being typed on an interactive console. It is safe for concurrent use.
+//
+// A message that does not end its line is given a line end, so that the
+// prompt drawn after it starts on a line of its own.
 func (c *Console) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	msg := p
+	if p[len(p)-1] != '\n' {
+		msg = append(bytes.Clone(p), '\n')
+	}
 	if t := c.terminal(); t != nil {
-		return t.Write(p)
+		c.fitWidth()
+		if _, err := t.Write(msg); err != nil {
+			return 0, err
+		}
+		return len(p), nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.rw.Write(p)
+	if _, err := c.rw.Write(msg); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // Run reads and executes commands until the stream ends (nil), ctx is
@@ -198,6 +226,7 @@ func (c *Console) runInteractive(ctx context.Context) error {
 	c.println("fairrec console; type help for the commands")
 	c.greet()
 	for ctx.Err() == nil {
+		c.fitWidth()
 		line, err := c.terminal().ReadLine()
 		if errors.Is(err, term.ErrPasteIndicator) {
 			err = nil // a pasted line is a line
@@ -231,12 +260,15 @@ func (c *Console) runPlain(ctx context.Context) error {
 	for ctx.Err() == nil {
 		line, err := r.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
-			n := len(line)
+			// Longer than any line within the limit: count it to the end
+			// (without keeping it) and say how long it was.
+			n := runeCount(line)
 			for errors.Is(err, bufio.ErrBufferFull) {
 				line, err = r.ReadSlice('\n')
-				n += len(line)
+				n += runeCount(line)
 			}
-			c.printf("error: line too long (%d bytes; at most %d)", n, c.cfg.MaxLine)
+			n -= runeCount(line) - runeCount(bytes.TrimRight(line, "\r\n"))
+			c.tooLong(n, false)
 			if err != nil {
 				return c.plainEnd(err)
 			}
@@ -252,6 +284,32 @@ func (c *Console) runPlain(ctx context.Context) error {
 	return nil
 }
 
+// runeCount counts the characters in p, a piece of a line that may start
+// or end inside one: it counts every byte that is not a UTF-8
+// continuation byte.
+func runeCount(p []byte) int {
+	n := 0
+	for _, b := range p {
+		if b&0xc0 != 0x80 {
+			n++
+		}
+	}
+	return n
+}
+
+// editorMax is the longest line x/term's editor holds (its maxLineLength):
+// it ignores the keys typed after that.
+const editorMax = 4096
+
+// tooLong says that a line of n characters was not run.
+func (c *Console) tooLong(n int, capped bool) {
+	count := fmt.Sprintf("%d characters", n)
+	if capped {
+		count = fmt.Sprintf("%d characters or more", n)
+	}
+	c.printf("error: line too long (%s; at most %d); nothing was run", count, c.cfg.MaxLine)
+}
+
 func (c *Console) plainEnd(err error) error {
 	if errors.Is(err, io.EOF) {
 		return nil
@@ -261,8 +319,8 @@ func (c *Console) plainEnd(err error) error {
 
 // execute runs one command line and prints its answer.
 func (c *Console) execute(line string) {
-	if n := len([]rune(line)); n > c.cfg.MaxLine {
-		c.printf("error: line too long (%d characters; at most %d)", n, c.cfg.MaxLine)
+	if n := utf8.RuneCountInString(line); n > c.cfg.MaxLine {
+		c.tooLong(n, c.cfg.Interactive && n >= editorMax)
 		return
 	}
 	if i := strings.IndexFunc(line, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }); i >= 0 {

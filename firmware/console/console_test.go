@@ -63,9 +63,15 @@ func (d duplex) Close() error { return d.PipeReader.Close() }
 
 func start(t *testing.T, cfg console.Config) *session {
 	t.Helper()
+	return startOn(t, cfg, func(d duplex) io.ReadWriter { return d })
+}
+
+// startOn is start on the stream wrap makes of the in-memory one.
+func startOn(t *testing.T, cfg console.Config, wrap func(duplex) io.ReadWriter) *session {
+	t.Helper()
 	inR, inW := io.Pipe()
 	s := &session{t: t, in: inW, errc: make(chan error, 1)}
-	s.c = console.New(duplex{inR, writerFunc(s.write)}, cfg)
+	s.c = console.New(wrap(duplex{inR, writerFunc(s.write)}), cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
 	go func() { s.errc <- s.c.Run(ctx) }()
@@ -171,7 +177,7 @@ func TestRecordingsError(t *testing.T) {
 func TestPlainGarbage(t *testing.T) {
 	s := start(t, console.Config{System: twoLines})
 	s.typ(strings.Repeat("x", 5000) + "\n")
-	pos := s.expect(0, "error: line too long (5001 bytes; at most 256)")
+	pos := s.expect(0, "error: line too long (5000 characters; at most 256); nothing was run")
 	s.typ("st\x00\x07atus\n")
 	pos = s.expect(pos, "error: line contains control characters")
 	s.typ("\xff\xfe\x1b[31m\n")

@@ -9,10 +9,23 @@
 // plain lines, LF or CRLF terminated, and prints no prompt.
 //
 // Invariants:
-//   - garbled input never panics and never wedges the reader: invalid UTF-8
-//     becomes '?', an escape sequence that does not end within a few bytes is
-//     dropped, a line longer than the limit is discarded with one error line,
-//     an unknown command or stray control characters give one error line;
+//   - garbled input never panics and never wedges the reader: invalid UTF-8,
+//     control characters of C1 and characters that do not take exactly one
+//     column become '?'; escape sequences are parsed as ECMA-48 defines them,
+//     and all but the editor's own keys are discarded whole, never typed as
+//     text; a line longer than the limit (counted in characters, on either
+//     kind of stream) is not run, and one error line says its length and
+//     the limit; an unknown command or stray control characters give one
+//     error line;
+//   - the history holds only lines the console would run as they stand:
+//     none over the limit, none with control characters, none that names
+//     no command, no secrets;
+//   - the line editor knows the terminal's width, so a line longer than the
+//     screen wraps where the terminal wraps it and recalling or editing it
+//     never garbles the screen: the stream's (Sizer, drivers/serial on the
+//     daemon's own terminal), else 80 columns, or what `term cols N` set;
+//   - a message written to the console (a log line) ends its line and is
+//     printed above the prompt and what is being typed;
 //   - every command answers with at least one line, errors start "error: ";
 //   - the console only reads the System it is given; what changes things
 //     comes as the daemon's Commands;
@@ -32,9 +45,12 @@
 //
 // Commands and the least role each needs (the daemon adds the rest):
 //
-//	help, login ROLE, logout, setup   anyone (setup only at first boot)
-//	status, recordings                supervisor
-//	passwd ROLE                       installer
+//	help [CMD], login ROLE, logout, setup  anyone (setup only at first boot)
+//	status, recordings, term [cols N|auto] supervisor
+//	passwd ROLE                            installer
+//
+// A login for a role that has no secret is refused before the secret is
+// asked for.
 //
 // Authentication itself (secrets, lockout, audit) is firmware/auth's.
 package console

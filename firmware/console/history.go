@@ -3,24 +3,34 @@ package console
 import (
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // history is the line editor's history (x/term's History), kept by the
 // console so that it can forget: a session's commands name callers
 // (erasure 0612345678) and must not be one up-arrow away for whoever sits
 // down after a logout. It is cleared whenever a session ends or begins,
-// and never holds the lines of commands marked private. Safe for
+// and never holds the lines of commands marked private, nor a line the
+// console refused to run as it stood (longer than MaxLine, holding control
+// characters, or naming no command): recalling it would only refuse it
+// again, and noise from a loose connector recalled by an up-arrow is no
+// help. Safe for
 // concurrent use: the idle watcher clears it while the editor reads.
 type history struct {
 	mu      sync.Mutex
 	lines   []string // newest last
+	max     int      // the longest line kept, in characters (MaxLine)
+	known   map[string]bool
 	private map[string]bool
 }
 
 const historySize = 100
 
 func (h *history) Add(entry string) {
-	if f := strings.Fields(entry); len(f) > 0 && h.private[f[0]] {
+	f := strings.Fields(entry)
+	if len(f) == 0 || !h.known[f[0]] || h.private[f[0]] || utf8.RuneCountInString(entry) > h.max ||
+		strings.IndexFunc(entry, unicode.IsControl) >= 0 {
 		return
 	}
 	h.mu.Lock()

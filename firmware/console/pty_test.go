@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -44,7 +45,18 @@ func newPtyTerm(t *testing.T, cfg console.Config) *ptyTerm {
 	c := console.New(port, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &ptyTerm{t: t, master: master, errc: make(chan error, 1), cancel: cancel}
-	go func() { p.errc <- c.Run(ctx) }()
+	go func() {
+		// As the daemon does on a serial port: Ctrl-C starts a fresh
+		// prompt.
+		for {
+			err := c.Run(ctx)
+			if errors.Is(err, console.ErrInterrupt) && ctx.Err() == nil {
+				continue
+			}
+			p.errc <- err
+			return
+		}
+	}()
 	go func() {
 		buf := make([]byte, 512)
 		for {

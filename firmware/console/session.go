@@ -25,6 +25,8 @@ type Auth interface {
 	Err() error
 	// NeedsSetup reports a first boot: no installer secret yet.
 	NeedsSetup() bool
+	// HasSecret reports whether a role has a secret to log in with.
+	HasSecret(r auth.Role) bool
 	// Locked returns the lock in force (an *auth.LockedError), or nil.
 	Locked() error
 	Login(r auth.Role, secret []byte) error
@@ -174,6 +176,7 @@ func authMessage(err error) string {
 // next line on a plain stream (a script). It is never added to the history.
 func (c *Console) readSecret(prompt string) ([]byte, error) {
 	if c.cfg.Interactive {
+		c.fitWidth()
 		line, err := c.terminal().ReadPassword(prompt)
 		if err != nil {
 			return nil, errors.New("cancelled")
@@ -239,6 +242,11 @@ func (c *Console) login(w io.Writer, args []string) error {
 	}
 	if err := a.Locked(); err != nil {
 		return errors.New(authMessage(err))
+	}
+	if !a.HasSecret(r) {
+		// Said before the secret is asked for: typing one would be for
+		// nothing.
+		return fmt.Errorf("%s has no secret yet; the installer sets it with passwd %s", r, r)
 	}
 	if c.cfg.Interactive {
 		if pw, err = c.readSecret(fmt.Sprintf("secret for %s: ", r)); err != nil {
