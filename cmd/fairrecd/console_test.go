@@ -280,7 +280,11 @@ func TestStdioConsolePipe(t *testing.T) {
 	pos = stdout.waitFor(t, pos, `"recordings": 2`, stderr)
 	pos = stdout.waitFor(t, pos, "chained intact", stderr)
 	pos = stdout.waitFor(t, pos, "signatures: checkpoint and head verified", stderr)
-	stdout.waitFor(t, pos, "lower bound:  ", stderr)
+	pos = stdout.waitFor(t, pos, "lower bound:  ", stderr)
+	// recordings shows what `fairrec list` shows, but the caller.
+	io.WriteString(in, "recordings\n")
+	pos = stdout.waitFor(t, pos, "PURPOSES", stderr)
+	stdout.waitFor(t, pos, "quality until ", stderr)
 	in.Close()
 	stderr.waitFor(t, 0, "console input ended")
 	stopDaemon(t, cmd, stderr)

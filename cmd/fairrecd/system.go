@@ -51,10 +51,15 @@ func (s system) Recordings() ([]console.Recording, error) {
 	}
 	recs := make([]console.Recording, 0, len(infos))
 	for _, in := range infos {
-		recs = append(recs, console.Recording{
-			ID: in.ID.String(), Line: in.Line, Start: in.Start, Duration: in.Duration,
-			Sealed: in.State != vault.StateOpen,
-		})
+		r := console.Recording{ID: in.ID.String(), Line: in.Line, Start: in.Start, Duration: in.Duration,
+			Sealed: in.State != vault.StateOpen, State: in.State.String(), Approximate: in.Approximate}
+		if in.Tampered {
+			r.State = "TAMPERED"
+		}
+		for _, g := range in.Grants {
+			r.Purposes = append(r.Purposes, g.Purpose+" until "+g.Deadline.Format(time.DateOnly))
+		}
+		recs = append(recs, r)
 	}
 	return recs, nil
 }

@@ -68,6 +68,15 @@ type Recording struct {
 	Start    time.Time
 	Duration time.Duration
 	Sealed   bool // false while still being recorded (or after a crash)
+	// State is the vault's word for where the recording is ("sealed",
+	// "open", "interrupted", "TAMPERED"); "" means by Sealed.
+	State string
+	// Approximate marks a start time taken while the clock was not
+	// trusted (or an imported recording's).
+	Approximate bool
+	// Purposes are the grants still in force, e.g. "quality until
+	// 2027-03-01", as `fairrec list` shows them.
+	Purposes []string
 }
 
 type emptySystem struct{}
@@ -261,13 +270,27 @@ func (c *Console) recordings(w io.Writer, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLINE\tSTART\tDURATION\tSTATE")
+	// The columns of `fairrec list`, but the caller's number: a console
+	// screen is no place for personal data.
+	fmt.Fprintln(tw, "ID\tLINE\tSTART\tDURATION\tSTATE\tPURPOSES")
 	for _, r := range recs {
-		state := "sealed"
-		if !r.Sealed {
+		state := r.State
+		switch {
+		case state != "":
+		case r.Sealed:
+			state = "sealed"
+		default:
 			state = "open"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", r.ID, r.Line, r.Start.UTC().Format(time.RFC3339), r.Duration.Round(100*time.Millisecond), state)
+		start := r.Start.UTC().Format(time.RFC3339)
+		if r.Approximate {
+			start = "~" + start
+		}
+		purposes := strings.Join(r.Purposes, ", ")
+		if purposes == "" {
+			purposes = "-" // none in force: erased soon, or only held
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", r.ID, r.Line, start, r.Duration.Round(100*time.Millisecond), state, purposes)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

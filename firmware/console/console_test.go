@@ -37,8 +37,9 @@ var twoLines = fakeSystem{
 		},
 	},
 	recs: []console.Recording{
-		{ID: "r41", Line: 1, Start: time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC), Duration: 12 * time.Second, Sealed: true},
-		{ID: "r42", Line: 2, Start: time.Date(2026, 11, 27, 3, 1, 0, 0, time.UTC), Duration: 3 * time.Second},
+		{ID: "r41", Line: 1, Start: time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC), Duration: 12 * time.Second, Sealed: true,
+			Purposes: []string{"quality until 2027-02-25", "training until 2026-12-27"}},
+		{ID: "r42", Line: 2, Start: time.Date(2026, 11, 27, 3, 1, 0, 0, time.UTC), Duration: 3 * time.Second, Approximate: true},
 	},
 }
 
@@ -150,7 +151,8 @@ func TestPlainCommands(t *testing.T) {
 		{"help\n", []string{"help", "status", "recordings"}},
 		{"status\r\n", []string{"board    sim", "uptime   1m30s", "storage  open, 1 recording", "7 xruns", "line 1   on-hook, idle", "line 2   off-hook, recording r42 (3.2s)",
 			"review   recording r41 playing under quality: 1.0s of 12.0s"}},
-		{"  recordings  \n", []string{"r41  1     2026-11-27T03:00:00Z  12s       sealed", "r42  2", "open", "2 recordings"}},
+		{"  recordings  \n", []string{"r41  1     2026-11-27T03:00:00Z   12s       sealed  quality until 2027-02-25, training until 2026-12-27",
+			"r42  2     ~2026-11-27T03:01:00Z  3s        open", "2 recordings"}},
 		{"reboot now\n", []string{`error: unknown command "reboot"`}},
 		{"status extra\n", []string{"error: status: takes no arguments"}},
 	}

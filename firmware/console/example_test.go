@@ -25,9 +25,9 @@ func Example() {
 	// line 1   on-hook, idle
 	// line 2   off-hook, recording r42 (3.2s)
 	// review   recording r41 playing under quality: 1.0s of 12.0s
-	// ID   LINE  START                 DURATION  STATE
-	// r41  1     2026-11-27T03:00:00Z  12s       sealed
-	// r42  2     2026-11-27T03:01:00Z  3s        open
+	// ID   LINE  START                  DURATION  STATE   PURPOSES
+	// r41  1     2026-11-27T03:00:00Z   12s       sealed  quality until 2027-02-25, training until 2026-12-27
+	// r42  2     ~2026-11-27T03:01:00Z  3s        open    -
 	// 2 recordings
 	// error: unknown command "format"; type help for the commands
 }
