@@ -335,7 +335,9 @@ func TestStopsWhenNoLongerAllowed(t *testing.T) {
 			}
 			a := make([]byte, 8000*5)
 			dsp.EncodeALaw(a, speech(5))
-			r.v.Append(id, a)
+			if err := r.v.Append(id, a); err != nil {
+				t.Fatal(err)
+			}
 			if err := r.v.Seal(id, r.clk.Now()); err != nil {
 				t.Fatal(err)
 			}
