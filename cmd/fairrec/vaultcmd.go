@@ -45,7 +45,17 @@ func (f *vaultFlags) config() (vault.Config, error) {
 	if err != nil {
 		return vault.Config{}, err
 	}
-	return vault.Config{Dir: *f.data, KeyFile: f.keyPath(), Passphrase: pass, Clock: systime.Clock{}}, nil
+	// The same numbering as the daemon's (the purposes file's country), or
+	// the vault would rebuild its caller index under another.
+	rules, err := datadir.Rules(*f.data, "")
+	if err != nil {
+		return vault.Config{}, err
+	}
+	numbers, err := datadir.Numbers(rules)
+	if err != nil {
+		return vault.Config{}, err
+	}
+	return vault.Config{Dir: *f.data, KeyFile: f.keyPath(), Passphrase: pass, Clock: systime.Clock{}, Numbers: numbers}, nil
 }
 
 // dirConfig is the data directory as datadir.Open (and the daemon) opens

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -190,4 +191,44 @@ func TestCallsAsTheyHappen(t *testing.T) {
 		t.Errorf("fairrec dtmf finds digits in the exported card payment:\n%s", s)
 	}
 
+}
+
+// TestErasureAnyWrittenForm: a caller whose number arrived as Dutch DTMF
+// caller ID (0201234567) is found by an erasure request at the console in
+// the international form most people write (+31 20 ...), and a request
+// that is no number is refused, not answered with "no recordings".
+func TestErasureAnyWrittenForm(t *testing.T) {
+	data := dataDir(t)
+	setSecrets(t, data)
+	notices, _ := testNotices(t)
+	scenario := writeScenario(t, `
+rate = 48000
+lines = 1
+[[line]]
+events = [
+  { at = "0.1s", dtmf = "A0201234567C" },
+  { at = "1.5s", ring = "0.5s", ring_hz = 25 },
+  { at = "2.1s", offhook = true },
+  { at = "3.0s", audio = "a.wav" },
+  { at = "5.0s", onhook = true },
+]
+`)
+	cmd := daemonCmd(t, "--board", "sim", "--scenario", scenario, "--data", data, "--console", "stdio", "--notices", notices)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outPipe, _ := cmd.StdoutPipe()
+	errPipe, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr := watch(outPipe), watch(errPipe)
+	stderr.waitFor(t, 0, "scenario done")
+	io.WriteString(in, "login supervisor\n"+testSupervisorPIN+"\nerasure 12\nerasure +31 (0)20 123 45 67\nrecordings\n")
+	pos := stdout.waitFor(t, 0, "logged in as supervisor", stderr)
+	pos = stdout.waitFor(t, pos, "not a telephone number", stderr)
+	pos = stdout.waitFor(t, pos, "erasure request: 1 recording(s) found, 1 erased", stderr)
+	stdout.waitFor(t, pos, "no recordings", stderr)
+	stopDaemon(t, cmd, stderr)
 }

@@ -2,6 +2,7 @@ package datadir
 
 import (
 	"errors"
+	"fairrec/firmware/phone"
 	"fmt"
 	"log/slog"
 	"os"
@@ -56,6 +57,17 @@ type Config struct {
 	Logger         *slog.Logger
 }
 
+// Numbers is the numbering of the box's country (the purposes file's
+// country): every program that opens the vault must give it the same, or
+// the caller index is rebuilt under the other at each open.
+func Numbers(rules *policy.Rules) (*phone.Plan, error) {
+	p, err := phone.New(phone.Config{Country: rules.Country})
+	if err != nil {
+		return nil, fmt.Errorf("datadir: %w", err)
+	}
+	return p, nil
+}
+
 // Dir is an open data directory.
 type Dir struct {
 	Rules  *policy.Rules
@@ -106,8 +118,12 @@ func Open(cfg Config) (d *Dir, err error) {
 	if events == nil {
 		events = new(audit.Pending)
 	}
+	numbers, err := Numbers(d.Rules)
+	if err != nil {
+		return d, err
+	}
 	d.vcfg = vault.Config{Dir: cfg.Dir, KeyFile: KeyPath(cfg.Dir, cfg.KeyFile), Passphrase: cfg.Passphrase,
-		Clock: d.Keeper, Logger: cfg.Logger, OnEvent: vaultevent.Into(events)}
+		Clock: d.Keeper, Logger: cfg.Logger, OnEvent: vaultevent.Into(events), Numbers: numbers}
 	if d.Vault, err = vault.Open(d.vcfg); err != nil {
 		return d, fmt.Errorf("data directory %s: %w", cfg.Dir, err)
 	}

@@ -237,14 +237,19 @@ func register() Command {
 
 func erasure() Command {
 	return Command{Name: "erasure", Role: auth.Supervisor, Private: true, Args: "NUMBER",
-		Summary: "erase every recording of a caller (GDPR art. 17)",
+		Summary: "erase every recording of a caller, the number in any written form (GDPR art. 17)",
 		Parse: func(args []string) (Mode, Run, error) {
-			pos, err := positional("erasure NUMBER", 1, args)
+			// A number as people write it may have spaces: "+31 20 123 4567".
+			pos, err := parse(flag.NewFlagSet("erasure", flag.ContinueOnError), "erasure NUMBER", args)
 			if err != nil {
 				return 0, nil, err
 			}
+			if len(pos) == 0 {
+				return 0, nil, usagef("erasure NUMBER")
+			}
+			number := strings.Join(pos, " ")
 			return ModeWrite, func(env Env, w io.Writer) error {
-				r, err := env.Engine.EraseCaller(pos[0], env.Actor)
+				r, err := env.Engine.EraseCaller(number, env.Actor)
 				return printResult(w, r, err)
 			}, nil
 		}}
@@ -254,12 +259,18 @@ func access() Command {
 	return Command{Name: "access", Role: auth.Supervisor, Private: true, Args: "NUMBER DIR",
 		Summary: "export a caller's recordings, metadata and audit trail (GDPR art. 15)",
 		Parse: func(args []string) (Mode, Run, error) {
-			pos, err := positional("access NUMBER DIR", 2, args)
+			// The directory is the last argument; the number, which may
+			// have spaces, all before it.
+			pos, err := parse(flag.NewFlagSet("access", flag.ContinueOnError), "access NUMBER DIR", args)
 			if err != nil {
 				return 0, nil, err
 			}
+			if len(pos) < 2 {
+				return 0, nil, usagef("access NUMBER DIR")
+			}
+			number, dir := strings.Join(pos[:len(pos)-1], " "), pos[len(pos)-1]
 			return ModeWrite, func(env Env, w io.Writer) error {
-				r, err := env.Engine.Export(pos[0], pos[1], env.trail(), env.Actor)
+				r, err := env.Engine.Export(number, dir, env.trail(), env.Actor)
 				if err != nil {
 					return err
 				}

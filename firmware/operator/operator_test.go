@@ -23,7 +23,7 @@ var t0 = time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
 func TestUsageBeforeAnything(t *testing.T) {
 	for _, line := range []string{
 		"report pdf x", "report --format pdf", "report --days 0", "report 2026-13-45", "register x",
-		"erasure", "erasure a b", "access 0612345678", "hold 1", "hold x ref", "release", "release 1 2",
+		"erasure", "access 0612345678", "hold 1", "hold x ref", "release", "release 1 2",
 		"contract", "contract ref 1", "contract ref x R", "clock set", "audit", "audit check", "hold --bogus 1 R",
 	} {
 		args := strings.Fields(line)
@@ -132,7 +132,7 @@ func TestRequests(t *testing.T) {
 	if err != nil || !held || !released {
 		t.Errorf("audit: hold %v, release %v (%v), want both as %v", held, released, err, actor)
 	}
-	if out := run("erasure 0612345678"); !strings.Contains(out, "1") {
+	if out := run("erasure +31 6 1234 5678"); !strings.Contains(out, "1 erased") {
 		t.Errorf("erasure: %q", out)
 	}
 	if _, err := d.Vault.Info(id); err == nil {

@@ -76,3 +76,7 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// Name identifies the plan's form of numbers, e.g. "e164 NL": an index
+// keyed under one plan must be rebuilt under another (storage/vault).
+func (p *Plan) Name() string { return "e164 " + p.country }

@@ -3,6 +3,7 @@ package policy
 import (
 	_ "embed"
 	"errors"
+	"fairrec/firmware/phone"
 	"fmt"
 	"os"
 	"slices"
@@ -207,8 +208,12 @@ type Rules struct {
 	Profiles     []Profile
 	HoldMax      Span          // how far a hold extends a grant; zero = 1 year
 	MaxClockJump time.Duration // forward jump treated as untrusted; zero = 48 h
-	Controller   Controller    // who decides on the processing (for the register)
-	Source       string        // where the rules came from (file name or "defaults")
+	// Country is where the box is (ISO 3166, e.g. "NL"): numbers written
+	// without "+" are read in it (firmware/phone); "" means phone's
+	// default, NL.
+	Country    string
+	Controller Controller // who decides on the processing (for the register)
+	Source     string     // where the rules came from (file name or "defaults")
 }
 
 // Controller names the controller for the record of processing activities
@@ -252,6 +257,7 @@ func Load(path string) (*Rules, error) {
 type fileRules struct {
 	HoldMax      string        `toml:"hold_max"`
 	MaxClockJump string        `toml:"max_clock_jump"`
+	Country      string        `toml:"country"`
 	Controller   Controller    `toml:"controller"`
 	Purpose      []filePurpose `toml:"purpose"`
 	Line         []fileProfile `toml:"line"`
@@ -296,6 +302,11 @@ func Parse(b []byte) (*Rules, error) {
 		return sp
 	}
 	r.HoldMax = span("settings", "hold_max", f.HoldMax)
+	if _, err := phone.New(phone.Config{Country: f.Country}); err != nil {
+		bad("settings: country: %v", err)
+	} else {
+		r.Country = strings.ToUpper(strings.TrimSpace(f.Country))
+	}
 	if jump := span("settings", "max_clock_jump", f.MaxClockJump); jump.Years != 0 {
 		bad("settings: max_clock_jump: give it in hours or days")
 	} else {

@@ -308,16 +308,16 @@ func (v *Vault) List(q Query) ([]Info, error) {
 			}
 		}
 		if q.Caller != "" {
-			mac := v.callerMAC(q.Caller)
-			if mac == nil {
-				return nil
+			mac, err := v.queryMAC(q.Caller)
+			if err != nil {
+				return err
 			}
 			c := tx.Bucket(bCaller).Cursor()
 			for k, _ := c.Seek(mac); k != nil && len(k) == len(mac)+8 && hmac.Equal(k[:len(mac)], mac); k, _ = c.Next() {
 				id := ID(binary.BigEndian.Uint64(k[len(mac):]))
 				rec, _, err := v.load(tx, id)
-				if err == nil && !rec.personal.hasNumber(q.Caller) {
-					continue // an HMAC collision, vanishingly unlikely
+				if err == nil && !rec.hasMAC(mac) {
+					continue // a stale index entry: the record no longer has the number
 				}
 				visit(id)
 			}
@@ -363,14 +363,17 @@ func (q Query) match(in Info) bool {
 }
 
 // callerMAC is the lookup key of a caller number: HMAC-SHA256 of the
-// normalised number, truncated to 128 bits; nil for no number.
+// number in its canonical form, truncated to 128 bits; nil for no number.
 func (v *Vault) callerMAC(number string) []byte {
-	n := normalizeNumber(number)
-	if n == "" {
+	return v.mac(v.canonical(number))
+}
+
+func (v *Vault) mac(canonical string) []byte {
+	if canonical == "" {
 		return nil
 	}
 	h := hmac.New(sha256.New, v.indexKey)
-	h.Write([]byte(n))
+	h.Write([]byte(canonical))
 	return h.Sum(nil)[:16]
 }
 

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"crypto/hmac"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -162,7 +163,7 @@ type personalMeta struct {
 // addOther adds number, whose lookup key is mac, to the record's other
 // numbers unless the record has it already; it reports whether it did.
 func (r *record) addOther(number string, mac []byte) bool {
-	if mac == nil || r.personal.hasNumber(number) {
+	if mac == nil || r.hasMAC(mac) {
 		return false
 	}
 	r.personal.Others = append(r.personal.Others, number)
@@ -179,18 +180,11 @@ func (r *record) macs() [][]byte {
 	return append(out, r.clear.OtherMACs...)
 }
 
-// hasNumber reports whether number (normalised) is the record's caller or
-// one of its other numbers.
-func (p personalMeta) hasNumber(number string) bool {
-	n := normalizeNumber(number)
-	if n == "" {
-		return false
-	}
-	if normalizeNumber(p.Caller) == n {
-		return true
-	}
-	for _, o := range p.Others {
-		if normalizeNumber(o) == n {
+// hasMAC reports whether mac is the lookup key of one of the record's
+// numbers.
+func (r *record) hasMAC(mac []byte) bool {
+	for _, m := range r.macs() {
+		if hmac.Equal(m, mac) {
 			return true
 		}
 	}

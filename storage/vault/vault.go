@@ -57,6 +57,12 @@ type Config struct {
 	CommitInterval time.Duration // 0 = 1 s
 	OnEvent        func(Event)   // for the audit log; called without vault locks held; may be nil
 	NoSync         bool          // tests only: no fsync (bbolt NoSync, slot file not synced)
+	// Numbers puts every number the vault indexes and every caller it is
+	// asked for into one form (firmware/phone: E.164 in the box's
+	// country), so that any written form of a number finds its
+	// recordings. Nil: separators are dropped, nothing more; an index
+	// made under other Numbers is then left as it is.
+	Numbers Numbering
 }
 
 // Clock is the wall clock the vault reads: event and seal times come from
@@ -204,6 +210,13 @@ func Open(cfg Config) (*Vault, error) {
 		v.slots.close()
 		db.Close()
 		return nil, fmt.Errorf("vault: open: %w", err)
+	}
+	if n, err := v.reindex(); err != nil {
+		v.slots.close()
+		db.Close()
+		return nil, fmt.Errorf("vault: open: %w", err)
+	} else if n > 0 {
+		v.log.Info("caller index rebuilt", "numbering", v.numberingName(), "recordings", n)
 	}
 	v.emit(events)
 	return v, nil
