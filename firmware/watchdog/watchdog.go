@@ -178,7 +178,7 @@ func (w *Watchdog) problem(now time.Time, h appliance.Health, vh vault.CommitHea
 		return "the retention sweeper stopped"
 	}
 	if vh.Failing {
-		return fmt.Sprintf("the vault cannot commit (%d failed commits; see the journal)", vh.Failed)
+		return "the vault cannot commit (see the journal)"
 	}
 	if d := now.Sub(w.lastVault); d >= max(half, minVaultStall) {
 		return fmt.Sprintf("the vault has not committed for %v", d.Round(time.Second))
@@ -197,6 +197,9 @@ func (w *Watchdog) problem(now time.Time, h appliance.Health, vh vault.CommitHea
 // healthy is the STATUS of a healthy pipeline.
 func (w *Watchdog) healthy(h appliance.Health) string {
 	s := fmt.Sprintf("recording: %d lines", w.cfg.Lines)
+	if w.cfg.Lines == 1 {
+		s = "recording: 1 line"
+	}
 	if n := h.Dropped + h.Late; n > 0 {
 		s += fmt.Sprintf("; %d periods lost since start", n)
 	}

@@ -76,7 +76,7 @@ func TestCheck(t *testing.T) {
 		}},
 		{"the vault cannot commit: feeding stops at once", []step{
 			steadyReady(),
-			{after: time.Second, periods: 50, ticks: 1, failing: true, want: []string{"STATUS=unhealthy: the vault cannot commit (1 failed commits; see the journal)"}},
+			{after: time.Second, periods: 50, ticks: 1, failing: true, want: []string{"STATUS=unhealthy: the vault cannot commit (see the journal)"}},
 			{after: time.Second, periods: 50, ticks: 1, want: []string{rec, feed}},
 		}},
 		{"the commit loop hangs", []step{

@@ -62,8 +62,7 @@ func (s *Socket) Messages() []Message {
 	return append([]Message(nil), s.msgs...)
 }
 
-// Wait waits up to timeout for a message containing the assignment want
-// (e.g. "READY=1") and returns it.
+// Wait waits up to timeout for a message that Has want and returns it.
 func (s *Socket) Wait(want string, timeout time.Duration) (Message, bool) {
 	deadline := time.Now().Add(timeout)
 	for {
@@ -79,11 +78,11 @@ func (s *Socket) Wait(want string, timeout time.Duration) (Message, bool) {
 	}
 }
 
-// Has reports whether a datagram carries the assignment want: a whole
-// line, or for a bare "NAME=" any value of it.
+// Has reports whether a datagram has a line that begins with want
+// ("READY=1", "STATUS=unhealthy").
 func Has(state, want string) bool {
 	for _, l := range strings.Split(state, "\n") {
-		if l == want || (strings.HasSuffix(want, "=") && strings.HasPrefix(l, want)) {
+		if strings.HasPrefix(l, want) {
 			return true
 		}
 	}
