@@ -13,7 +13,7 @@ ARMV7_ENV := CC=arm-linux-gnueabihf-gcc CGO_ENABLED=1 GOOS=linux GOARCH=arm GOAR
 	PKG_CONFIG_LIBDIR=/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-cross build run test test-unit test-race check cross test-arm64 bench fuzz soak talkoff demo-audio
+.PHONY: help deps deps-cross build run test test-unit test-race check cross test-arm64 bench fuzz soak talkoff demo-audio deb test-deb
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,3 +72,10 @@ talkoff: deps ## DTMF and call-waiting talk-off: generated speech + music must g
 
 demo-audio: deps ## regenerate the demo callers' speech (espeak-ng, sox)
 	scripts/demo/make-audio.sh
+
+deb: ## Debian packages (arm64, armhf, amd64) of HEAD into dist/, with nfpm
+	@bash scripts/deps.sh deb
+	bash scripts/packaging/deb.sh dist
+
+test-deb: deb ## install test: lintian, systemd-analyze, dpkg -i in an arm64 debootstrap under qemu (root, slow)
+	bash scripts/packaging/test-deb.sh dist

@@ -3,6 +3,7 @@
 #
 #   scripts/deps.sh          native: portaudio19-dev, pkg-config and the test tools
 #   scripts/deps.sh cross    also the arm64/armhf cross toolchains, their portaudio, qemu-user
+#   scripts/deps.sh deb      the cross toolchains plus lintian, debootstrap and qemu-user-static
 #
 # The native check names the architecture explicitly: once a foreign architecture is
 # added, a bare `dpkg -s portaudio19-dev` may answer for the arm64 package instead.
@@ -13,6 +14,10 @@ want=(portaudio19-dev pkg-config lame espeak-ng sox socat alsa-utils libasound2-
 [ "${1:-}" = cross ] && want+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	portaudio19-dev:arm64 portaudio19-dev:armhf qemu-user)
+[ "${1:-}" = deb ] && want+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+	portaudio19-dev:arm64 portaudio19-dev:armhf qemu-user
+	lintian debootstrap qemu-user-static)
 
 installed() {
 	local pkg=$1 arch=$native
@@ -30,7 +35,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: missing ${missing[*]}; run as root or install them yourself" >&2
 	exit 1
 fi
-if [ "${1:-}" = cross ]; then
+if [ "${1:-}" = cross ] || [ "${1:-}" = deb ]; then
 	dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
 	dpkg --print-foreign-architectures | grep -qx armhf || dpkg --add-architecture armhf
 fi

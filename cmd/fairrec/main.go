@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"fairrec/internal/version"
 )
 
 // command is one subcommand. run gets the arguments after the subcommand's
@@ -44,6 +46,10 @@ func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "version" {
+		fmt.Fprintln(stdout, "fairrec", version.Read())
+		return 0
+	}
 	c, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "fairrec: unknown command %q (try fairrec help)\n", args[0])
@@ -63,7 +69,7 @@ func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: fairrec COMMAND [flags] [args]\n\ncommands:")
+	fmt.Fprintln(w, "usage: fairrec COMMAND [flags] [args]\n       fairrec --version\n\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)

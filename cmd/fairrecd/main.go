@@ -48,6 +48,10 @@ func runMain(args []string, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
+	if errors.Is(err, errVersion) {
+		printVersion(os.Stdout)
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "fairrecd: %v\n", err)
 		return 2
@@ -87,12 +91,16 @@ func parseArgs(args []string, stderr io.Writer) (Config, error) {
 	fs.DurationVar(&cfg.MinCall, "min-call", 0, "discard recordings shorter than this")
 	fs.Float64Var(&cfg.VOX, "vox", 0, "lines without hook sense: a call starts when the line's level reaches this many dBm0, e.g. -40 (default off)")
 	fs.DurationVar(&cfg.DialDelay, "dial-delay", 0, "outgoing calls: play the notice this long after the last digit (default 4s)")
+	showVersion := fs.Bool("version", false, "print the version, commit and date of this build, then exit")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: fairrecd --board NAME [flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	if *showVersion {
+		return cfg, errVersion
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q (flags only; see fairrecd -h)", fs.Arg(0))

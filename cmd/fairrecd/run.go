@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fairrec/board"
@@ -146,8 +147,11 @@ func (d *daemon) run(ctx context.Context) error {
 	go func() { vaultDone <- d.vault.Run(vctx) }()
 	var bg sync.WaitGroup
 	bg.Add(2)
+	var sweeping atomic.Bool // for the watchdog (notify.go)
+	sweeping.Store(true)
 	go func() {
 		defer bg.Done()
+		defer sweeping.Store(false)
 		if err := d.policy.Run(vctx); err != nil && vctx.Err() == nil {
 			d.log.Error("retention sweeper stopped", "err", err)
 		}
@@ -170,10 +174,12 @@ func (d *daemon) run(ctx context.Context) error {
 
 	d.log.Info("fairrecd running", "board", d.board.Name, "lines", len(d.app.Lines()),
 		"rate", d.audio.Rate(), "data", d.cfg.Data, "console", d.consoleName())
+	stopWatchdog := d.startWatchdog(ctx, sweeping.Load)
 	// Run seals every recording in progress before it returns: before the
 	// vault stops, so that each is a complete one, not one found
 	// interrupted at the next start.
 	err := d.app.Run(ctx, d.audio.Run)
+	stopWatchdog()
 	if h := d.app.Health(); h.Late+h.Dropped > 0 {
 		d.log.Warn("the firmware fell behind the sound interface",
 			"playback periods not heard", h.Late, "capture periods lost", h.Dropped, "losses the lines were not told of", h.Untold)

@@ -22,7 +22,9 @@ func (v *Vault) Run(ctx context.Context) error {
 			return nil
 		case <-v.cfg.Clock.After(v.cfg.CommitInterval):
 		}
-		if err := v.Commit(); err != nil {
+		err := v.Commit()
+		v.runs.note(err)
+		if err != nil {
 			if errors.Is(err, ErrClosed) {
 				return err
 			}

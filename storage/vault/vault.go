@@ -124,6 +124,8 @@ type Vault struct {
 	open   map[ID]*openRec
 	closed bool
 
+	runs commitRuns // what Run's periodic commits did, for CommitHealth
+
 	// crash, when set by a test, is called between the steps of an erase
 	// and a rotation; an error return stops the operation there as a crash
 	// would.
