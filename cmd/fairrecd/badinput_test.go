@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,5 +130,23 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("want one line \"fairrecd: ...%s...\"; stderr:\n%s", tc.want, res.stderr)
 			}
 		})
+	}
+}
+
+// TestHardwareBoardWithoutHardware: told it is a Raspberry Pi on a machine
+// without the board's pins, the daemon says in one line which pin it
+// expected, and creates no file: not the data directory, not a database.
+func TestHardwareBoardWithoutHardware(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	res := runDaemon(t, 60*time.Second, "--board", "rpi4-4line", "--data", data, "--console", "none")
+	if res.code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", res.code, res.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "GPIO5") || !strings.Contains(lines[0], "line 1 hook sense") {
+		t.Errorf("stderr %q, want one line naming GPIO5, line 1's hook sense", res.stderr)
+	}
+	if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the data directory was created (%v)", err)
 	}
 }

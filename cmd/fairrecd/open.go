@@ -24,12 +24,12 @@ func (d *daemon) open() error {
 	if err := d.openBoard(); err != nil {
 		return err
 	}
-	if err := d.openVault(); err != nil {
-		return err
-	}
+	// The board's hardware first: on a machine without it (a PC told
+	// --board rpi4-4line) the daemon says which pin or device is missing
+	// and leaves no file behind.
 	pins, err := gpio.Open(d.board)
 	if err != nil {
-		return fmt.Errorf("board %s: %w", d.board.Name, err)
+		return fmt.Errorf("board %s: %w (is this the board's hardware? --board sim runs without any)", d.board.Name, err)
 	}
 	d.pins = pins
 	dev := cmpOr(d.cfg.AudioDevice, d.board.AudioDevice)
@@ -43,6 +43,9 @@ func (d *daemon) open() error {
 		return fmt.Errorf("board %s: %w", d.board.Name, err)
 	}
 	d.audio = st
+	if err := d.openVault(); err != nil {
+		return err
+	}
 	wiring := make([]appliance.Wiring, len(d.board.Lines))
 	for i, bl := range d.board.Lines {
 		// An absent pin is a nil gpio interface, which converts to a nil
