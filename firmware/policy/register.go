@@ -59,7 +59,7 @@ Objection (art. 21):  by a key press (caller) or button (employee) at any
 		}
 		b.WriteString("\n")
 		if p.Hold {
-			fmt.Fprintf(&b, "  Holds:              may be extended for a complaint until released, at most %s\n", r.holdMax().Words())
+			fmt.Fprintf(&b, "  Holds:              may be extended for a complaint until released, at most %s\n", r.HoldLimit().Words())
 		}
 		var lines []string
 		for _, pr := range r.Profiles {

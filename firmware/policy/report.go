@@ -208,8 +208,7 @@ func ageClass(age time.Duration) int {
 
 // Report builds the compliance report for the period since from.
 func (e *Engine) Report(trail Trail, from time.Time) (*Report, error) {
-	e.handleClock()
-	infos, err := e.cfg.Store.List(vault.Query{})
+	infos, err := e.List(vault.Query{})
 	if err != nil {
 		return nil, fmt.Errorf("policy: report: %w", err)
 	}

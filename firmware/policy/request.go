@@ -154,7 +154,7 @@ func (e *Engine) Export(number, dir string, trail Trail, actor audit.Actor) (Res
 			rec.File = name
 		}
 		recs = append(recs, rec)
-		e.record(audit.Entry{Actor: actor, Action: audit.ActionExport, Recording: uint64(in.ID), Detail: "subject access request"})
+		e.Record(audit.Entry{Actor: actor, Action: audit.ActionExport, Recording: uint64(in.ID), Detail: "subject access request"})
 	}
 	b, err := json.MarshalIndent(recs, "", "  ")
 	if err != nil {
