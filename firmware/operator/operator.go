@@ -10,6 +10,7 @@ import (
 
 	"fairrec/firmware/auth"
 	"fairrec/firmware/clock"
+	"fairrec/firmware/compliance"
 	"fairrec/firmware/policy"
 	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
@@ -195,7 +196,7 @@ func report() Command {
 					now, _ := env.Engine.Now()
 					from = now.AddDate(0, 0, -*days)
 				}
-				rep, err := env.Engine.Report(env.trail(), from)
+				rep, err := compliance.Generate(env.Engine, env.trail(), from)
 				if err != nil {
 					return err
 				}
@@ -230,7 +231,7 @@ func register() Command {
 					_, err := w.Write(policy.DefaultTOML())
 					return err
 				}
-				return env.Rules.WriteRegister(w)
+				return compliance.WriteRegister(w, env.Rules)
 			}, nil
 		}}
 }

@@ -28,9 +28,10 @@
 // Requests: EraseCaller (art. 17) erases every recording of a number, but
 // grants an objection does not end (a legal obligation, art. 17(3)(b)) are
 // restricted instead (art. 18) and the result says so; Export (art. 15)
-// writes the WAVs, their metadata and their audit trail. Report and
-// Register (art. 30, the record of processing activities) are generated
-// from the rules and the vault.
+// writes the WAVs, their metadata and their audit trail. The compliance
+// report and the register (art. 30, the record of processing activities)
+// are generated from these rules and the engine's recordings by
+// firmware/compliance (Engine.List, Rules.HoldLimit).
 //
 // # Never erase early
 //
