@@ -3,9 +3,7 @@ package compliance
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,8 +66,7 @@ func (s infoStore) UpdateGrants(id vault.ID, gs []vault.Grant) error {
 	s[id].Grants = gs
 	return nil
 }
-func (s infoStore) EraseMany([]vault.ID) error            { return nil }
-func (s infoStore) Audio(vault.ID) (io.ReadCloser, error) { return nil, errors.New("no audio") }
+func (s infoStore) EraseMany([]vault.ID) error { return nil }
 
 // reportFixture is a fixed set of recordings and audit entries, as the
 // engine would have left them, at a fixed time.

@@ -8,12 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"fairrec/firmware/access"
 	"fairrec/firmware/auth"
 	"fairrec/firmware/clock"
 	"fairrec/firmware/compliance"
 	"fairrec/firmware/policy"
 	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
+	"fairrec/storage/vault"
 )
 
 // ErrUsage is wrapped by every error that is a mistake in how a command
@@ -41,6 +43,7 @@ const (
 type Env struct {
 	Rules  *policy.Rules
 	Engine *policy.Engine
+	Vault  *vault.Vault // the engine's store: an access request reads the audio from it
 	Keeper *trustclock.Keeper
 	Log    *audit.Log // nil when the data directory has no audit log yet
 	// LogPath and KeyPath name the audit log and the key file that signs
@@ -51,9 +54,15 @@ type Env struct {
 	Actor audit.Actor // who acts, as the audit log names them
 }
 
-// trail is the audit log as a policy.Trail: a nil interface when there is
+// auditTrail is the audit log as the report (compliance.Trail) and the
+// access export (access.Trail) read it.
+type auditTrail interface {
+	Each(since time.Time, fn func(audit.Entry) error) error
+}
+
+// trail is the audit log as an auditTrail: a nil interface when there is
 // none, never a typed nil.
-func (e Env) trail() policy.Trail {
+func (e Env) trail() auditTrail {
 	if e.Log == nil {
 		return nil
 	}
@@ -134,7 +143,7 @@ func positional(usage string, n int, args []string) ([]string, error) {
 
 // Commands is the table, in the order help lists it.
 func Commands() []Command {
-	return []Command{report(), register(), erasure(), access(), hold(), release(), contract(), clockCommand(), auditCommand()}
+	return []Command{report(), register(), erasure(), accessCommand(), hold(), release(), contract(), clockCommand(), auditCommand()}
 }
 
 // Lookup returns the command named name.
@@ -147,9 +156,10 @@ func Lookup(name string) (Command, bool) {
 	return Command{}, false
 }
 
-func printResult(w io.Writer, r policy.Result, err error) error {
-	if r.Text != "" {
-		fmt.Fprintln(w, r.Text)
+// printResult prints a request's result text, if any, and returns err.
+func printResult(w io.Writer, text string, err error) error {
+	if text != "" {
+		fmt.Fprintln(w, text)
 	}
 	return err
 }
@@ -246,12 +256,12 @@ func erasure() Command {
 			}
 			return ModeWrite, func(env Env, w io.Writer) error {
 				r, err := env.Engine.EraseCaller(pos[0], env.Actor)
-				return printResult(w, r, err)
+				return printResult(w, r.Text, err)
 			}, nil
 		}}
 }
 
-func access() Command {
+func accessCommand() Command {
 	return Command{Name: "access", Role: auth.Supervisor, Private: true, Args: "NUMBER DIR",
 		Summary: "export a caller's recordings, metadata and audit trail (GDPR art. 15)",
 		Parse: func(args []string) (Mode, Run, error) {
@@ -260,11 +270,11 @@ func access() Command {
 				return 0, nil, err
 			}
 			return ModeWrite, func(env Env, w io.Writer) error {
-				r, err := env.Engine.Export(pos[0], pos[1], env.trail(), env.Actor)
+				r, err := access.Export(env.Vault, env.Engine, pos[0], pos[1], env.trail(), env.Actor)
 				if err != nil {
 					return err
 				}
-				return printResult(w, r, nil)
+				return printResult(w, r.Text, nil)
 			}, nil
 		}}
 }

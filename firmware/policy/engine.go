@@ -3,7 +3,6 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"slices"
 	"strings"
@@ -21,7 +20,6 @@ type Store interface {
 	Info(vault.ID) (vault.Info, error)
 	UpdateGrants(vault.ID, []vault.Grant) error
 	EraseMany([]vault.ID) error
-	Audio(vault.ID) (io.ReadCloser, error)
 }
 
 // Config configures New. Store and Keeper are required.
