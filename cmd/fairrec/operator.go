@@ -88,7 +88,7 @@ func runOperator(c operator.Command, args []string, stdout, stderr io.Writer) (e
 		}
 		defer closeSession(s, &err)
 		s.warnClock(stderr)
-		env.Rules, env.Engine, env.Keeper, env.Log = s.d.Rules, s.e, s.k, s.log
+		env.Rules, env.Engine, env.Vault, env.Keeper, env.Log = s.d.Rules, s.e, s.v, s.k, s.log
 	}
 	return run(env, stdout)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fairrec/firmware/clock/clocktest"
+	"fairrec/firmware/compliance"
 	"fairrec/firmware/datadir"
 	"fairrec/firmware/policy"
 	"fairrec/firmware/trustclock"
@@ -174,7 +175,7 @@ func TestPolicyCommands(t *testing.T) {
 		t.Errorf("after erasure:\n%s", list)
 	}
 
-	var rep policy.Report
+	var rep compliance.Report
 	if err := json.Unmarshal([]byte(mustRun(t, "report", "--format", "json", d)), &rep); err != nil {
 		t.Fatal(err)
 	}

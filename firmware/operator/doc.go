@@ -8,8 +8,8 @@
 //
 // A Command parses its own arguments (flags may stand anywhere, as
 // installers write them) and runs on an Env: the open data directory's
-// policy engine, clock keeper and audit log, and the actor the audit log
-// names. Each command says how much of the data directory it needs (Mode),
+// policy engine, vault, clock keeper and audit log, and the actor the
+// audit log names. Each command says how much of the data directory it needs (Mode),
 // so the tool opens no more than that (register needs only the purposes;
 // audit verify only the log) and never writes the audit log for a read.
 //

@@ -8,11 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"fairrec/firmware/access"
 	"fairrec/firmware/auth"
 	"fairrec/firmware/clock"
+	"fairrec/firmware/compliance"
 	"fairrec/firmware/policy"
 	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
+	"fairrec/storage/vault"
 )
 
 // ErrUsage is wrapped by every error that is a mistake in how a command
@@ -40,6 +43,7 @@ const (
 type Env struct {
 	Rules  *policy.Rules
 	Engine *policy.Engine
+	Vault  *vault.Vault // the engine's store: an access request reads the audio from it
 	Keeper *trustclock.Keeper
 	Log    *audit.Log // nil when the data directory has no audit log yet
 	// LogPath and KeyPath name the audit log and the key file that signs
@@ -50,9 +54,15 @@ type Env struct {
 	Actor audit.Actor // who acts, as the audit log names them
 }
 
-// trail is the audit log as a policy.Trail: a nil interface when there is
+// auditTrail is the audit log as the report (compliance.Trail) and the
+// access export (access.Trail) read it.
+type auditTrail interface {
+	Each(since time.Time, fn func(audit.Entry) error) error
+}
+
+// trail is the audit log as an auditTrail: a nil interface when there is
 // none, never a typed nil.
-func (e Env) trail() policy.Trail {
+func (e Env) trail() auditTrail {
 	if e.Log == nil {
 		return nil
 	}
@@ -133,7 +143,7 @@ func positional(usage string, n int, args []string) ([]string, error) {
 
 // Commands is the table, in the order help lists it.
 func Commands() []Command {
-	return []Command{report(), register(), erasure(), access(), hold(), release(), contract(), clockCommand(), auditCommand()}
+	return []Command{report(), register(), erasure(), accessCommand(), hold(), release(), contract(), clockCommand(), auditCommand()}
 }
 
 // Lookup returns the command named name.
@@ -146,9 +156,10 @@ func Lookup(name string) (Command, bool) {
 	return Command{}, false
 }
 
-func printResult(w io.Writer, r policy.Result, err error) error {
-	if r.Text != "" {
-		fmt.Fprintln(w, r.Text)
+// printResult prints a request's result text, if any, and returns err.
+func printResult(w io.Writer, text string, err error) error {
+	if text != "" {
+		fmt.Fprintln(w, text)
 	}
 	return err
 }
@@ -195,7 +206,7 @@ func report() Command {
 					now, _ := env.Engine.Now()
 					from = now.AddDate(0, 0, -*days)
 				}
-				rep, err := env.Engine.Report(env.trail(), from)
+				rep, err := compliance.Generate(env.Engine, env.trail(), from)
 				if err != nil {
 					return err
 				}
@@ -230,7 +241,7 @@ func register() Command {
 					_, err := w.Write(policy.DefaultTOML())
 					return err
 				}
-				return env.Rules.WriteRegister(w)
+				return compliance.WriteRegister(w, env.Rules)
 			}, nil
 		}}
 }
@@ -250,12 +261,12 @@ func erasure() Command {
 			number := strings.Join(pos, " ")
 			return ModeWrite, func(env Env, w io.Writer) error {
 				r, err := env.Engine.EraseCaller(number, env.Actor)
-				return printResult(w, r, err)
+				return printResult(w, r.Text, err)
 			}, nil
 		}}
 }
 
-func access() Command {
+func accessCommand() Command {
 	return Command{Name: "access", Role: auth.Supervisor, Private: true, Args: "NUMBER DIR",
 		Summary: "export a caller's recordings, metadata and audit trail (GDPR art. 15)",
 		Parse: func(args []string) (Mode, Run, error) {
@@ -270,11 +281,11 @@ func access() Command {
 			}
 			number, dir := strings.Join(pos[:len(pos)-1], " "), pos[len(pos)-1]
 			return ModeWrite, func(env Env, w io.Writer) error {
-				r, err := env.Engine.Export(number, dir, env.trail(), env.Actor)
+				r, err := access.Export(env.Vault, env.Engine, number, dir, env.trail(), env.Actor)
 				if err != nil {
 					return err
 				}
-				return printResult(w, r, nil)
+				return printResult(w, r.Text, nil)
 			}, nil
 		}}
 }

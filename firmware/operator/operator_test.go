@@ -94,7 +94,7 @@ func TestRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	actor := audit.Actor{Kind: audit.ActorRole, ID: "supervisor"}
-	env := operator.Env{Rules: d.Rules, Engine: d.Policy, Keeper: d.Keeper, Log: d.Audit, Clock: clk, Actor: actor,
+	env := operator.Env{Rules: d.Rules, Engine: d.Policy, Vault: d.Vault, Keeper: d.Keeper, Log: d.Audit, Clock: clk, Actor: actor,
 		LogPath: audit.PathIn(dir), KeyPath: filepath.Join(dir, vault.KeyFile)}
 	run := func(line string) string {
 		t.Helper()

@@ -45,7 +45,7 @@ func hold() Command {
 				if err != nil {
 					return err
 				}
-				return printResult(w, r, nil)
+				return printResult(w, r.Text, nil)
 			}, nil
 		}}
 }
@@ -67,7 +67,7 @@ func release() Command {
 				if err != nil {
 					return err
 				}
-				return printResult(w, r, nil)
+				return printResult(w, r.Text, nil)
 			}, nil
 		}}
 }
@@ -92,7 +92,7 @@ func contract() Command {
 					if err != nil {
 						return err
 					}
-					return printResult(w, r, nil)
+					return printResult(w, r.Text, nil)
 				}, nil
 			case len(pos) == 2 && pos[0] != "ref":
 				// Any event a purpose waits for: "completed" in the defaults.
@@ -101,7 +101,7 @@ func contract() Command {
 					if err != nil {
 						return err
 					}
-					return printResult(w, r, nil)
+					return printResult(w, r.Text, nil)
 				}, nil
 			}
 			return 0, nil, usagef("%s", usage)

@@ -27,10 +27,11 @@
 //
 // Requests: EraseCaller (art. 17) erases every recording of a number, but
 // grants an objection does not end (a legal obligation, art. 17(3)(b)) are
-// restricted instead (art. 18) and the result says so; Export (art. 15)
-// writes the WAVs, their metadata and their audit trail. Report and
-// Register (art. 30, the record of processing activities) are generated
-// from the rules and the vault.
+// restricted instead (art. 18) and the result says so: which grants end is
+// the engine's decision. What only reads the engine's state lives beside
+// it: firmware/access answers an access request (art. 15) and records it
+// through Engine.Record; firmware/compliance generates the compliance
+// report and the register (art. 30) from the rules and Engine.List.
 //
 // # Never erase early
 //

@@ -3,7 +3,6 @@ package policy
 import (
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"slices"
 	"strings"
@@ -21,7 +20,6 @@ type Store interface {
 	Info(vault.ID) (vault.Info, error)
 	UpdateGrants(vault.ID, []vault.Grant) error
 	EraseMany([]vault.ID) error
-	Audio(vault.ID) (io.ReadCloser, error)
 }
 
 // Config configures New. Store and Keeper are required.
@@ -123,6 +121,14 @@ func (e *Engine) wake() {
 	}
 }
 
+// Record records en in the engine's audit log as the engine records its
+// own actions: a zero Actor is the engine's (Config.Actor), the detail is
+// redacted (audit.Redact), and a failure is logged, not returned. Code
+// that acts on the engine's recordings outside it (a subject access
+// export) records through it, so that its entries go where the engine's
+// go.
+func (e *Engine) Record(en audit.Entry) { e.record(en) }
+
 func (e *Engine) record(en audit.Entry) {
 	if e.cfg.Audit == nil {
 		return
@@ -134,6 +140,16 @@ func (e *Engine) record(en audit.Entry) {
 	if err := e.cfg.Audit.Record(en); err != nil {
 		e.log.Error("audit record failed", "action", en.Action.String(), "recording", en.Recording, "err", err)
 	}
+}
+
+// List settles the clock first, as every request does (records the
+// keeper's changes of trust and moves the times of grants stamped while
+// it was not trusted), then returns the recordings in the store that
+// match q, with their grants as the engine now holds them: a compliance
+// report reads them this way.
+func (e *Engine) List(q vault.Query) ([]vault.Info, error) {
+	e.handleClock()
+	return e.cfg.Store.List(q)
 }
 
 // Now returns the lower bound of the time and whether the clock is
@@ -249,7 +265,7 @@ func (e *Engine) deadline(p *Purpose, g vault.Grant, t tags) time.Time {
 		}
 	}
 	if t.hold != "" {
-		h := e.rules.holdMax().Add(t.held)
+		h := e.rules.HoldLimit().Add(t.held)
 		if !p.Max.IsZero() {
 			if m := p.Max.Add(g.Granted); m.Before(h) {
 				h = m

@@ -16,6 +16,8 @@ import (
 // t0 is the true time at which the tests begin.
 var t0 = time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
 
+const day = 24 * time.Hour
+
 // box is a simulated appliance: a wall clock that can be wrong, a
 // monotonic clock that a wall-clock jump does not move, the true time, a
 // vault and an engine, and restarts with time off in between.

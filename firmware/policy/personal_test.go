@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"fairrec/firmware/access"
 	"fairrec/storage/audit/audittest"
 )
 
@@ -33,7 +34,7 @@ func TestNoPersonalDataInAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "export")
-	r, err := b.e.Export(numbers[0], out, log, supervisor)
+	r, err := access.Export(b.v, b.e, numbers[0], out, log, supervisor)
 	if err != nil || len(r.Recordings) != 1 {
 		t.Fatalf("export %+v: %v", r, err)
 	}

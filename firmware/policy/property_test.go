@@ -81,7 +81,7 @@ func propertyRun(t *testing.T, seed uint64) {
 		b.restart(0, time.Time{})
 	}
 	var recs []*modelRec
-	holdMax := rules.holdMax()
+	holdMax := rules.HoldLimit()
 	live := func() []*modelRec {
 		var l []*modelRec
 		for _, m := range recs {

@@ -481,7 +481,9 @@ func (r *Rules) Profile(line int) *Profile {
 	return all
 }
 
-func (r *Rules) holdMax() Span {
+// HoldLimit is how far a hold extends a grant: HoldMax, or one year
+// when that is zero.
+func (r *Rules) HoldLimit() Span {
 	if r.HoldMax.IsZero() {
 		return Span{Years: 1}
 	}

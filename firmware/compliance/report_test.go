@@ -1,4 +1,4 @@
-package policy
+package compliance
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"fairrec/firmware/clock/clocktest"
+	"fairrec/firmware/policy"
 	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
@@ -35,21 +36,59 @@ func (f fixedTrail) Each(since time.Time, fn func(audit.Entry) error) error {
 	return nil
 }
 
+var (
+	caller     = audit.Actor{Kind: audit.ActorCallerDTMF, ID: "line1"}
+	supervisor = audit.Actor{Kind: audit.ActorRole, ID: "supervisor"}
+)
+
+// testRules are the defaults with profiles for each test line:
+// 1 quality+training, 2 contract, 3 legal+quality, 4 all four.
+func testRules(t testing.TB) *policy.Rules {
+	r := policy.Default()
+	r.Profiles = []policy.Profile{
+		{Lines: []int{1}, Purposes: []string{"quality", "training"}, Notice: "n1.mp3"},
+		{Lines: []int{2}, Purposes: []string{"contract"}, Notice: "n2.mp3"},
+		{Lines: []int{3}, Purposes: []string{"legal", "quality"}, Notice: "n3.mp3"},
+		{Lines: []int{4}, Purposes: []string{"training", "quality", "contract", "legal"}, Notice: "n4.mp3"},
+	}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// infoStore holds recordings in memory, as the policy engine's store.
+type infoStore map[vault.ID]*vault.Info
+
+func (s infoStore) List(vault.Query) ([]vault.Info, error) { return nil, nil }
+func (s infoStore) Info(id vault.ID) (vault.Info, error)   { return *s[id], nil }
+func (s infoStore) UpdateGrants(id vault.ID, gs []vault.Grant) error {
+	s[id].Grants = gs
+	return nil
+}
+func (s infoStore) EraseMany([]vault.ID) error { return nil }
+
 // reportFixture is a fixed set of recordings and audit entries, as the
 // engine would have left them, at a fixed time.
-func reportFixture(t *testing.T) (*Rules, []vault.Info, fixedTrail, time.Time) {
+func reportFixture(t *testing.T) (*policy.Rules, []vault.Info, fixedTrail, time.Time) {
 	rules := testRules(t)
 	rules.Source = "testdata"
 	now := time.Date(2027, 6, 30, 12, 0, 0, 0, time.UTC)
-	k, err := trustclock.New(trustclock.Config{Clock: clocktest.New(now), RTC: true})
+	// The engine's clock reads the time of the hold below; the report
+	// is made at now.
+	k, err := trustclock.New(trustclock.Config{Clock: clocktest.New(now.Add(-5 * day)), RTC: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Engine{rules: rules, cfg: Config{RefKey: []byte("k")}, keeper: k}
+	store := infoStore{}
+	e, err := policy.New(policy.Config{Rules: rules, Store: store, Keeper: k, RefKey: []byte("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mk := func(id vault.ID, line int, start time.Time, purposes ...string) vault.Info {
 		in := vault.Info{ID: id, Line: line, Start: start, State: vault.StateSealed}
-		for _, n := range purposes {
-			in.Grants = append(in.Grants, e.grant(rules.Purpose(n), start, true))
+		if in.Grants, err = e.Grants(purposes, start); err != nil {
+			t.Fatal(err)
 		}
 		return in
 	}
@@ -62,11 +101,12 @@ func reportFixture(t *testing.T) (*Rules, []vault.Info, fixedTrail, time.Time) {
 		mk(6, 3, now.Add(-10*day), "legal", "quality"),
 		{ID: 7, Tampered: true},
 	}
-	// A hold on 1 and an old grant of a purpose no longer configured.
-	g := &infos[0].Grants[0]
-	tg := parseTags(g.Event)
-	tg.hold, tg.held = refTag([]byte("k"), "c-1"), now.Add(-5*day)
-	g.Event, g.Deadline = tg.String(), e.deadline(rules.Purpose("quality"), *g, tg)
+	// A hold on 1, placed 5 days ago, and an old grant of a purpose no
+	// longer configured.
+	store[1] = &infos[0]
+	if _, err := e.Hold(1, "c-1", supervisor); err != nil {
+		t.Fatal(err)
+	}
 	infos[4].Grants = append(infos[4].Grants, vault.Grant{Purpose: "marketing", Granted: infos[4].Start, Deadline: now.Add(day)})
 	at := func(d time.Duration) time.Time { return now.Add(-d) }
 	dev := audit.Actor{Kind: audit.ActorDevice, ID: "sweeper"}
@@ -186,9 +226,9 @@ func TestReportHTMLSelfContained(t *testing.T) {
 func TestRegisterGolden(t *testing.T) {
 	rules := testRules(t)
 	rules.Source = "testdata"
-	rules.Controller = Controller{Name: "Example Shop B.V.", Contact: "privacy@example.nl"}
+	rules.Controller = policy.Controller{Name: "Example Shop B.V.", Contact: "privacy@example.nl"}
 	var b bytes.Buffer
-	if err := rules.WriteRegister(&b); err != nil {
+	if err := WriteRegister(&b, rules); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "register.txt", b.Bytes())

@@ -1,10 +1,13 @@
-package policy
+package compliance
 
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+
+	"fairrec/firmware/policy"
 )
 
 func orFill(s, what string) string {
@@ -20,7 +23,7 @@ func orFill(s, what string) string {
 // personal data, recipients, transfers, retention and the security
 // measures of the appliance. It is plain text, for the controller's own
 // register.
-func (r *Rules) WriteRegister(w io.Writer) error {
+func WriteRegister(w io.Writer, r *policy.Rules) error {
 	var b strings.Builder
 	c := r.Controller
 	b.WriteString("RECORD OF PROCESSING ACTIVITIES (GDPR art. 30(1)): recording of telephone calls\n\n")
@@ -59,11 +62,11 @@ Objection (art. 21):  by a key press (caller) or button (employee) at any
 		}
 		b.WriteString("\n")
 		if p.Hold {
-			fmt.Fprintf(&b, "  Holds:              may be extended for a complaint until released, at most %s\n", r.holdMax().Words())
+			fmt.Fprintf(&b, "  Holds:              may be extended for a complaint until released, at most %s\n", r.HoldLimit().Words())
 		}
 		var lines []string
 		for _, pr := range r.Profiles {
-			if !contains(pr.Purposes, p.Name) {
+			if !slices.Contains(pr.Purposes, p.Name) {
 				continue
 			}
 			if len(pr.Lines) == 0 {
@@ -83,13 +86,13 @@ Objection (art. 21):  by a key press (caller) or button (employee) at any
 	return err
 }
 
-func effectWords(e Effect) string {
+func effectWords(e policy.Effect) string {
 	switch e {
-	case Ends:
+	case policy.Ends:
 		return "the recording is no longer kept for this purpose (erased if no other purpose remains)"
-	case Continues:
+	case policy.Continues:
 		return "not ended (the law requires the recording); an erasure request restricts it instead"
-	case Refuses:
+	case policy.Refuses:
 		return "the call is not recorded for this purpose; the employee's LED shows the agreement cannot be concluded by phone"
 	}
 	return string(e)

@@ -1,11 +1,13 @@
-package policy
+package compliance
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"fairrec/firmware/policy"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -39,23 +41,23 @@ type Report struct {
 
 // PurposeReport is one purpose in the report.
 type PurposeReport struct {
-	Name         string    `json:"name"`
-	Description  string    `json:"description"`
-	Basis        Basis     `json:"basis"`
-	Article      string    `json:"article"`
-	Rule         string    `json:"retention"`
-	Objection    Effect    `json:"objection"`
-	Review       bool      `json:"review"`
-	Restricted   bool      `json:"restricted"`
-	Count        int       `json:"recordings"`
-	Held         int       `json:"held"`
-	Waiting      int       `json:"waiting_for_event"`
-	Oldest       time.Time `json:"oldest,omitzero"`
-	NextDeadline time.Time `json:"next_deadline,omitzero"`
-	Ages         []int     `json:"ages"` // counts per age class (AgeClasses)
-	Objections   int       `json:"objections"`
-	Expired      int       `json:"expired"`
-	Configured   bool      `json:"configured"` // false: grants of a purpose no longer in the rules
+	Name         string        `json:"name"`
+	Description  string        `json:"description"`
+	Basis        policy.Basis  `json:"basis"`
+	Article      string        `json:"article"`
+	Rule         string        `json:"retention"`
+	Objection    policy.Effect `json:"objection"`
+	Review       bool          `json:"review"`
+	Restricted   bool          `json:"restricted"`
+	Count        int           `json:"recordings"`
+	Held         int           `json:"held"`
+	Waiting      int           `json:"waiting_for_event"`
+	Oldest       time.Time     `json:"oldest,omitzero"`
+	NextDeadline time.Time     `json:"next_deadline,omitzero"`
+	Ages         []int         `json:"ages"` // counts per age class (AgeClasses)
+	Objections   int           `json:"objections"`
+	Expired      int           `json:"expired"`
+	Configured   bool          `json:"configured"` // false: grants of a purpose no longer in the rules
 }
 
 // PeriodCounts are the audit log's counts for the period.
@@ -72,12 +74,17 @@ type PeriodCounts struct {
 	ClockChanges     int `json:"clock_trust_changes"`
 }
 
+// Trail is the audit log as the report reads it; *audit.Log implements it.
+type Trail interface {
+	Each(since time.Time, fn func(audit.Entry) error) error
+}
+
 // MakeReport builds the report from the rules, the recordings, and the
 // audit trail (may be nil) for the period from .. now.
-func MakeReport(rules *Rules, infos []vault.Info, trail Trail, now time.Time, approximate bool, from time.Time) (*Report, error) {
+func MakeReport(rules *policy.Rules, infos []vault.Info, trail Trail, now time.Time, approximate bool, from time.Time) (*Report, error) {
 	r := &Report{Generated: now.UTC(), Approximate: approximate, From: from.UTC(), Rules: rules.Source}
 	idx := map[string]*PurposeReport{}
-	add := func(name string, p *Purpose) *PurposeReport {
+	add := func(name string, p *policy.Purpose) *PurposeReport {
 		pr := &PurposeReport{Name: name, Ages: make([]int, len(ageBuckets))}
 		if p != nil {
 			pr.Description, pr.Basis, pr.Article, pr.Rule = p.Description, p.Basis, p.Basis.Article(), p.Rule()
@@ -95,7 +102,7 @@ func MakeReport(rules *Rules, infos []vault.Info, trail Trail, now time.Time, ap
 	var extra []string
 	for _, in := range infos {
 		for _, g := range in.Grants {
-			if rules.Purpose(g.Purpose) == nil && !contains(extra, g.Purpose) {
+			if rules.Purpose(g.Purpose) == nil && !slices.Contains(extra, g.Purpose) {
 				extra = append(extra, g.Purpose)
 			}
 		}
@@ -120,10 +127,10 @@ func MakeReport(rules *Rules, infos []vault.Info, trail Trail, now time.Time, ap
 		for _, g := range in.Grants {
 			pr := idx[g.Purpose]
 			pr.Count++
-			if Held(g) {
+			if policy.Held(g) {
 				pr.Held++
 			}
-			if _, ok := Waiting(g); ok {
+			if _, ok := policy.Waiting(g); ok {
 				pr.Waiting++
 			}
 			if pr.Oldest.IsZero() || in.Start.Before(pr.Oldest) {
@@ -183,18 +190,9 @@ func MakeReport(rules *Rules, infos []vault.Info, trail Trail, now time.Time, ap
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("policy: report: audit log: %w", err)
+		return nil, fmt.Errorf("compliance: report: audit log: %w", err)
 	}
 	return r, nil
-}
-
-func contains(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func ageClass(age time.Duration) int {
@@ -206,15 +204,27 @@ func ageClass(age time.Duration) int {
 	return len(ageBuckets) - 1
 }
 
-// Report builds the compliance report for the period since from.
-func (e *Engine) Report(trail Trail, from time.Time) (*Report, error) {
-	e.handleClock()
-	infos, err := e.cfg.Store.List(vault.Query{})
+// Source is what Generate reads: the rules in force, the recordings with
+// their grants, and the time; *policy.Engine implements it.
+type Source interface {
+	Rules() *policy.Rules
+	// List returns the recordings matching the query, after settling
+	// the clock (policy.Engine.List).
+	List(vault.Query) ([]vault.Info, error)
+	// Now returns the lower bound of the time and whether the clock is
+	// trusted.
+	Now() (time.Time, bool)
+}
+
+// Generate builds the compliance report for the period since from, of
+// the recordings src holds now.
+func Generate(src Source, trail Trail, from time.Time) (*Report, error) {
+	infos, err := src.List(vault.Query{})
 	if err != nil {
-		return nil, fmt.Errorf("policy: report: %w", err)
+		return nil, fmt.Errorf("compliance: report: %w", err)
 	}
-	now, trusted := e.Now()
-	return MakeReport(e.rules, infos, trail, now, !trusted, from)
+	now, trusted := src.Now()
+	return MakeReport(src.Rules(), infos, trail, now, !trusted, from)
 }
 
 // AgeClasses returns the labels of the age classes of PurposeReport.Ages.

@@ -1,0 +1,98 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"fairrec/storage/audit"
+	"fairrec/storage/vault"
+)
+
+// EraseCaller handles an erasure request (GDPR art. 17) for every
+// recording of a caller's number: each is erased, except that grants an
+// objection does not end (a legal obligation, art. 17(3)(b)) are kept and
+// their processing restricted (art. 18); the result names those.
+func (e *Engine) EraseCaller(number string, actor audit.Actor) (Result, error) {
+	if strings.TrimSpace(number) == "" {
+		return Result{}, errors.New("policy: erasure request: no caller number")
+	}
+	e.handleClock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	infos, err := e.cfg.Store.List(vault.Query{Caller: number})
+	if err != nil {
+		return Result{}, fmt.Errorf("policy: erasure request: %w", err)
+	}
+	var r Result
+	var errs []error
+	for _, in := range infos {
+		if in.Tampered {
+			errs = append(errs, fmt.Errorf("recording %v failed authentication: not erased", in.ID))
+			continue
+		}
+		r.Recordings = append(r.Recordings, in.ID)
+		var kept []vault.Grant
+		for _, g := range in.Grants {
+			if e.objectable(g) {
+				continue
+			}
+			g.Restricted = true
+			kept = append(kept, g)
+		}
+		if err := e.apply(in, kept, audit.ActionEraseRequest, actor, &r); err != nil {
+			errs = append(errs, fmt.Errorf("recording %v: %w", in.ID, err))
+			continue
+		}
+		if len(kept) > 0 {
+			r.Restricted = append(r.Restricted, in.ID)
+			for _, g := range kept {
+				e.record(audit.Entry{Actor: actor, Action: audit.ActionEraseRequest, Recording: uint64(in.ID),
+					Purpose: g.Purpose, Detail: "restricted, not erased: " + string(g.Basis)})
+			}
+		}
+	}
+	var b strings.Builder
+	switch {
+	case len(r.Recordings) == 0:
+		b.WriteString("erasure request: no recordings of this caller")
+	default:
+		fmt.Fprintf(&b, "erasure request: %d recording(s) found, %d erased", len(r.Recordings), len(r.Erased))
+	}
+	if len(r.Restricted) > 0 {
+		fmt.Fprintf(&b, "; %d kept because the law requires it (%s), processing restricted until their deadline: %s",
+			len(r.Restricted), e.restrictedBases(infos, r.Restricted), joinIDs(r.Restricted))
+	}
+	r.Text = b.String()
+	if err := errors.Join(errs...); err != nil {
+		return r, fmt.Errorf("policy: erasure request: %w", err)
+	}
+	return r, nil
+}
+
+func (e *Engine) restrictedBases(infos []vault.Info, ids []vault.ID) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, in := range infos {
+		for _, id := range ids {
+			if in.ID != id {
+				continue
+			}
+			for _, g := range in.Grants {
+				if !e.objectable(g) && !seen[g.Purpose] {
+					seen[g.Purpose] = true
+					out = append(out, g.Purpose+": "+g.Basis)
+				}
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func joinIDs(ids []vault.ID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = id.String()
+	}
+	return strings.Join(s, ", ")
+}
