@@ -307,7 +307,13 @@ func TestStdioConsolePipe(t *testing.T) {
 // consoleDaemon starts the daemon on data with its console on a pipe.
 func consoleDaemon(t *testing.T, data, notices string) (cmd *exec.Cmd, in io.WriteCloser, stdout, stderr *watched) {
 	t.Helper()
-	cmd = daemonCmd(t, "--board", "sim", "--scenario", writeHangingCall(t), "--data", data, "--console", "stdio", "--notices", notices)
+	return consoleDaemonOn(t, data, notices, writeHangingCall(t))
+}
+
+// consoleDaemonOn is consoleDaemon on another scenario.
+func consoleDaemonOn(t *testing.T, data, notices, scenario string) (cmd *exec.Cmd, in io.WriteCloser, stdout, stderr *watched) {
+	t.Helper()
+	cmd = daemonCmd(t, "--board", "sim", "--scenario", scenario, "--data", data, "--console", "stdio", "--notices", notices)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

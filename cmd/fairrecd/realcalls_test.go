@@ -213,17 +213,7 @@ events = [
   { at = "5.0s", onhook = true },
 ]
 `)
-	cmd := daemonCmd(t, "--board", "sim", "--scenario", scenario, "--data", data, "--console", "stdio", "--notices", notices)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	outPipe, _ := cmd.StdoutPipe()
-	errPipe, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stdout, stderr := watch(outPipe), watch(errPipe)
+	cmd, in, stdout, stderr := consoleDaemonOn(t, data, notices, scenario)
 	stderr.waitFor(t, 0, "scenario done")
 	io.WriteString(in, "login supervisor\n"+testSupervisorPIN+"\nerasure 12\nerasure +31 (0)20 123 45 67\nrecordings\n")
 	pos := stdout.waitFor(t, 0, "logged in as supervisor", stderr)
