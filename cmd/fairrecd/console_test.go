@@ -119,10 +119,11 @@ func (w *watched) String() string {
 }
 
 // waitFor waits until the text after position from holds want and returns
-// the position after it.
+// the position after it. The deadline only guards against a hang: a daemon
+// under the race detector on a loaded machine takes a while to start.
 func (w *watched) waitFor(t *testing.T, from int, want string, more ...*watched) int {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		s := w.String()
 		if i := strings.Index(s[from:], want); i >= 0 {

@@ -72,7 +72,7 @@ func TestSystemdNotify(t *testing.T) {
 		}
 	}()
 	started := time.Now()
-	if _, ok := sock.Wait("READY=1", 20*time.Second); !ok {
+	if _, ok := sock.Wait("READY=1", 90*time.Second); !ok {
 		t.Fatalf("no READY=1; sent %q\n--- stderr:\n%s", states(sock), stderr.String())
 	}
 	stderr.waitFor(t, 0, `msg=recording `)
