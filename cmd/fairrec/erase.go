@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 
-	"fairrec/storage/audit"
 	"fairrec/storage/vault"
+	"fairrec/storage/vaultevent"
 )
 
 func init() {
@@ -33,17 +33,18 @@ func runErase(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) 
 		return err
 	}
 	defer closeSession(ps, &err)
-	if err := ps.v.EraseMany(ids); err != nil {
+	// The vault owes each recording's erase entry from the transaction
+	// that marks the erase, before anything is destroyed, and writes it
+	// into the log (the session's journal) before EraseWhy returns: a kill
+	// at any moment leaves the entry written or owed to the next open.
+	why := vault.Why{Cause: vault.CauseRequest, Actor: vaultevent.ActorString(toolActor)}
+	if err := ps.v.EraseWhy(ids, why); err != nil {
 		return err
 	}
+	if n, err := ps.v.Owed(); err != nil || n > 0 {
+		return fmt.Errorf("erased %v, but %d audit entries are not yet written (written at the next open): %v", ids, n, err)
+	}
 	for _, id := range ids {
-		// The erase is durable before it is audited: the log never
-		// claims an erase that a crash undid.
-		if ps.log != nil {
-			if err := ps.log.Record(audit.Entry{Actor: toolActor, Action: audit.ActionEraseRequest, Recording: uint64(id)}); err != nil {
-				return fmt.Errorf("erased %v, but the audit log refused the entry: %w", id, err)
-			}
-		}
 		fmt.Fprintf(stdout, "erased %v\n", id)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"fairrec/firmware/policy"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
+	"fairrec/storage/vaultevent"
 )
 
 // Phase is where a call is.
@@ -343,7 +344,21 @@ func (l *Line) create(prev vault.ID) {
 	meta.Notes = n
 	meta.Others = slices.Clone(c.others)
 	c.unsaved = nil
-	id, err := l.cfg.Store.Create(meta)
+	dir := "incoming"
+	if !c.incoming {
+		dir = "outgoing"
+	}
+	created := audit.Entry{Action: audit.ActionRecordingCreated,
+		Detail: fmt.Sprintf("line=%d %s segment=%d", l.cfg.Line, dir, c.segment)}
+	var id vault.ID
+	var err error
+	ws, owns := l.cfg.Store.(whyStore)
+	if owns {
+		// The vault writes the entry, owed in the creating transaction.
+		id, err = ws.CreateWhy(meta, vault.Why{Detail: created.Detail})
+	} else {
+		id, err = l.cfg.Store.Create(meta)
+	}
 	if err != nil {
 		l.fail(fmt.Errorf("start recording: %w", err))
 		c.phase = PhaseDone
@@ -351,13 +366,11 @@ func (l *Line) create(prev vault.ID) {
 		return
 	}
 	c.id, c.phase = id, PhaseRecording
-	dir := "incoming"
-	if !c.incoming {
-		dir = "outgoing"
-	}
 	l.log.Info("recording", "id", id, "direction", dir, "segment", c.segment)
-	l.audit(audit.Entry{Action: audit.ActionRecordingCreated, Recording: uint64(id),
-		Detail: fmt.Sprintf("line=%d %s segment=%d", l.cfg.Line, dir, c.segment)})
+	if !owns {
+		created.Recording = uint64(id)
+		l.audit(created)
+	}
 	l.set(func(s *Status) { s.Recording, s.Frames, s.Fault = id, 0, l.refused; s.Calls++ })
 	light(l.log, l.cfg.LEDRecording, "recording", !c.paused)
 	l.setPhase()
@@ -647,7 +660,8 @@ func (l *Line) object(actor audit.Actor, pos int64) {
 
 // eraseObjected erases a recording because of an objection.
 func (l *Line) eraseObjected(actor audit.Actor, id vault.ID, audited bool) {
-	if err := l.cfg.Store.Erase(id); err != nil {
+	audited, err := l.erase(id, vault.Why{Cause: vault.CauseObjection, Actor: vaultevent.ActorString(actor)}, audited)
+	if err != nil {
 		l.fail(fmt.Errorf("erase recording %s after an objection: %w", id, err))
 		return
 	}
@@ -655,6 +669,23 @@ func (l *Line) eraseObjected(actor audit.Actor, id vault.ID, audited bool) {
 		l.audit(audit.Entry{Actor: actor, Action: audit.ActionEraseObjection, Recording: uint64(id)})
 	}
 	l.c.id = 0
+}
+
+// whyStore is a Store that audits creations and erasures itself
+// (*vault.Vault): it owes each entry in the transaction of the change, so
+// no crash between the change and its entry loses the entry.
+type whyStore interface {
+	CreateWhy(vault.Meta, vault.Why) (vault.ID, error)
+	EraseWhy([]vault.ID, vault.Why) error
+}
+
+// erase erases id for why. It reports whether the caller still has to
+// audit the erase (audit, unless the store audits it).
+func (l *Line) erase(id vault.ID, why vault.Why, audit bool) (bool, error) {
+	if ws, ok := l.cfg.Store.(whyStore); ok {
+		return false, ws.EraseWhy([]vault.ID{id}, why)
+	}
+	return audit, l.cfg.Store.Erase(id)
 }
 
 // endCall ends the call at the on-hook (or shutdown): a notice still
@@ -681,7 +712,7 @@ func (l *Line) endCall(end time.Time, why string) error {
 		if min := l.cfg.MinCall; min > 0 && time.Duration(c.stored)*time.Second/dsp.LineRate < min && c.segment == 0 {
 			id := c.id
 			l.log.Info("recording discarded: shorter than the minimum", "id", id, "minimum", min)
-			if err = l.cfg.Store.Erase(id); err != nil {
+			if _, err = l.erase(id, vault.Why{Cause: vault.CauseDiscard}, false); err != nil {
 				l.fail(fmt.Errorf("discard short recording %s: %w", id, err))
 			}
 			c.id = 0

@@ -132,7 +132,13 @@ func Open(cfg Config) (d *Dir, err error) {
 		return d, fmt.Errorf("policy key: %w", err)
 	}
 	mode := cfg.Audit
-	if events.Waiting() > 0 {
+	// Entries the vault owes (a creation or an erase a crash cut off
+	// from its entry) are written whatever the command.
+	owed, err := d.Vault.Owed()
+	if err != nil {
+		return d, fmt.Errorf("data directory %s: %w", cfg.Dir, err)
+	}
+	if events.Waiting() > 0 || owed > 0 {
 		mode = AuditWrite
 	}
 	if mode == AuditNone {
@@ -158,6 +164,14 @@ func Open(cfg Config) (d *Dir, err error) {
 			}
 			// A daemon goes on recording; the log says what was lost.
 			cfg.Logger.Error("audit: vault events at open", "err", err)
+		}
+		// Every creation and erase writes its entry through the log
+		// itself, from the vault's outbox (storage/vaultevent.Journal).
+		if err := d.Vault.SetJournal(vaultevent.Journal(d.Audit)); err != nil {
+			if cfg.Events == nil {
+				return d, fmt.Errorf("audit: entries the vault owes: %w", err)
+			}
+			cfg.Logger.Error("audit: entries the vault owes; retried at the next change", "err", err)
 		}
 		ecfg.Audit = d.Audit
 		if cfg.Events != nil {

@@ -402,10 +402,9 @@ func (e *Engine) apply(in vault.Info, kept []vault.Grant, action audit.Action, a
 		return nil
 	}
 	if len(kept) == 0 {
-		if err := e.cfg.Store.EraseMany([]vault.ID{in.ID}); err != nil {
+		if err := e.erase([]vault.ID{in.ID}, action, actor); err != nil {
 			return err
 		}
-		e.record(audit.Entry{Actor: actor, Action: action, Recording: uint64(in.ID)})
 		r.Erased = append(r.Erased, in.ID)
 		return nil
 	}

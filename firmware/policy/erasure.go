@@ -7,6 +7,7 @@ import (
 
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
+	"fairrec/storage/vaultevent"
 )
 
 // EraseCaller handles an erasure request (GDPR art. 17) for every
@@ -95,4 +96,38 @@ func joinIDs(ids []vault.ID) string {
 		s[i] = id.String()
 	}
 	return strings.Join(s, ", ")
+}
+
+// whyEraser is a Store that audits its own erasures: *vault.Vault, whose
+// EraseWhy owes each recording's entry in the transaction that starts the
+// erase and writes it through its Journal, so no crash loses it.
+type whyEraser interface {
+	EraseWhy([]vault.ID, vault.Why) error
+}
+
+// causes maps the engine's erase actions to the vault's causes.
+var causes = map[audit.Action]vault.Cause{
+	audit.ActionEraseTimer:     vault.CauseTimer,
+	audit.ActionEraseRequest:   vault.CauseRequest,
+	audit.ActionEraseObjection: vault.CauseObjection,
+}
+
+// erase erases ids, audited as action by actor (zero: the engine's
+// actor). The vault writes the entries itself; a Store that cannot has
+// them recorded here, after the erase.
+func (e *Engine) erase(ids []vault.ID, action audit.Action, actor audit.Actor) error {
+	if actor.Kind == audit.ActorNone {
+		actor = e.cfg.Actor
+	}
+	if w, ok := e.cfg.Store.(whyEraser); ok {
+		return w.EraseWhy(ids, vault.Why{Cause: causes[action], Actor: vaultevent.ActorString(actor)})
+	}
+	err := e.cfg.Store.EraseMany(ids)
+	if err != nil && !errors.Is(err, vault.ErrNotFound) {
+		return err
+	}
+	for _, id := range ids {
+		e.record(audit.Entry{Actor: actor, Action: action, Recording: uint64(id)})
+	}
+	return err
 }

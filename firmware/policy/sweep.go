@@ -84,7 +84,7 @@ func (e *Engine) Sweep() (SweepResult, error) {
 		}
 	}
 	if len(erase) > 0 {
-		if err := e.cfg.Store.EraseMany(erase); err != nil && !errors.Is(err, vault.ErrNotFound) {
+		if err := e.erase(erase, audit.ActionEraseTimer, audit.Actor{}); err != nil && !errors.Is(err, vault.ErrNotFound) {
 			return res, fmt.Errorf("policy: sweep: %w", err)
 		}
 	}
@@ -93,9 +93,6 @@ func (e *Engine) Sweep() (SweepResult, error) {
 			e.record(audit.Entry{Action: audit.ActionGrantExpired, Recording: uint64(x.id), Purpose: p})
 			res.Expired++
 		}
-	}
-	for _, id := range erase {
-		e.record(audit.Entry{Action: audit.ActionEraseTimer, Recording: uint64(id)})
 	}
 	res.Erased = erase
 	if len(erase) > 0 {

@@ -18,6 +18,7 @@ import (
 	"fairrec/storage/audit"
 	"fairrec/storage/audit/audittest"
 	"fairrec/storage/vault"
+	"fairrec/storage/vaultevent"
 )
 
 var t0 = time.Date(2026, 8, 3, 9, 0, 0, 0, time.UTC)
@@ -109,6 +110,11 @@ func newRig(t *testing.T, rate int, mod func(*review.Config)) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.v.Close() })
+	// The vault writes its creations and erasures into the log, as the
+	// data directory wires it.
+	if err := r.v.SetJournal(vaultevent.Journal(r.log)); err != nil {
+		t.Fatal(err)
+	}
 	rules, err := policy.Parse([]byte(testRules))
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,18 @@
 // may survive in freed bbolt pages; without the vault's root secret it tells
 // nothing, and with the KEK an attacker could only test a guessed number.
 //
+// # Audit entries owed (the outbox)
+//
+// The audit log is another database, so no transaction spans a change here
+// and its entry there. Instead CreateWhy and EraseWhy put the entry they owe
+// (recording created; recording erased, with its cause and actor) into the
+// outbox bucket in the same transaction as the create, or as the mark that
+// starts the erase, before any key is destroyed. The Journal (SetJournal,
+// once the log is open) writes it and only then is it deleted. A kill at any
+// moment leaves the entry written, or owed and written at the next
+// SetJournal; a kill between the two writes it twice (at-least-once).
+// Create, Erase and EraseMany owe entries too, with no cause given.
+//
 // # Durability (the bbolt contract)
 //
 // Append buffers audio in memory; Run commits every pending chunk of every

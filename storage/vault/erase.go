@@ -14,12 +14,26 @@ import (
 // file and fsynced before Erase returns, then its metadata and chunks are
 // deleted from the database. An open recording may be erased (an
 // objection); later Appends to it fail with ErrNotFound.
-func (v *Vault) Erase(id ID) error { return v.EraseMany([]ID{id}) }
+func (v *Vault) Erase(id ID) error { return v.EraseWhy([]ID{id}, Why{}) }
 
 // EraseMany erases several recordings with one fsync and two transactions
 // (the retention sweeper erases in batches). Ids that do not exist are
-// reported with ErrNotFound after the others are erased.
-func (v *Vault) EraseMany(ids []ID) error {
+// reported with ErrNotFound after the others are erased. The audit entry
+// names no cause: EraseWhy gives one.
+func (v *Vault) EraseMany(ids []ID) error { return v.EraseWhy(ids, Why{}) }
+
+// EraseWhy erases like EraseMany and owes each recording's audit entry,
+// saying why: the entry is put in the outbox in the same transaction that
+// marks the erase (before anything is destroyed) and written through the
+// Journal after the erase, so no crash at any moment leaves a recording
+// gone without its entry (see doc.go).
+func (v *Vault) EraseWhy(ids []ID, why Why) error {
+	err := v.eraseLocked(ids, why)
+	v.deliverAfter("erase")
+	return err
+}
+
+func (v *Vault) eraseLocked(ids []ID, why Why) error {
 	v.wmu.Lock()
 	defer v.wmu.Unlock()
 	v.mu.Lock()
@@ -44,6 +58,9 @@ func (v *Vault) EraseMany(ids []ID) error {
 				continue
 			}
 			if err := eb.Put(idKey(id), nil); err != nil {
+				return err
+			}
+			if err := owe(tx, EventErased, id, why); err != nil {
 				return err
 			}
 			victims = append(victims, id)
@@ -74,9 +91,12 @@ func (v *Vault) EraseMany(ids []ID) error {
 			v.slots.release(i)
 		}
 	}
+	if err := v.crashPoint("erase-deleted"); err != nil {
+		return err
+	}
 	events := make([]Event, 0, len(victims))
 	for _, id := range victims {
-		events = append(events, Event{Kind: EventErased, ID: id})
+		events = append(events, Event{Kind: EventErased, ID: id, Why: why, Detail: string(why.Cause)})
 	}
 	v.emit(events)
 	if len(missing) > 0 {
@@ -115,7 +135,11 @@ func (v *Vault) crashPoint(step string) error {
 	if v.crash == nil {
 		return nil
 	}
-	return v.crash(step)
+	err := v.crash(step)
+	if err != nil {
+		v.crashed = true // a crashed process writes nothing more
+	}
+	return err
 }
 
 // deleteRecords removes recordings' records, index entries and chunks in

@@ -15,7 +15,26 @@ import (
 
 // Create starts a recording and returns its id. The recording is durable
 // (as open, with no audio) when Create returns.
-func (v *Vault) Create(m Meta) (ID, error) {
+func (v *Vault) Create(m Meta) (ID, error) { return v.CreateWhy(m, Why{Cause: CauseCreated}) }
+
+// CreateWhy creates like Create and owes the recording-created audit entry,
+// with why's detail: the entry is put in the outbox in the transaction that
+// creates the recording and written through the Journal before CreateWhy
+// returns (or at the next open, after a crash), so every recording has one.
+func (v *Vault) CreateWhy(m Meta, why Why) (ID, error) {
+	why.Cause = CauseCreated
+	id, err := v.createLocked(m, why)
+	if err != nil {
+		return 0, err
+	}
+	if err := v.crashPoint("create-committed"); err != nil {
+		return id, err
+	}
+	v.deliverAfter("create")
+	return id, nil
+}
+
+func (v *Vault) createLocked(m Meta, why Why) (ID, error) {
 	v.wmu.Lock()
 	defer v.wmu.Unlock()
 	if v.isClosed() {
@@ -65,6 +84,9 @@ func (v *Vault) Create(m Meta) (ID, error) {
 			return err
 		}
 		if err := tx.Bucket(bOpen).Put(idKey(id), nil); err != nil {
+			return err
+		}
+		if err := owe(tx, EventCreated, id, why); err != nil {
 			return err
 		}
 		for _, mac := range r.rec.macs() {

@@ -58,7 +58,12 @@ func (v *Vault) recover(next *kek) ([]Event, error) {
 		if err != nil {
 			return nil, fmt.Errorf("finish erase: %w", err)
 		}
-		err = v.change("finish erase", func(tx *bolt.Tx) error { return deleteRecords(tx, erasing) })
+		err = v.change("finish erase", func(tx *bolt.Tx) error {
+			if err := oweMissing(tx, erasing); err != nil {
+				return err
+			}
+			return deleteRecords(tx, erasing)
+		})
 		if err != nil {
 			return nil, fmt.Errorf("finish erase: %w", err)
 		}

@@ -95,6 +95,7 @@ type Event struct {
 	Kind   EventKind
 	ID     ID     // 0 when not about one recording
 	Detail string // no personal data
+	Why    Why    // for the Journal: why it was created or erased
 }
 
 // Bucket names.
@@ -124,12 +125,16 @@ type Vault struct {
 	open   map[ID]*openRec
 	closed bool
 
+	omu     sync.Mutex // serialises outbox deliveries; guards journal
+	journal Journal
+
 	runs commitRuns // what Run's periodic commits did, for CommitHealth
 
 	// crash, when set by a test, is called between the steps of an erase
 	// and a rotation; an error return stops the operation there as a crash
 	// would.
-	crash func(step string) error
+	crash   func(step string) error
+	crashed bool // the crash hook stopped an operation: deliver nothing more
 }
 
 // openRec is a recording being written.

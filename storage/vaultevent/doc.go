@@ -9,7 +9,13 @@
 // Invariant: an audited event is never silently lost. The vault's OnEvent
 // callback cannot return an error, so entries go through audit.Pending.Keep,
 // which keeps an entry that fails to be written and retries it. Events not
-// mapped here are audited by whoever caused them (an erase is recorded by
-// the request that asked for it, with its reason), or only logged (a failed
-// commit goes to the daemon's log).
+// mapped here are only logged (a failed commit goes to the daemon's log).
+//
+// The entries of a recording's creation and of its erasure are not events
+// but debts: the vault puts each in its outbox in the same bbolt transaction
+// as the change (the create, the mark that starts an erase) and deletes it
+// only after Journal wrote it into the log, so a kill at any moment leaves
+// the entry owed, never lost; it is written at the next open. The price is
+// at-least-once: a kill between the log's commit and the outbox's delete
+// writes the entry twice.
 package vaultevent

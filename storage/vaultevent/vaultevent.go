@@ -14,14 +14,14 @@ type Keeper interface {
 }
 
 // actions maps the vault's events to audit actions; events not listed are
-// not audited here (see the package doc).
+// not audited here (see the package doc). An erase, finished at Open or
+// not, and a creation are audited through Journal, from the vault's outbox.
 var actions = map[vault.EventKind]audit.Action{
-	vault.EventTampered:      audit.ActionTamperDetected,
-	vault.EventInconsistent:  audit.ActionTamperDetected,
-	vault.EventInterrupted:   audit.ActionInterruptedAtBoot,
-	vault.EventEraseFinished: audit.ActionInterruptedAtBoot,
-	vault.EventOrphanKey:     audit.ActionInterruptedAtBoot,
-	vault.EventRotated:       audit.ActionKeyRotation,
+	vault.EventTampered:     audit.ActionTamperDetected,
+	vault.EventInconsistent: audit.ActionTamperDetected,
+	vault.EventInterrupted:  audit.ActionInterruptedAtBoot,
+	vault.EventOrphanKey:    audit.ActionInterruptedAtBoot,
+	vault.EventRotated:      audit.ActionKeyRotation,
 }
 
 // Entry returns the audit entry for ev, and false for an event that is not

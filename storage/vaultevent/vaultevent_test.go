@@ -66,7 +66,7 @@ func TestEntry(t *testing.T) {
 		{vault.EventTampered, audit.ActionTamperDetected},
 		{vault.EventInconsistent, audit.ActionTamperDetected},
 		{vault.EventInterrupted, audit.ActionInterruptedAtBoot},
-		{vault.EventEraseFinished, audit.ActionInterruptedAtBoot},
+		{vault.EventEraseFinished, audit.ActionNone}, // Journal, from the outbox
 		{vault.EventOrphanKey, audit.ActionInterruptedAtBoot},
 		{vault.EventRotated, audit.ActionKeyRotation},
 		{vault.EventErased, audit.ActionNone},
