@@ -37,6 +37,14 @@ func TestBadInput(t *testing.T) {
 	if err := vault.InitKey(sealedKey, []byte("correct horse")); err != nil {
 		t.Fatal(err)
 	}
+	openKey := filepath.Join(tmp, "open.key") // as a careless copy leaves it
+	if err := vault.InitKey(openKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(openKey, 0o644)
+	openPass := filepath.Join(tmp, "open.pass")
+	os.WriteFile(openPass, []byte("correct horse\n"), 0o644)
+	os.Chmod(openPass, 0o644) // whatever the umask
 
 	tests := []struct {
 		name string
@@ -90,6 +98,16 @@ func TestBadInput(t *testing.T) {
 			name: "sealed key without passphrase",
 			args: []string{"--board", "sim", "--scenario", scenario, "--data", data, "--key", sealedKey, "--console", "none"},
 			code: 1, want: "sealed with a passphrase",
+		},
+		{
+			name: "key file others can read",
+			args: []string{"--board", "sim", "--scenario", scenario, "--data", data, "--key", openKey, "--console", "none"},
+			code: 1, want: "chmod 400 " + openKey,
+		},
+		{
+			name: "passphrase file others can read",
+			args: []string{"--board", "sim", "--scenario", scenario, "--data", data, "--key", sealedKey, "--passphrase-file", openPass, "--console", "none"},
+			code: 1, want: "chmod 600 " + openPass,
 		},
 		{
 			name: "console device missing",

@@ -14,8 +14,12 @@
 // two-hour call is 58 MB of A-law, a 115 MB WAV; BenchmarkExport2h).
 //
 // An export is personal data by design, so it goes only where the
-// operator names, into a directory that must be new or empty, with files
-// readable by the owner alone. Export reads the vault directly and does
+// operator names: a new directory (created with mode 0700, in a parent
+// that must exist: no parents are made) or an existing empty one, never a
+// symbolic link (ErrBadDir). Every file is created new in it, with
+// O_EXCL|O_NOFOLLOW through an os.Root, readable by the owner alone, so a
+// link planted in the directory is never followed and nothing is written
+// outside it. Export reads the vault directly and does
 // not consult the grants (policy.Engine.Access). Each recording exported is audited (audit.ActionExport) through the
 // policy engine, so that its entries go where the engine's go and hold no
 // personal data.

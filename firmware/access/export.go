@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -50,7 +49,9 @@ type Result struct {
 }
 
 // Export answers a subject access request (GDPR art. 15) for a caller's
-// number: into dir (created; must not exist or be empty) it writes one
+// number: into dir (a new directory whose parent exists, created with
+// mode 0700, or an existing empty one; never a symbolic link, else
+// ErrBadDir) it writes, each file new (O_EXCL|O_NOFOLLOW, mode 0600), one
 // WAV (16-bit PCM, 8 kHz) per recording of store, metadata.json with what
 // the box knows about them (times, purposes, lawful bases, deadlines), and
 // audit.jsonl with the audit entries about them. Each recording exported
@@ -64,12 +65,11 @@ func Export(store Store, aud Auditor, number, dir string, trail Trail, actor aud
 	if err != nil {
 		return Result{}, fmt.Errorf("access: export: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	root, err := openDir(dir)
+	if err != nil {
 		return Result{}, fmt.Errorf("access: export: %w", err)
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) > 0 {
-		return Result{}, fmt.Errorf("access: export: %s is not empty", dir)
-	}
+	defer root.Close()
 	var r Result
 	recs := make([]Recording, 0, len(infos))
 	ids := map[uint64]bool{}
@@ -81,7 +81,14 @@ func Export(store Store, aud Auditor, number, dir string, trail Trail, actor aud
 		ids[uint64(in.ID)] = true
 		rec := Recording{Info: in}
 		name := fmt.Sprintf("recording-%v.wav", in.ID)
-		if err := writeWAV(store, in.ID, filepath.Join(dir, name)); err != nil {
+		f, err := root.OpenFile(name, createFlags, 0o600)
+		if err != nil {
+			// Something was put in the directory since it was found
+			// empty: write nothing more there.
+			return r, fmt.Errorf("access: export: %w", err)
+		}
+		if err := writeWAV(store, in.ID, f); err != nil {
+			root.Remove(name)
 			rec.Withheld = "audio could not be read: " + err.Error()
 		} else {
 			rec.File = name
@@ -93,12 +100,12 @@ func Export(store Store, aud Auditor, number, dir string, trail Trail, actor aud
 	if err != nil {
 		return r, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "metadata.json"), append(b, '\n'), 0o600); err != nil {
+	if err := writeFile(root, "metadata.json", append(b, '\n')); err != nil {
 		return r, fmt.Errorf("access: export: %w", err)
 	}
 	entries := 0
 	if trail != nil {
-		f, err := os.OpenFile(filepath.Join(dir, "audit.jsonl"), os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
+		f, err := root.OpenFile("audit.jsonl", createFlags, 0o600)
 		if err != nil {
 			return r, fmt.Errorf("access: export: %w", err)
 		}
@@ -130,19 +137,29 @@ func Export(store Store, aud Auditor, number, dir string, trail Trail, actor aud
 	return r, nil
 }
 
-// writeWAV streams the recording's audio into a new WAV file at path, a
-// chunk at a time (wav.Writer): memory does not grow with the recording.
-// A file that could not be completed is removed.
-func writeWAV(s Store, id vault.ID, path string) error {
+// writeFile writes b into a new file name in root.
+func writeFile(root *os.Root, name string, b []byte) error {
+	f, err := root.OpenFile(name, createFlags, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// writeWAV streams the recording's audio into f, a new file, and closes
+// it, a chunk at a time (wav.Writer): memory does not grow with the
+// recording. The caller removes a file that could not be completed.
+func writeWAV(s Store, id vault.ID, f *os.File) error {
 	rc, err := s.Audio(id)
 	if err != nil {
+		f.Close()
 		return err
 	}
 	defer rc.Close()
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
 	w, err := wav.NewWriter(f, vault.BytesPerSecond, 1, wav.PCM16)
 	if err == nil {
 		err = w.CopyALaw(rc)
@@ -152,9 +169,6 @@ func writeWAV(s Store, id vault.ID, path string) error {
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
 	}
 	return err
 }

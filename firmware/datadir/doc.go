@@ -15,5 +15,7 @@
 // in the boot in which the daemon trusted the clock inherits that trust
 // (trustclock.Config.BootID); what the vault raises while it opens (a
 // recording a power cut interrupted) reaches the audit log whichever
-// program opened it first.
+// program opened it first; the key file and the passphrase file are read
+// only when their owner alone may read them (vault.ErrKeyExposed,
+// ErrPassphraseExposed), as ssh treats a private key.
 package datadir

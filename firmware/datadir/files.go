@@ -2,7 +2,9 @@ package datadir
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,8 +47,15 @@ func Rules(dir, file string) (*policy.Rules, error) {
 	return policy.Load(file)
 }
 
+// ErrPassphraseExposed: the passphrase file can be read or written by its
+// group or by others (see Passphrase). The key file itself is checked by
+// the vault (vault.ErrKeyExposed).
+var ErrPassphraseExposed = errors.New("passphrase file open to group or others")
+
 // Passphrase reads the key file's passphrase: the first line of file
-// (without a trailing CR), else $FAIRREC_PASSPHRASE, else none.
+// (without a trailing CR), else $FAIRREC_PASSPHRASE, else none. A file
+// that group or others can read or write is refused, as ssh refuses such a
+// private key, with the chmod that fixes it.
 func Passphrase(file string) ([]byte, error) {
 	if file == "" {
 		if p := os.Getenv("FAIRREC_PASSPHRASE"); p != "" {
@@ -54,9 +63,9 @@ func Passphrase(file string) ([]byte, error) {
 		}
 		return nil, nil
 	}
-	b, err := os.ReadFile(file)
+	b, err := readPrivate(file)
 	if err != nil {
-		return nil, fmt.Errorf("read passphrase: %w", err)
+		return nil, err
 	}
 	line, _, _ := bytes.Cut(b, []byte("\n"))
 	line = bytes.TrimSuffix(line, []byte("\r"))
@@ -72,4 +81,27 @@ func KeyPath(dir, key string) string {
 		return key
 	}
 	return filepath.Join(dir, vault.KeyFile)
+}
+
+// readPrivate reads file after checking, on the open file, that only its
+// owner has any permission on it.
+func readPrivate(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("read passphrase: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read passphrase: %w", err)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("read passphrase: %w: %s has mode %04o, so other accounts can read it; run `chmod 600 %s`",
+			ErrPassphraseExposed, file, perm, file)
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("read passphrase: %w", err)
+	}
+	return b, nil
 }

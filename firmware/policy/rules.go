@@ -63,45 +63,72 @@ type Span struct {
 // years), far below where time.Duration overflows.
 const maxSpanD = 36525 * 24 * time.Hour
 
-// ParseSpan parses "30d", "90d", "1y", "1y30d", "48h", "90m".
+// spanUnits are the units ParseSpan accepts, as written in a purposes
+// file; a year is a calendar year (0 here).
+var spanUnits = map[string]time.Duration{
+	"s": time.Second, "sec": time.Second, "second": time.Second, "seconds": time.Second,
+	"m": time.Minute, "min": time.Minute, "minute": time.Minute, "minutes": time.Minute,
+	"h": time.Hour, "hour": time.Hour, "hours": time.Hour,
+	"d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour,
+	"w": 7 * 24 * time.Hour, "week": 7 * 24 * time.Hour, "weeks": 7 * 24 * time.Hour,
+	"y": 0, "year": 0, "years": 0,
+}
+
+// spanForm is what ParseSpan accepts, for its error messages.
+const spanForm = `a number and a unit (s, m, h, d, w or y, or the words: "30d", "30 days", "5 years", "1y30d")`
+
+// ParseSpan parses a number and a unit, or several: "30d", "30 days",
+// "30 d", "5y", "5 years", "1y30d", "1 year 30 days", "48h", "90m",
+// "2 weeks". A year is a calendar year. Months are refused: they differ in
+// length, so a retention in months is ambiguous.
 func ParseSpan(s string) (Span, error) {
 	var sp Span
 	rest := strings.TrimSpace(s)
 	if rest == "" {
-		return sp, fmt.Errorf("empty duration")
+		return sp, fmt.Errorf("empty duration: want %s", spanForm)
 	}
 	for rest != "" {
 		i := 0
 		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
 			i++
 		}
-		if i == 0 || i == len(rest) {
-			return Span{}, fmt.Errorf("duration %q: want a number and a unit (s, m, h, d, w, y), e.g. 30d", s)
+		if i == 0 {
+			return Span{}, fmt.Errorf("duration %q: want %s", s, spanForm)
 		}
 		n, err := strconv.Atoi(rest[:i])
 		if err != nil || n > 1000000 {
 			return Span{}, fmt.Errorf("duration %q: number out of range", s)
 		}
-		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}
-		switch u := rest[i]; {
-		case u == 'y':
-			if n > 100 {
+		rest = strings.TrimLeft(rest[i:], " \t")
+		j := 0
+		for j < len(rest) && (rest[j] >= 'a' && rest[j] <= 'z' || rest[j] >= 'A' && rest[j] <= 'Z') {
+			j++
+		}
+		word := strings.ToLower(rest[:j])
+		rest = strings.TrimLeft(rest[j:], " \t,")
+		unit, ok := spanUnits[word]
+		switch {
+		case word == "":
+			return Span{}, fmt.Errorf("duration %q: %d has no unit: want %s", s, n, spanForm)
+		case strings.HasPrefix(word, "mo"):
+			return Span{}, fmt.Errorf("duration %q: months differ in length: give days or years (\"30d\", \"1y\")", s)
+		case !ok:
+			return Span{}, fmt.Errorf("duration %q: unknown unit %q: want %s", s, word, spanForm)
+		case unit == 0:
+			if n > 100 || sp.Years+n > 100 {
 				return Span{}, fmt.Errorf("duration %q: more than 100 years", s)
 			}
 			sp.Years += n
-		case unit[u] != 0:
+		default:
 			// A retention that wrapped around int64 would be negative and
 			// erase everything at the next sweep: keep the day part under
 			// the same 100 years as the year part.
-			d := time.Duration(n) * unit[u]
-			if d/unit[u] != time.Duration(n) || sp.D+d > maxSpanD {
+			d := time.Duration(n) * unit
+			if d/unit != time.Duration(n) || sp.D+d > maxSpanD {
 				return Span{}, fmt.Errorf("duration %q: more than 100 years", s)
 			}
 			sp.D += d
-		default:
-			return Span{}, fmt.Errorf("duration %q: unknown unit %q (want s, m, h, d, w or y)", s, string(u))
 		}
-		rest = rest[i+1:]
 	}
 	return sp, nil
 }
@@ -254,84 +281,160 @@ func Load(path string) (*Rules, error) {
 	return r, nil
 }
 
+// The purposes file as decoded: every value is any, so that a value of
+// the wrong type is one more problem reported with its line, not the end
+// of the parse.
 type fileRules struct {
-	HoldMax      string        `toml:"hold_max"`
-	MaxClockJump string        `toml:"max_clock_jump"`
-	Country      string        `toml:"country"`
-	Controller   Controller    `toml:"controller"`
-	Purpose      []filePurpose `toml:"purpose"`
-	Line         []fileProfile `toml:"line"`
+	HoldMax      any            `toml:"hold_max"`
+	MaxClockJump any            `toml:"max_clock_jump"`
+	Country      any            `toml:"country"`
+	Controller   map[string]any `toml:"controller"`
+	Purpose      []map[string]any
+	Line         []map[string]any
 }
 
-type filePurpose struct {
-	Name, Description, Basis string
-	Retention, Until, After  string
-	Max, Objection           string
-	Review, Hold, Restricted bool
-}
+var (
+	purposeKeys    = []string{"name", "description", "basis", "retention", "until", "after", "max", "objection", "review", "hold", "restricted"}
+	lineKeys       = []string{"lines", "purposes", "notice", "language"}
+	controllerKeys = []string{"name", "contact", "dpo"}
+)
 
-type fileProfile struct {
-	Lines    []int
-	Purposes []string
-	Notice   string
-	Language string
-}
-
-// Parse reads and validates purposes in TOML (see default.toml). Errors name
-// the purpose or profile and the field.
+// Parse reads and validates purposes in TOML (see default.toml). It
+// reports every problem in one pass, each with its line in the file and
+// the purpose or profile and the field it concerns.
 func Parse(b []byte) (*Rules, error) {
 	var f fileRules
-	md, err := toml.Decode(string(b), &f)
-	if err != nil {
+	if _, err := toml.Decode(string(b), &f); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%w: line %d: not valid TOML: %s", ErrInvalid, pe.Position.Line, pe.Message)
+		}
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fmt.Errorf("%w: unknown key %q", ErrInvalid, und[0].String())
+	ps := &problems{pos: scanPositions(string(b))}
+	// where names a value for a message: the purpose by its name if it
+	// has one, else by its place.
+	where := func(a at) string {
+		switch a.table {
+		case "":
+			return "settings: " + a.key
+		case "purpose":
+			if name, ok := f.Purpose[a.i]["name"].(string); ok && name != "" {
+				return fmt.Sprintf("purpose %q: %s", name, a.key)
+			}
+			return fmt.Sprintf("purpose %d: %s", a.i+1, a.key)
+		case "line":
+			return fmt.Sprintf("line profile %d: %s", a.i+1, a.key)
+		}
+		return a.table + ": " + a.key
 	}
-	r := &Rules{Controller: f.Controller}
-	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	span := func(where, field, s string) Span {
+	unknown := func(table string, i int, m map[string]any, known []string) {
+		for k := range m {
+			if !slices.Contains(known, k) {
+				ps.add(at{table, i, k}, "unknown key %q (want one of %s)", table+"."+k, strings.Join(known, ", "))
+			}
+		}
+	}
+	// str and boolean read a value of the right type, or report it.
+	str := func(a at, v any) string {
+		switch v := v.(type) {
+		case nil:
+			return ""
+		case string:
+			return v
+		}
+		ps.fail(a, "%s: want a string in quotes, not %v", where(a), v)
+		return ""
+	}
+	boolean := func(a at, v any) bool {
+		switch v := v.(type) {
+		case nil:
+			return false
+		case bool:
+			return v
+		}
+		ps.fail(a, "%s: want true or false, not %v", where(a), v)
+		return false
+	}
+	span := func(a at, v any) Span {
+		s := str(a, v)
 		if s == "" {
 			return Span{}
 		}
 		sp, err := ParseSpan(s)
 		if err != nil {
-			bad("%s: %s: %v", where, field, err)
+			ps.fail(a, "%s: %v", where(a), err)
 		}
 		return sp
 	}
-	r.HoldMax = span("settings", "hold_max", f.HoldMax)
-	if _, err := phone.New(phone.Config{Country: f.Country}); err != nil {
-		bad("settings: country: %v", err)
+
+	r := &Rules{}
+	r.HoldMax = span(at{key: "hold_max"}, f.HoldMax)
+	country := str(at{key: "country"}, f.Country)
+	if _, err := phone.New(phone.Config{Country: country}); err != nil {
+		ps.fail(at{key: "country"}, "settings: country: %v", err)
 	} else {
-		r.Country = strings.ToUpper(strings.TrimSpace(f.Country))
+		r.Country = strings.ToUpper(strings.TrimSpace(country))
 	}
-	if jump := span("settings", "max_clock_jump", f.MaxClockJump); jump.Years != 0 {
-		bad("settings: max_clock_jump: give it in hours or days")
+	if jump := span(at{key: "max_clock_jump"}, f.MaxClockJump); jump.Years != 0 {
+		ps.add(at{key: "max_clock_jump"}, "settings: max_clock_jump: give it in hours or days")
 	} else {
 		r.MaxClockJump = jump.D
 	}
+	unknown("controller", 0, f.Controller, controllerKeys)
+	r.Controller = Controller{
+		Name:    str(at{"controller", 0, "name"}, f.Controller["name"]),
+		Contact: str(at{"controller", 0, "contact"}, f.Controller["contact"]),
+		DPO:     str(at{"controller", 0, "dpo"}, f.Controller["dpo"]),
+	}
 	for i, fp := range f.Purpose {
-		where := fmt.Sprintf("purpose %d", i+1)
-		if fp.Name != "" {
-			where = fmt.Sprintf("purpose %q", fp.Name)
-		}
+		unknown("purpose", i, fp, purposeKeys)
+		k := func(key string) at { return at{"purpose", i, key} }
 		p := Purpose{
-			Name: fp.Name, Description: fp.Description, Basis: Basis(fp.Basis),
-			Retention: span(where, "retention", fp.Retention), Until: fp.Until,
-			After: span(where, "after", fp.After), Max: span(where, "max", fp.Max),
-			Objection: Effect(fp.Objection), Review: fp.Review, Hold: fp.Hold, Restricted: fp.Restricted,
+			Name: str(k("name"), fp["name"]), Description: str(k("description"), fp["description"]),
+			Basis: Basis(str(k("basis"), fp["basis"])), Retention: span(k("retention"), fp["retention"]),
+			Until: str(k("until"), fp["until"]), After: span(k("after"), fp["after"]), Max: span(k("max"), fp["max"]),
+			Objection: Effect(str(k("objection"), fp["objection"])), Review: boolean(k("review"), fp["review"]),
+			Hold: boolean(k("hold"), fp["hold"]), Restricted: boolean(k("restricted"), fp["restricted"]),
 		}
 		r.Purposes = append(r.Purposes, p)
 	}
-	for _, fl := range f.Line {
-		r.Profiles = append(r.Profiles, Profile(fl))
+	for i, fl := range f.Line {
+		unknown("line", i, fl, lineKeys)
+		k := func(key string) at { return at{"line", i, key} }
+		pr := Profile{Notice: str(k("notice"), fl["notice"]), Language: str(k("language"), fl["language"])}
+		if v, ok := fl["lines"]; ok {
+			arr, _ := v.([]any)
+			for _, e := range arr {
+				if n, ok := e.(int64); ok && n >= -1<<20 && n <= 1<<20 {
+					pr.Lines = append(pr.Lines, int(n))
+				} else {
+					arr = nil
+					break
+				}
+			}
+			if arr == nil {
+				ps.fail(k("lines"), "%s: want a list of line numbers, e.g. [1, 2], not %v", where(k("lines")), v)
+			}
+		}
+		if v, ok := fl["purposes"]; ok {
+			arr, _ := v.([]any)
+			for _, e := range arr {
+				if name, ok := e.(string); ok {
+					pr.Purposes = append(pr.Purposes, name)
+				} else {
+					arr = nil
+					break
+				}
+			}
+			if arr == nil {
+				ps.fail(k("purposes"), "%s: want a list of purpose names, e.g. [\"quality\"], not %v", where(k("purposes")), v)
+			}
+		}
+		r.Profiles = append(r.Profiles, pr)
 	}
-	if len(errs) == 0 {
-		errs = append(errs, r.Validate())
-	}
-	if err := errors.Join(errs...); err != nil {
+	r.validate(ps)
+	if err := ps.err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return r, nil
@@ -339,103 +442,110 @@ func Parse(b []byte) (*Rules, error) {
 
 // Validate checks the rules and returns every problem found.
 func (r *Rules) Validate() error {
-	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	ps := &problems{}
+	r.validate(ps)
+	return ps.err()
+}
+
+// validate adds every problem of the rules to ps; a key already reported
+// (a value that could not be read) is not reported again.
+func (r *Rules) validate(ps *problems) {
 	if len(r.Purposes) == 0 {
-		bad("no purpose defined")
+		ps.add(at{}, "no purpose defined")
 	}
 	seen := map[string]bool{}
 	for i := range r.Purposes {
 		p := &r.Purposes[i]
+		k := func(key string) at { return at{"purpose", i, key} }
 		where := fmt.Sprintf("purpose %q", p.Name)
 		switch {
 		case p.Name == "":
-			bad("purpose %d: no name", i+1)
+			ps.add(k("name"), "purpose %d: no name", i+1)
 		case !validName(p.Name):
-			bad("%s: name: use lower-case letters, digits and '-' (at most 32)", where)
+			ps.add(k("name"), "%s: name: use lower-case letters, digits and '-' (at most 32)", where)
 		case seen[p.Name]:
-			bad("%s: defined twice", where)
+			ps.add(k("name"), "%s: defined twice", where)
 		}
 		seen[p.Name] = true
 		if strings.TrimSpace(p.Description) == "" {
-			bad("%s: no description (it goes into the notice and the register)", where)
+			ps.add(k("description"), "%s: no description (it goes into the notice and the register)", where)
 		}
 		if p.Basis.Article() == "" {
-			bad("%s: basis %q: want consent, contract, legal-obligation, vital-interests, public-task or legitimate-interests", where, p.Basis)
+			ps.add(k("basis"), "%s: basis %q: want consent, contract, legal-obligation, vital-interests, public-task or legitimate-interests", where, p.Basis)
 		}
 		switch {
 		case p.Until == "" && p.Retention.IsZero():
-			bad("%s: no retention: give retention = \"30d\", or until = \"EVENT\" with after and max", where)
+			ps.add(k("retention"), "%s: no retention: give retention = \"30d\", or until = \"EVENT\" with after and max", where)
 		case p.Until != "" && !p.Retention.IsZero():
-			bad("%s: give either retention or until, not both", where)
+			ps.add(k("until"), "%s: give either retention or until, not both", where)
 		case p.Until != "" && p.Max.IsZero():
-			bad("%s: until %q needs a hard maximum (max = \"1y\")", where, p.Until)
+			ps.add(k("max"), "%s: until %q needs a hard maximum (max = \"1y\")", where, p.Until)
 		case p.Until != "" && !validName(p.Until):
-			bad("%s: until: event name %q: use lower-case letters, digits and '-'", where, p.Until)
+			ps.add(k("until"), "%s: until: event name %q: use lower-case letters, digits and '-'", where, p.Until)
 		case p.Until == "" && !p.After.IsZero():
-			bad("%s: after is only for until retention", where)
+			ps.add(k("after"), "%s: after is only for until retention", where)
 		case !p.Max.IsZero() && p.Until == "" && longer(p.Retention, p.Max):
-			bad("%s: max %s is shorter than retention %s", where, p.Max, p.Retention)
+			ps.add(k("max"), "%s: max %s is shorter than retention %s", where, p.Max, p.Retention)
 		case p.Until != "" && longer(p.After, p.Max):
-			bad("%s: after %s is longer than max %s", where, p.After, p.Max)
+			ps.add(k("after"), "%s: after %s is longer than max %s", where, p.After, p.Max)
 		}
 		switch p.Objection {
 		case Ends, Refuses:
 		case Continues:
 			if p.Basis != LegalObligation && p.Basis != VitalInterests {
-				bad("%s: objection = continues is only for legal-obligation or vital-interests (GDPR art. 21 and 7(3))", where)
+				ps.add(k("objection"), "%s: objection = continues is only for legal-obligation or vital-interests (GDPR art. 21 and 7(3))", where)
 			}
 		default:
-			bad("%s: objection %q: want ends, continues or refuses", where, p.Objection)
+			ps.add(k("objection"), "%s: objection %q: want ends, continues or refuses", where, p.Objection)
 		}
 		if p.Review && p.Restricted {
-			bad("%s: review and restricted exclude each other", where)
+			ps.add(k("restricted"), "%s: review and restricted exclude each other", where)
 		}
 	}
 	if len(r.Profiles) == 0 {
-		bad("no line profile: say which purposes apply on which line ([[line]])")
+		ps.add(at{}, "no line profile: say which purposes apply on which line ([[line]])")
 	}
 	lines := map[int]int{}
 	catchAll := 0
 	for i, pr := range r.Profiles {
+		k := func(key string) at { return at{"line", i, key} }
 		where := fmt.Sprintf("line profile %d", i+1)
 		if len(pr.Lines) == 0 {
 			catchAll++
+			if catchAll > 1 {
+				ps.add(at{"line", i, ""}, "%s: more than one line profile without lines", where)
+			}
 		}
 		for _, l := range pr.Lines {
 			if l < 1 || l > 64 {
-				bad("%s: line %d: lines are numbered 1..64", where, l)
+				ps.add(k("lines"), "%s: line %d: lines are numbered 1..64", where, l)
 			}
 			if j, ok := lines[l]; ok && j != i {
-				bad("%s: line %d is also in line profile %d", where, l, j+1)
+				ps.add(k("lines"), "%s: line %d is also in line profile %d", where, l, j+1)
 			}
 			lines[l] = i
 		}
 		if len(pr.Purposes) == 0 {
-			bad("%s: no purposes", where)
+			ps.add(k("purposes"), "%s: no purposes", where)
 		}
 		for _, name := range pr.Purposes {
 			if r.Purpose(name) == nil {
-				bad("%s: unknown purpose %q", where, name)
+				ps.add(k("purposes"), "%s: unknown purpose %q", where, name)
 			}
 		}
 		if pr.Notice == "" {
-			bad("%s: no notice: callers must hear why before anything is recorded (GDPR art. 13)", where)
+			ps.add(k("notice"), "%s: no notice: callers must hear why before anything is recorded (GDPR art. 13)", where)
 		}
 		if pr.Language != "" && !isLanguage(pr.Language) {
-			bad("%s: language %q: want a lower-case language code such as \"nl\" or \"en\"", where, pr.Language)
+			ps.add(k("language"), "%s: language %q: want a lower-case language code such as \"nl\" or \"en\"", where, pr.Language)
 		}
 	}
-	if catchAll > 1 {
-		bad("more than one line profile without lines")
-	}
 	if !r.HoldMax.IsZero() && r.HoldMax.Years == 0 && r.HoldMax.D < time.Hour {
-		bad("settings: hold_max %s is shorter than an hour", r.HoldMax)
+		ps.add(at{key: "hold_max"}, "settings: hold_max %s is shorter than an hour", r.HoldMax)
 	}
 	if r.MaxClockJump < 0 || (r.MaxClockJump > 0 && r.MaxClockJump < time.Minute) {
-		bad("settings: max_clock_jump %v: at least a minute", r.MaxClockJump)
+		ps.add(at{key: "max_clock_jump"}, "settings: max_clock_jump %v: at least a minute", r.MaxClockJump)
 	}
-	return errors.Join(errs...)
 }
 
 // longer reports whether a is longer than b from a fixed reference.

@@ -55,6 +55,17 @@ func TestSpan(t *testing.T) {
 		{"2w", t0.Add(14 * day), "14d"},
 		{"90m", t0.Add(90 * time.Minute), "1h30m"},
 		{"36525d", t0.Add(36525 * day), "36525d"},
+		// As people write them.
+		{"30 days", t0.Add(30 * day), "30d"},
+		{"30 d", t0.Add(30 * day), "30d"},
+		{"1 day", t0.Add(day), "1d"},
+		{"5 years", time.Date(2032, 3, 1, 9, 0, 0, 0, time.UTC), "5y"},
+		{"1 year 30 days", time.Date(2028, 3, 31, 9, 0, 0, 0, time.UTC), "1y30d"},
+		{"1y 30d", time.Date(2028, 3, 31, 9, 0, 0, 0, time.UTC), "1y30d"},
+		{"1 year, 30 days", time.Date(2028, 3, 31, 9, 0, 0, 0, time.UTC), "1y30d"},
+		{"2 Weeks", t0.Add(14 * day), "14d"},
+		{"48 hours", t0.Add(48 * time.Hour), "2d"},
+		{"90 minutes", t0.Add(90 * time.Minute), "1h30m"},
 	} {
 		s, err := ParseSpan(c.in)
 		if err != nil {
@@ -66,10 +77,66 @@ func TestSpan(t *testing.T) {
 	}
 	// 20000w and 1000000w wrapped time.Duration around to a retention in
 	// the past, which would erase every recording at the next sweep.
-	for _, bad := range []string{"", "30", "d", "30x", "-3d", "101y", "99999999999d", "20000w", "110000d", "1000000w", "36000d600d"} {
+	for _, bad := range []string{"", "30", "d", "30x", "-3d", "101y", "99999999999d", "20000w", "110000d", "1000000w", "36000d600d",
+		"3 months", "30 dayz", "days 30", "60y60y"} {
 		if _, err := ParseSpan(bad); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+// TestParseEveryProblem: a purposes file with several mistakes is refused
+// with every one of them, each with its line, in the order of the file, so
+// the installer can fix them all in one go.
+func TestParseEveryProblem(t *testing.T) {
+	const file = `hold_max = "1 jaar"
+max_clock_jump = "48h"
+
+[[purpose]]
+name = "quality"
+description = """
+Quality control,
+and complaints."""
+basis = "legitimate-interest"
+retention = "30 days"
+objection = "ends"
+review = "yes"
+
+[[purpose]]
+name = "training"
+description = "Training."
+basis = "consent"
+retention = "30 dayz"
+objection = "ends"
+colour = "red"
+
+[[line]]
+purposes = ["quality", "sales"]
+notice = "default"
+`
+	_, err := Parse([]byte(file))
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Parse: %v, want ErrInvalid", err)
+	}
+	want := []string{
+		`line 1: settings: hold_max: duration "1 jaar": unknown unit "jaar"`,
+		`line 9: purpose "quality": basis "legitimate-interest": want consent,`,
+		`line 12: purpose "quality": review: want true or false, not yes`,
+		`line 18: purpose "training": retention: duration "30 dayz": unknown unit "dayz"`,
+		`line 20: unknown key "purpose.colour"`,
+		`line 23: line profile 1: unknown purpose "sales"`,
+	}
+	got := strings.Split(strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "), "\n")
+	if len(got) != len(want) {
+		t.Fatalf("%d problems reported, want %d:\n%v", len(got), len(want), err)
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("problem %d: %q, want it to start %q", i+1, got[i], want[i])
+		}
+	}
+	if strings.Contains(err.Error(), "line 10:") {
+		t.Errorf("retention = \"30 days\" is refused: %v", err)
 	}
 }
 
@@ -90,13 +157,17 @@ purposes = ["quality"]
 notice = "q.mp3"
 `
 	for _, c := range []struct{ name, toml, want string }{
-		{"not toml", "[[purpose", "toml"},
-		{"unknown key", base + "colour = \"red\"\n" + line, `unknown key "purpose.colour"`},
+		{"not toml", "[[purpose", "line 1: not valid TOML"},
+		{"unknown key", base + "colour = \"red\"\n" + line, `line 8: unknown key "purpose.colour"`},
 		{"bad basis", strings.Replace(base, "legitimate-interests", "because", 1) + line, `purpose "quality": basis "because"`},
 		{"no retention", strings.Replace(base, `retention = "90d"`, "", 1) + line, "no retention"},
 		{"both", strings.Replace(base, `retention = "90d"`, "retention = \"90d\"\nuntil = \"done\"\nmax = \"1y\"", 1) + line, "either retention or until"},
 		{"until without max", strings.Replace(base, `retention = "90d"`, `until = "done"`, 1) + line, "needs a hard maximum"},
-		{"bad duration", strings.Replace(base, "90d", "90 days", 1) + line, `purpose "quality": retention: duration "90 days"`},
+		{"bad duration", strings.Replace(base, "90d", "90 dayz", 1) + line, `line 6: purpose "quality": retention: duration "90 dayz": unknown unit "dayz": want a number and a unit`},
+		{"months", strings.Replace(base, "90d", "3 months", 1) + line, `months differ in length`},
+		{"no unit", strings.Replace(base, "90d", "90", 1) + line, `90 has no unit`},
+		{"not a string", strings.Replace(base, `"90d"`, "90", 1) + line, `line 6: purpose "quality": retention: want a string in quotes`},
+		{"not a bool", base + "review = \"yes\"\n" + line, `line 8: purpose "quality": review: want true or false`},
 		{"continues on legitimate interest", strings.Replace(base, `"ends"`, `"continues"`, 1) + line, "only for legal-obligation"},
 		{"bad effect", strings.Replace(base, `"ends"`, `"ignored"`, 1) + line, `objection "ignored"`},
 		{"no description", strings.Replace(base, `"Quality."`, `""`, 1) + line, "no description"},

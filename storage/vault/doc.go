@@ -79,8 +79,8 @@
 // # Errors
 //
 // Callers branch on these sentinels (wrapped with %w and the operation):
-// [ErrNotFound], [ErrTampered], [ErrNoKey], [ErrWrongKey], [ErrInUse],
-// [ErrClosed], [ErrSealed], [ErrCorrupt]. A damaged database page never
+// [ErrNotFound], [ErrTampered], [ErrNoKey], [ErrWrongKey], [ErrKeyExposed],
+// [ErrInUse], [ErrClosed], [ErrSealed], [ErrCorrupt]. A damaged database page never
 // crashes or hangs the process: the database is opened through
 // storage/boltfile, which refuses a damaged page graph at Open (Verify walks
 // the audio buckets too) and turns bbolt's panics and memory faults in a

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 
@@ -87,15 +88,22 @@ func writeKeyFile(path string, key, passphrase []byte, kdf *KDFParams) error {
 	return nil
 }
 
+// ErrKeyExposed: the key file can be read or written by its group or by
+// others. As ssh does with a private key, it is refused, so that the key
+// that opens every recording is not left readable by every account on the
+// box; the message names the chmod that fixes it. The daemon must refuse to
+// record.
+var ErrKeyExposed = errors.New("key file open to group or others")
+
 // readKeyFile loads a key file; a missing file is ErrNoKey, a wrong
-// passphrase ErrWrongKey.
+// passphrase ErrWrongKey, a file group or others may read ErrKeyExposed.
 func readKeyFile(path string, passphrase []byte) (*kek, error) {
-	b, err := os.ReadFile(path)
+	b, err := readPrivate(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: key file %s does not exist (create it with `fairrec keys init`)", ErrNoKey, path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: read key file: %v", ErrNoKey, err)
+		return nil, err
 	}
 	if len(b) < len(keyMagic)+1 || string(b[:len(keyMagic)]) != keyMagic {
 		return nil, fmt.Errorf("%w: %s is not a fairrec key file", ErrWrongKey, path)
@@ -134,4 +142,35 @@ func readKeyFile(path string, passphrase []byte) (*kek, error) {
 		return newKEK(key, &kdf), nil
 	}
 	return nil, fmt.Errorf("%w: %s has an unknown format", ErrWrongKey, path)
+}
+
+// readPrivate reads the key file at path after checking, on the open file
+// (so a rename in between cannot swap it), that only its owner has any
+// permission on it. A symbolic link is followed: the key may live on a
+// removable medium; the mode checked is the target's.
+func readPrivate(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: read key file: %v", ErrNoKey, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%w: read key file: %v", ErrNoKey, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: key file %s is not a regular file", ErrNoKey, path)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("%w: key file %s has mode %04o, so other accounts can read it; "+
+			"run `chmod 400 %s` (and keep a copy off the box)", ErrKeyExposed, path, perm, path)
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%w: read key file: %v", ErrNoKey, err)
+	}
+	return b, nil
 }
