@@ -128,6 +128,9 @@ func Export(store Store, aud Auditor, number, dir string, trail Trail, actor aud
 			return r, fmt.Errorf("access: export: audit trail: %w", err)
 		}
 	}
+	// The request itself, found something or not, without the number:
+	// the report counts requests and their results from this entry.
+	aud.Record(audit.Entry{Actor: actor, Action: audit.ActionExport, Detail: fmt.Sprintf("subject access request found=%d", len(recs))})
 	r.Text = fmt.Sprintf("access request: %d recording(s) exported to %s with metadata.json", len(recs), dir)
 	if trail != nil {
 		r.Text += fmt.Sprintf(" and %d audit entries in audit.jsonl", entries)

@@ -172,8 +172,11 @@ func TestExport(t *testing.T) {
 		t.Errorf("audit.jsonl: %v\n%s", err, trail)
 	}
 	var exported []uint64
+	var requests []string
 	if err := log.Each(time.Time{}, func(e audit.Entry) error {
-		if e.Action == audit.ActionExport {
+		if e.Action == audit.ActionExport && e.Recording == 0 {
+			requests = append(requests, e.Detail)
+		} else if e.Action == audit.ActionExport {
 			exported = append(exported, e.Recording)
 			if e.Actor != supervisor || e.Detail != "subject access request" {
 				t.Errorf("export entry %+v", e)
@@ -185,6 +188,21 @@ func TestExport(t *testing.T) {
 	}
 	if d := cmp.Diff([]uint64{uint64(id1), uint64(id3)}, exported); d != "" {
 		t.Errorf("export entries (-want +got):\n%s", d)
+	}
+	// A request that finds nothing is audited too, without the number.
+	if _, err := Export(b.v, aud, "+44 20 7946 0000", filepath.Join(t.TempDir(), "none"), log, supervisor); err != nil {
+		t.Fatal(err)
+	}
+	if err := log.Each(time.Time{}, func(e audit.Entry) error {
+		if e.Action == audit.ActionExport && e.Recording == 0 && e.Seq > 5 {
+			requests = append(requests, e.Detail)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"subject access request found=2", "subject access request found=0"}, requests); d != "" {
+		t.Errorf("request entries (-want +got):\n%s", d)
 	}
 
 	for _, c := range []struct {

@@ -245,10 +245,15 @@ func (l *Line) receipt(r notice.Receipt) {
 	if c.noticeLost > 0 {
 		c.receipt.Complete = false
 	}
-	h := r.Hash.String()
-	detail := fmt.Sprintf("line=%d notice=%s sha256=%s-%s-%s-%s complete=%t", l.cfg.Line, r.Name, h[:4], h[4:8], h[8:12], h[12:16], c.receipt.Complete)
+	// The whole SHA-256, in the form the audit log accepts uncut; the
+	// hash identifies the notice, so a name too long to fit is left out.
+	tail := fmt.Sprintf(" sha256=%s complete=%t", audit.Digest(r.Hash[:]), c.receipt.Complete)
 	if c.noticeLost > 0 {
-		detail += fmt.Sprintf(" unheard-ms=%d", c.noticeLost*1000/dsp.LineRate)
+		tail += fmt.Sprintf(" unheard-ms=%d", c.noticeLost*1000/dsp.LineRate)
+	}
+	detail := fmt.Sprintf("line=%d notice=%s", l.cfg.Line, r.Name) + tail
+	if len(detail) > audit.MaxDetailLen {
+		detail = fmt.Sprintf("line=%d", l.cfg.Line) + tail
 	}
 	l.audit(audit.Entry{Action: audit.ActionNoticeReceipt, Detail: detail})
 }

@@ -2,6 +2,7 @@ package callflow_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -203,6 +204,11 @@ func TestIncomingNoticeThenRecording(t *testing.T) {
 	want := []audit.Action{audit.ActionNoticeReceipt, audit.ActionRecordingCreated, audit.ActionRecordingSealed}
 	if got := f.audit.Actions(); !slices.Equal(got, want) {
 		t.Errorf("audit %v, want %v", got, want)
+	}
+	// The receipt in the log names the notice by its whole SHA-256.
+	wantReceipt := fmt.Sprintf("line=1 notice=%s sha256=%s complete=true", lead.Name, audit.Digest(lead.Hash[:]))
+	if d := f.audit.Entries()[0].Detail; d != wantReceipt {
+		t.Errorf("receipt %q, want %q", d, wantReceipt)
 	}
 }
 

@@ -9,9 +9,14 @@
 // Report is, per purpose, its lawful basis (art. 6(1)) and retention rule
 // (art. 5(1)(e)), the recordings kept for it (held, waiting for their
 // event, the oldest, the next deadline, counts by age), and what happened
-// in the period according to the audit log: objections (art. 21),
+// in the period according to the audit log: calls and notices played
+// complete or not (art. 13), objections (art. 21, once per call),
 // erasures by timer, request (art. 17) and objection, restrictions
-// (art. 18), holds, exports (art. 15) and changes of clock trust.
+// (art. 18), erasure and access (art. 15) requests with their results
+// (also those that found nothing), reviews and the time heard, holds,
+// exports and changes of clock trust. It names the controller, the DPO,
+// the device and the audit chain's state (audit.Log.Verify, when the
+// trail can verify itself).
 // Generate reads the recordings through the policy engine, after it
 // settled the clock, so the figures are the grants the engine enforces.
 // Grants of a purpose no longer configured are reported after the

@@ -33,6 +33,8 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "fairrec compliance report, %s%s\n", r.Generated.Format(time.RFC3339), approx)
 	fmt.Fprintf(&b, "period: %s .. %s; rules: %s\n", day0(r.From), day0(r.Generated), r.Rules)
+	fmt.Fprintf(&b, "controller: %s; DPO: %s; device: %s\n", orFill(r.Controller.Name, "controller name"), orFill(r.Controller.DPO, "dpo"), device(r.Device))
+	fmt.Fprintf(&b, "audit chain: %s\n", r.Chain)
 	fmt.Fprintf(&b, "recordings: %d", r.Recordings)
 	if r.NoGrant > 0 {
 		fmt.Fprintf(&b, " (%d without purpose, erased at the next sweep)", r.NoGrant)
@@ -57,13 +59,26 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "in the period: %s\n", r.AuditNote)
 	} else {
 		c := r.Period
-		fmt.Fprintf(&b, "in the period: %d objections (%d before recording); erased: %d by retention timer, %d by request, %d by objection; %d restricted by request (legal obligation)\n",
+		fmt.Fprintf(&b, "in the period: %d calls, notices played complete %d, incomplete %d\n", c.Calls, c.NoticesComplete, c.NoticesIncomplete)
+		fmt.Fprintf(&b, "requests: %d erasure (%d found nothing), %d access (%d found nothing); reviews: %d, %s heard\n",
+			c.ErasureRequests, c.ErasureNone, c.AccessRequests, c.AccessNone, c.Reviews, heard(c.SecondsHeard))
+		fmt.Fprintf(&b, "%d objections (%d before recording); erased: %d by retention timer, %d by request, %d by objection; %d restricted by request (legal obligation)\n",
 			c.Objections, c.ObjectionsBefore, c.ErasedByTimer, c.ErasedByRequest, c.ErasedObjection, c.Restricted)
 		fmt.Fprintf(&b, "holds: %d placed, %d released; exports: %d; clock trust changes: %d\n", c.Holds, c.Releases, c.Exports, c.ClockChanges)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// device names the appliance, "unknown" when its host name was not read.
+func device(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+func heard(sec float64) string { return fmt.Sprintf("%.1f s", sec) }
 
 // WriteJSON writes the report as one indented JSON object.
 func (r *Report) WriteJSON(w io.Writer) error {
@@ -113,7 +128,7 @@ func (r *Report) chart() (rows []chartRow, height int) {
 }
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"day": day0, "yesno": yesNo,
+	"day": day0, "yesno": yesNo, "fill": orFill, "heard": heard, "device": device,
 	"rfc": func(t time.Time) string { return t.Format(time.RFC3339) },
 	"add": func(a, b int) int { return a + b },
 }).Parse(`<!DOCTYPE html>
@@ -132,6 +147,12 @@ th{background:#eee}td.n{text-align:right}
 <p>Generated {{rfc .R.Generated}}{{if .R.Approximate}} <span class="warn">(clock not trusted: times approximate)</span>{{end}}.
 Period {{day .R.From}} to {{day .R.Generated}}. Rules: {{.R.Rules}}.
 Recordings kept: {{.R.Recordings}}{{if .R.Tampered}}; <span class="warn">{{.R.Tampered}} failed authentication</span>{{end}}.</p>
+<table>
+<tr><th>Controller</th><td>{{fill .R.Controller.Name "controller name"}}{{if .R.Controller.Contact}}, {{.R.Controller.Contact}}{{end}}</td></tr>
+<tr><th>Data protection officer</th><td>{{fill .R.Controller.DPO "dpo"}}</td></tr>
+<tr><th>Device</th><td>{{device .R.Device}}</td></tr>
+<tr><th>Audit chain</th><td>{{if .R.Chain.Verified}}{{.R.Chain}}{{else}}<span class="warn">{{.R.Chain}}</span>{{end}}</td></tr>
+</table>
 <h2>Purposes</h2>
 <table><tr><th>Purpose</th><th>Lawful basis</th><th>Retention</th><th>On objection</th><th>Review</th><th>Recordings</th><th>Held</th><th>Oldest</th><th>Next deadline</th><th>Objections</th><th>Expired</th></tr>
 {{range .R.Purposes}}<tr><td><b>{{.Name}}</b><br>{{.Description}}</td><td>{{.Basis}} {{.Article}}</td><td>{{.Rule}}</td><td>{{.Objection}}</td><td>{{yesno .Review}}</td><td class="n">{{.Count}}</td><td class="n">{{.Held}}</td><td>{{day .Oldest}}</td><td>{{day .NextDeadline}}</td><td class="n">{{.Objections}}</td><td class="n">{{.Expired}}</td></tr>
@@ -143,7 +164,12 @@ Recordings kept: {{.R.Recordings}}{{if .R.Tampered}}; <span class="warn">{{.R.Ta
 {{end}}</svg>
 <h2>In the period</h2>
 {{if .R.AuditNote}}<p>{{.R.AuditNote}}</p>{{else}}{{with .R.Period}}<table>
-<tr><td>Objections (before recording)</td><td class="n">{{.Objections}} ({{.ObjectionsBefore}})</td></tr>
+<tr><td>Calls (notice played)</td><td class="n">{{.Calls}}</td></tr>
+<tr><td>Notices played complete / incomplete</td><td class="n">{{.NoticesComplete}} / {{.NoticesIncomplete}}</td></tr>
+<tr><td>Erasure requests (found nothing)</td><td class="n">{{.ErasureRequests}} ({{.ErasureNone}})</td></tr>
+<tr><td>Access requests (found nothing)</td><td class="n">{{.AccessRequests}} ({{.AccessNone}})</td></tr>
+<tr><td>Reviews / time heard</td><td class="n">{{.Reviews}} / {{heard .SecondsHeard}}</td></tr>
+<tr><td>Objections, once per call (before recording)</td><td class="n">{{.Objections}} ({{.ObjectionsBefore}})</td></tr>
 <tr><td>Erased by retention timer</td><td class="n">{{.ErasedByTimer}}</td></tr>
 <tr><td>Erased by request</td><td class="n">{{.ErasedByRequest}}</td></tr>
 <tr><td>Erased by objection</td><td class="n">{{.ErasedObjection}}</td></tr>

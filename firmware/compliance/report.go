@@ -2,8 +2,10 @@ package compliance
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,16 +29,19 @@ const day = 24 * time.Hour
 // retention rule, the recordings kept for it, and what happened in the
 // period according to the audit log.
 type Report struct {
-	Generated   time.Time       `json:"generated"`
-	Approximate bool            `json:"approximate,omitempty"` // the clock was not trusted
-	From        time.Time       `json:"from"`                  // the period: From .. Generated
-	Rules       string          `json:"rules"`                 // where the rules came from
-	Recordings  int             `json:"recordings"`
-	NoGrant     int             `json:"no_grant,omitempty"` // recordings without any grant (erased at the next sweep)
-	Tampered    int             `json:"tampered,omitempty"`
-	Purposes    []PurposeReport `json:"purposes"`
-	Period      PeriodCounts    `json:"period"`
-	AuditNote   string          `json:"audit_note,omitempty"` // why the period counts are missing
+	Generated   time.Time         `json:"generated"`
+	Approximate bool              `json:"approximate,omitempty"` // the clock was not trusted
+	From        time.Time         `json:"from"`                  // the period: From .. Generated
+	Rules       string            `json:"rules"`                 // where the rules came from
+	Controller  policy.Controller `json:"controller"`
+	Device      string            `json:"device,omitempty"` // the appliance (its host name)
+	Chain       ChainState        `json:"audit_chain"`
+	Recordings  int               `json:"recordings"`
+	NoGrant     int               `json:"no_grant,omitempty"` // recordings without any grant (erased at the next sweep)
+	Tampered    int               `json:"tampered,omitempty"`
+	Purposes    []PurposeReport   `json:"purposes"`
+	Period      PeriodCounts      `json:"period"`
+	AuditNote   string            `json:"audit_note,omitempty"` // why the period counts are missing
 }
 
 // PurposeReport is one purpose in the report.
@@ -60,18 +65,49 @@ type PurposeReport struct {
 	Configured   bool          `json:"configured"` // false: grants of a purpose no longer in the rules
 }
 
+// ChainState is what the audit log's Verify said when the report was
+// made.
+type ChainState struct {
+	Verified bool   `json:"verified"`
+	Entries  uint64 `json:"entries,omitempty"`
+	Signed   bool   `json:"signed,omitempty"`  // the head's signature was checked
+	Problem  string `json:"problem,omitempty"` // why it is not verified
+}
+
+// String says the state in a few words.
+func (c ChainState) String() string {
+	switch {
+	case c.Verified && c.Signed:
+		return fmt.Sprintf("verified, %d entries, signed head checked", c.Entries)
+	case c.Verified:
+		return fmt.Sprintf("verified, %d entries (head not signed)", c.Entries)
+	case c.Problem != "":
+		return "NOT VERIFIED: " + c.Problem
+	}
+	return "not verified"
+}
+
 // PeriodCounts are the audit log's counts for the period.
 type PeriodCounts struct {
-	Objections       int `json:"objections"`
-	ObjectionsBefore int `json:"objections_before_recording"`
-	ErasedByTimer    int `json:"erased_by_timer"`
-	ErasedByRequest  int `json:"erased_by_request"`
-	ErasedObjection  int `json:"erased_by_objection"`
-	Restricted       int `json:"restricted_by_request"`
-	Holds            int `json:"holds"`
-	Releases         int `json:"releases"`
-	Exports          int `json:"exports"`
-	ClockChanges     int `json:"clock_trust_changes"`
+	Calls             int     `json:"calls"` // calls whose notice played (one receipt each)
+	NoticesComplete   int     `json:"notices_complete"`
+	NoticesIncomplete int     `json:"notices_incomplete"`
+	Reviews           int     `json:"reviews"`
+	SecondsHeard      float64 `json:"review_seconds_heard"`
+	ErasureRequests   int     `json:"erasure_requests"`
+	ErasureNone       int     `json:"erasure_requests_found_nothing"`
+	AccessRequests    int     `json:"access_requests"`
+	AccessNone        int     `json:"access_requests_found_nothing"`
+	Objections        int     `json:"objections"` // once per call, whatever the purposes it ended
+	ObjectionsBefore  int     `json:"objections_before_recording"`
+	ErasedByTimer     int     `json:"erased_by_timer"`
+	ErasedByRequest   int     `json:"erased_by_request"`
+	ErasedObjection   int     `json:"erased_by_objection"`
+	Restricted        int     `json:"restricted_by_request"`
+	Holds             int     `json:"holds"`
+	Releases          int     `json:"releases"`
+	Exports           int     `json:"exports"`
+	ClockChanges      int     `json:"clock_trust_changes"`
 }
 
 // Trail is the audit log as the report reads it; *audit.Log implements it.
@@ -82,7 +118,7 @@ type Trail interface {
 // MakeReport builds the report from the rules, the recordings, and the
 // audit trail (may be nil) for the period from .. now.
 func MakeReport(rules *policy.Rules, infos []vault.Info, trail Trail, now time.Time, approximate bool, from time.Time) (*Report, error) {
-	r := &Report{Generated: now.UTC(), Approximate: approximate, From: from.UTC(), Rules: rules.Source}
+	r := &Report{Generated: now.UTC(), Approximate: approximate, From: from.UTC(), Rules: rules.Source, Controller: rules.Controller}
 	idx := map[string]*PurposeReport{}
 	add := func(name string, p *policy.Purpose) *PurposeReport {
 		pr := &PurposeReport{Name: name, Ages: make([]int, len(ageBuckets))}
@@ -146,13 +182,47 @@ func MakeReport(rules *policy.Rules, infos []vault.Info, trail Trail, now time.T
 		r.AuditNote = "audit log not available: no period counts"
 		return r, nil
 	}
+	objected := map[uint64]bool{} // recordings objected to: one objection per call
+	complete := map[string]bool{} // per line: its last receipt was complete
 	err := trail.Each(from, func(e audit.Entry) error {
 		if e.Time.After(now) {
 			return nil
 		}
 		c := &r.Period
 		switch e.Action {
+		case audit.ActionNoticeReceipt:
+			line := e.Actor.ID
+			switch {
+			case strings.Contains(e.Detail, "corrected:"):
+				// A stall found after the receipt: that notice was not
+				// complete after all.
+				if complete[line] {
+					complete[line] = false
+					c.NoticesComplete--
+					c.NoticesIncomplete++
+				}
+			case strings.Contains(e.Detail, "complete=true"):
+				c.Calls++
+				c.NoticesComplete++
+				complete[line] = true
+			default:
+				c.Calls++
+				c.NoticesIncomplete++
+				complete[line] = false
+			}
+		case audit.ActionPlayback:
+			if strings.HasPrefix(e.Detail, "start") {
+				c.Reviews++
+			} else if h := field(e.Detail, "heard"); h != "" {
+				if sec, err := strconv.ParseFloat(strings.TrimSuffix(h, "s"), 64); err == nil {
+					c.SecondsHeard += sec
+				}
+			}
 		case audit.ActionObjection:
+			if e.Recording != 0 && objected[e.Recording] {
+				break
+			}
+			objected[e.Recording] = e.Recording != 0
 			c.Objections++
 			if e.Recording == 0 {
 				c.ObjectionsBefore++
@@ -167,7 +237,12 @@ func MakeReport(rules *policy.Rules, infos []vault.Info, trail Trail, now time.T
 		case audit.ActionEraseTimer:
 			c.ErasedByTimer++
 		case audit.ActionEraseRequest:
-			if e.Purpose != "" {
+			if e.Recording == 0 && strings.HasPrefix(e.Detail, "request ") {
+				c.ErasureRequests++
+				if field(e.Detail, "found") == "0" {
+					c.ErasureNone++
+				}
+			} else if e.Purpose != "" {
 				c.Restricted++
 			} else {
 				c.ErasedByRequest++
@@ -183,7 +258,14 @@ func MakeReport(rules *policy.Rules, infos []vault.Info, trail Trail, now time.T
 		case audit.ActionRelease:
 			c.Releases++
 		case audit.ActionExport:
-			c.Exports++
+			if e.Recording == 0 && strings.HasPrefix(e.Detail, "subject access request") {
+				c.AccessRequests++
+				if field(e.Detail, "found") == "0" {
+					c.AccessNone++
+				}
+			} else {
+				c.Exports++
+			}
 		case audit.ActionClockTrust:
 			c.ClockChanges++
 		}
@@ -193,6 +275,16 @@ func MakeReport(rules *policy.Rules, infos []vault.Info, trail Trail, now time.T
 		return nil, fmt.Errorf("compliance: report: audit log: %w", err)
 	}
 	return r, nil
+}
+
+// field returns the value of key=value in an entry's detail, "" if none.
+func field(detail, key string) string {
+	for _, f := range strings.Fields(detail) {
+		if v, ok := strings.CutPrefix(f, key+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 func ageClass(age time.Duration) int {
@@ -224,7 +316,31 @@ func Generate(src Source, trail Trail, from time.Time) (*Report, error) {
 		return nil, fmt.Errorf("compliance: report: %w", err)
 	}
 	now, trusted := src.Now()
-	return MakeReport(src.Rules(), infos, trail, now, !trusted, from)
+	r, err := MakeReport(src.Rules(), infos, trail, now, !trusted, from)
+	if err != nil {
+		return nil, err
+	}
+	r.Device, _ = os.Hostname()
+	r.Chain = chainState(trail)
+	return r, nil
+}
+
+// verifier is the audit log's chain check; *audit.Log implements it.
+type verifier interface {
+	Verify() (audit.Report, error)
+}
+
+// chainState verifies the chain of trail, if it can be verified.
+func chainState(trail Trail) ChainState {
+	v, ok := trail.(verifier)
+	if !ok {
+		return ChainState{Problem: "no audit log to verify"}
+	}
+	rep, err := v.Verify()
+	if err != nil {
+		return ChainState{Problem: err.Error()}
+	}
+	return ChainState{Verified: true, Entries: rep.Entries, Signed: rep.Signed}
 }
 
 // AgeClasses returns the labels of the age classes of PurposeReport.Ages.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,6 +111,8 @@ func reportFixture(t *testing.T) (*policy.Rules, []vault.Info, fixedTrail, time.
 	infos[4].Grants = append(infos[4].Grants, vault.Grant{Purpose: "marketing", Granted: infos[4].Start, Deadline: now.Add(day)})
 	at := func(d time.Duration) time.Time { return now.Add(-d) }
 	dev := audit.Actor{Kind: audit.ActorDevice, ID: "sweeper"}
+	line := func(n int) audit.Actor { return audit.Actor{Kind: audit.ActorDevice, ID: fmt.Sprintf("line%d", n)} }
+	hash := audit.Digest(make([]byte, 32))
 	trail := fixedTrail{
 		{Time: at(60 * day), Actor: caller, Action: audit.ActionObjection, Recording: 9, Detail: "ended=quality,training"},
 		{Time: at(20 * day), Actor: caller, Action: audit.ActionObjection, Detail: "before recording line=1 ended=quality,training"},
@@ -121,6 +124,27 @@ func reportFixture(t *testing.T) (*policy.Rules, []vault.Info, fixedTrail, time.
 		{Time: at(3 * day), Actor: supervisor, Action: audit.ActionEraseRequest, Recording: 12},
 		{Time: at(3 * day), Actor: supervisor, Action: audit.ActionEraseRequest, Recording: 6, Purpose: "legal"},
 		{Time: at(2 * day), Actor: dev, Action: audit.ActionClockTrust, Detail: "untrusted reason=implausible"},
+		// Three calls: line 1's notice complete, line 2's found
+		// incomplete after its receipt, line 3's cut short.
+		{Time: at(25 * day), Actor: line(1), Action: audit.ActionNoticeReceipt, Detail: "line=1 notice=default.nl.notice.mp3 sha256=" + hash + " complete=true"},
+		{Time: at(24 * day), Actor: line(2), Action: audit.ActionNoticeReceipt, Detail: "line=2 notice=sales.nl.notice.mp3 sha256=" + hash + " complete=true"},
+		{Time: at(24 * day), Actor: line(2), Action: audit.ActionNoticeReceipt, Detail: "line=2 notice=sales.nl.notice.mp3 corrected: complete=false unheard-ms=20"},
+		{Time: at(24 * day), Actor: line(2), Action: audit.ActionNoticeReceipt, Detail: "line=2 notice=sales.nl.notice.mp3 corrected: complete=false unheard-ms=40"},
+		{Time: at(23 * day), Actor: line(3), Action: audit.ActionNoticeReceipt, Detail: "line=3 notice=default.nl.notice.mp3 sha256=" + hash + " complete=false"},
+		// One objection to recording 13, pressed twice: one objection.
+		{Time: at(15 * day), Actor: caller, Action: audit.ActionObjection, Recording: 13, Detail: "ended=quality,training"},
+		{Time: at(15 * day), Actor: caller, Action: audit.ActionObjection, Recording: 13, Detail: "ended="},
+		// A review of a minute, stopped after 42.5 s.
+		{Time: at(4 * day), Actor: audit.Actor{Kind: audit.ActorButton, ID: "playback"}, Action: audit.ActionPlayback, Recording: 1, Purpose: "quality", Detail: "start length=60.0s"},
+		{Time: at(4 * day), Actor: supervisor, Action: audit.ActionPlayback, Recording: 1, Purpose: "quality", Detail: "end=stopped heard=42.5s"},
+		// Requests: an erasure that found recording 12, one that found
+		// nothing; an access request exporting recording 4, one that found
+		// nothing.
+		{Time: at(3 * day), Actor: supervisor, Action: audit.ActionEraseRequest, Detail: "request found=2 erased=1 restricted=1 failed=0"},
+		{Time: at(3 * day), Actor: supervisor, Action: audit.ActionEraseRequest, Detail: "request found=0 erased=0 restricted=0 failed=0"},
+		{Time: at(3 * day), Actor: supervisor, Action: audit.ActionExport, Recording: 4, Detail: "subject access request"},
+		{Time: at(3 * day), Actor: supervisor, Action: audit.ActionExport, Detail: "subject access request found=1"},
+		{Time: at(3 * day), Actor: supervisor, Action: audit.ActionExport, Detail: "subject access request found=0"},
 	}
 	return rules, infos, trail, now
 }
@@ -145,10 +169,13 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestReportGolden(t *testing.T) {
 	rules, infos, trail, now := reportFixture(t)
+	rules.Controller = policy.Controller{Name: "Example Shop B.V.", Contact: "privacy@example.nl", DPO: "dpo@example.nl"}
 	rep, err := MakeReport(rules, infos, trail, now, false, now.Add(-30*day))
 	if err != nil {
 		t.Fatal(err)
 	}
+	rep.Device = "fairrec-shop1"
+	rep.Chain = ChainState{Verified: true, Entries: 1234, Signed: true}
 	for _, f := range []struct {
 		name  string
 		write func(*bytes.Buffer) error
@@ -178,7 +205,7 @@ func TestReportCounts(t *testing.T) {
 		byName[p.Name] = p
 	}
 	q := byName["quality"]
-	if q.Count != 4 || q.Held != 1 || !q.Oldest.Equal(now.Add(-80*day)) || q.Expired != 1 || q.Objections != 1 {
+	if q.Count != 4 || q.Held != 1 || !q.Oldest.Equal(now.Add(-80*day)) || q.Expired != 1 || q.Objections != 2 {
 		t.Errorf("quality: %+v", q)
 	}
 	// The oldest quality grant (80 days, held) is not the next deadline:
@@ -189,8 +216,10 @@ func TestReportCounts(t *testing.T) {
 	if m := byName["marketing"]; m.Configured || m.Count != 1 {
 		t.Errorf("unconfigured purpose: %+v", m)
 	}
-	want := PeriodCounts{Objections: 1, ObjectionsBefore: 1, ErasedByTimer: 1, ErasedByRequest: 1, ErasedObjection: 1,
-		Restricted: 1, Holds: 1, ClockChanges: 1}
+	want := PeriodCounts{Calls: 3, NoticesComplete: 1, NoticesIncomplete: 2, Reviews: 1, SecondsHeard: 42.5,
+		ErasureRequests: 2, ErasureNone: 1, AccessRequests: 2, AccessNone: 1,
+		Objections: 2, ObjectionsBefore: 1, ErasedByTimer: 1, ErasedByRequest: 1, ErasedObjection: 1,
+		Restricted: 1, Holds: 1, Exports: 1, ClockChanges: 1}
 	if d := cmp.Diff(want, rep.Period); d != "" {
 		t.Errorf("period counts (-want +got):\n%s", d)
 	}
@@ -232,4 +261,34 @@ func TestRegisterGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "register.txt", b.Bytes())
+}
+
+// verifiedTrail is a fixed trail whose chain check says err.
+type verifiedTrail struct {
+	fixedTrail
+	err error
+}
+
+func (v verifiedTrail) Verify() (audit.Report, error) {
+	return audit.Report{Entries: uint64(len(v.fixedTrail)), Signed: true}, v.err
+}
+
+func TestChainState(t *testing.T) {
+	tests := []struct {
+		name  string
+		trail Trail
+		want  string
+	}{
+		{"verified", verifiedTrail{fixedTrail: make(fixedTrail, 3)}, "verified, 3 entries, signed head checked"},
+		{"broken", verifiedTrail{err: fmt.Errorf("audit: verify: entry 7: %w", audit.ErrBroken)}, "NOT VERIFIED: audit: verify: entry 7: "},
+		{"cannot verify", fixedTrail{}, "NOT VERIFIED: no audit log to verify"},
+		{"no log", nil, "NOT VERIFIED: no audit log to verify"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := chainState(tc.trail).String(); !strings.HasPrefix(got, tc.want) {
+				t.Errorf("chain %q, want %q...", got, tc.want)
+			}
+		})
+	}
 }

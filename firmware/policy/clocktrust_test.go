@@ -38,3 +38,40 @@ func TestClockTrustAudited(t *testing.T) {
 		t.Fatalf("clock trust entries %q, want %q", trust, want)
 	}
 }
+
+// TestClockTrustOnlyChanges: starting again and again without an RTC and
+// without a confirmation (each run of the tool) is no change of trust and
+// adds no entry; a confirmation and a jump while running do.
+func TestClockTrustOnlyChanges(t *testing.T) {
+	b := newBox(t, testRules(t))
+	b.noRTC = true
+	trust := func() []string {
+		var out []string
+		for _, e := range b.rec.Entries() {
+			if e.Action == audit.ActionClockTrust {
+				out = append(out, e.Detail)
+			}
+		}
+		return out
+	}
+	for range 5 {
+		b.restart(time.Minute, time.Time{})
+		if _, err := b.e.EraseCaller("0201", supervisor); err != nil {
+			t.Fatal(err)
+		}
+		b.sweep()
+	}
+	if got := trust(); len(got) != 0 {
+		t.Fatalf("five unconfirmed starts wrote clock trust entries %q, want none", got)
+	}
+	if err := b.e.Confirm(supervisor); err != nil {
+		t.Fatal(err)
+	}
+	b.jump(b.now.Add(365 * day))
+	b.e.Now()
+	b.sweep()
+	want := []string{"trusted reason=confirmed", "untrusted reason=jump"}
+	if got := trust(); !slices.Equal(got, want) {
+		t.Fatalf("clock trust entries %q, want %q", got, want)
+	}
+}

@@ -65,6 +65,10 @@ func (e *Engine) EraseCaller(number string, actor audit.Actor) (Result, error) {
 			len(r.Restricted), e.restrictedBases(infos, r.Restricted), joinIDs(r.Restricted))
 	}
 	r.Text = b.String()
+	// The request itself, found something or not, without the number:
+	// the report counts requests and their results from this entry.
+	e.record(audit.Entry{Actor: actor, Action: audit.ActionEraseRequest, Detail: fmt.Sprintf("request found=%d erased=%d restricted=%d failed=%d",
+		len(r.Recordings), len(r.Erased), len(r.Restricted), len(errs))})
 	if err := errors.Join(errs...); err != nil {
 		return r, fmt.Errorf("policy: erasure request: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
@@ -201,13 +202,13 @@ func (e *Engine) handleClockAs(actor audit.Actor) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, c := range changes {
-		if !(c.Initial && c.Trusted) {
+		if !initialDefault(c) {
 			state := "untrusted"
 			if c.Trusted {
 				state = "trusted"
 			}
 			detail := fmt.Sprintf("%s reason=%s", state, c.Reason)
-			if c.Shift > 0 {
+			if c.Shift >= time.Second {
 				detail += " shift=" + words(c.Shift)
 			}
 			a := actor
@@ -223,6 +224,18 @@ func (e *Engine) handleClockAs(actor audit.Actor) {
 			}
 		}
 	}
+}
+
+// initialDefault reports whether c is the keeper's state at start with
+// nothing to say: trusted, or untrusted only for want of a confirmation in
+// this boot (a box without RTC, a tool run) while the clock agrees with
+// the saved bound. That is no change of trust, and auditing it made every
+// run of the tool add a "clock trust changed" entry; the entries written
+// meanwhile carry the approximate flag. A state at start with evidence
+// against the clock (implausible, behind, a jump, the state lost) is
+// audited, as is every change while running.
+func initialDefault(c trustclock.Change) bool {
+	return c.Initial && (c.Trusted || c.Reason == "unconfirmed" || c.Reason == "first-start")
 }
 
 // settle clears the approximate flags once the clock is trusted, moving

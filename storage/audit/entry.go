@@ -326,6 +326,25 @@ func checkText(field, s string, max int) error {
 	return nil
 }
 
+// Digest returns a hash (a SHA-256, say) as the text fields accept it
+// whole: lower-case hex in groups of four joined by '-'
+// ("9f86-d081-884c-..."), 79 characters for a SHA-256. Plain hex would
+// hold digit runs longer than MaxDigitRun and be refused, or cut and
+// blanked by Redact; the groups keep every bit of it.
+func Digest(sum []byte) string {
+	const hexdigits = "0123456789abcdef"
+	var b strings.Builder
+	b.Grow(len(sum)*2 + len(sum)/2)
+	for i, c := range sum {
+		if i > 0 && i%2 == 0 {
+			b.WriteByte('-')
+		}
+		b.WriteByte(hexdigits[c>>4])
+		b.WriteByte(hexdigits[c&0xf])
+	}
+	return b.String()
+}
+
 // Redact returns s made acceptable as a Detail: digits in runs longer than
 // MaxDigitRun become '#', '@' and '+' become '?', control characters and
 // invalid UTF-8 become ' ' and '?', and the result is cut to MaxDetailLen

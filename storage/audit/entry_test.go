@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -171,5 +172,26 @@ func TestRedact(t *testing.T) {
 	}
 	if got := Redact(strings.Repeat("é", MaxDetailLen)); len(got) > MaxDetailLen || !utf8.ValidString(got) {
 		t.Errorf("long input: %d bytes, valid UTF-8 %v", len(got), utf8.ValidString(got))
+	}
+}
+
+// TestDigest: a SHA-256 as Digest writes it passes Validate and Redact
+// unchanged, whatever its bytes, and reads back to the same hash.
+func TestDigest(t *testing.T) {
+	for _, sum := range []string{"", "\x00\x00\x00", strings.Repeat("\x11", 32), strings.Repeat("\x99", 32), "\xde\xad\xbe\xef\x01\x23\x45\x67\x89"} {
+		d := Digest([]byte(sum))
+		e := Entry{Actor: Actor{Kind: ActorDevice}, Action: ActionNoticeReceipt, Detail: "sha256=" + d}
+		if err := e.Validate(); err != nil {
+			t.Errorf("Digest(%x) = %q: %v", sum, d, err)
+		}
+		if r := Redact(e.Detail); r != e.Detail {
+			t.Errorf("Redact changes %q to %q", e.Detail, r)
+		}
+		if back := strings.ReplaceAll(d, "-", ""); back != hex.EncodeToString([]byte(sum)) {
+			t.Errorf("Digest(%x) = %q, does not read back", sum, d)
+		}
+	}
+	if d := Digest(make([]byte, 32)); len(d) != 79 {
+		t.Errorf("a SHA-256 is %d characters, want 79", len(d))
 	}
 }
