@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -118,7 +119,7 @@ func StartRsyslog(t testing.TB, ca *CA) *Rsyslog {
 	}
 	port := freePort(t)
 	r := &Rsyslog{Addr: fmt.Sprintf("127.0.0.1:%d", port), Out: filepath.Join(dir, "received.log"),
-		Version: strings.TrimSuffix(strings.Join(strings.Fields(strings.SplitN(string(v), "\n", 2)[0]), " "), ", compiled with:"), stderr: &strings.Builder{}}
+		Version: version(v), stderr: &strings.Builder{}}
 	var conf strings.Builder
 	fmt.Fprintf(&conf, "global(workDirectory=%q", work)
 	if ca != nil {
@@ -163,9 +164,7 @@ func StartRsyslog(t testing.TB, ca *CA) *Rsyslog {
 			t.Fatalf("rsyslogd exited at start:\n%s\nconfiguration:\n%s", r.stderr, conf.String())
 		default:
 		}
-		c, err := net.DialTimeout("tcp", r.Addr, time.Second)
-		if err == nil {
-			c.Close()
+		if err := r.probe(ca); err == nil {
 			return r
 		}
 		if i == 200 {
@@ -173,6 +172,38 @@ func StartRsyslog(t testing.TB, ca *CA) *Rsyslog {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// probe connects once as a client would, with a whole TLS handshake when
+// rsyslogd speaks TLS (a bare connect would leave it a broken handshake to
+// complain about).
+func (r *Rsyslog) probe(ca *CA) error {
+	d := &net.Dialer{Timeout: time.Second}
+	if ca == nil {
+		c, err := d.Dial("tcp", r.Addr)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	pem, err := os.ReadFile(ca.CertFile)
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	c, err := tls.DialWithDialer(d, "tcp", r.Addr, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	if err == nil {
+		c.Close()
+	}
+	return err
+}
+
+// version is the program and version from rsyslogd -v's first line.
+func version(v []byte) string {
+	first, _, _ := strings.Cut(string(v), "\n")
+	first, _, _ = strings.Cut(first, " compiled")
+	return strings.Join(strings.Fields(first), " ")
 }
 
 // gtlsInstalled reports whether rsyslog's GnuTLS stream driver is present.

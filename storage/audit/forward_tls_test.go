@@ -87,27 +87,43 @@ func TestForwardTLS(t *testing.T) {
 	}
 }
 
-// TestForwardRsyslog: a real rsyslogd, receiving over TLS (RFC 5425) on
-// loopback, gets every entry in order with its seq and hash, framed so
-// that each is one message.
+// TestForwardRsyslog: a real rsyslogd on loopback, receiving over TLS
+// (RFC 5425) or, when asked for, plain TCP, gets every entry in order with
+// its seq and hash, framed so that each is one message.
 func TestForwardRsyslog(t *testing.T) {
-	ca := rsyslogtest.NewCA(t, t.TempDir())
-	rs := rsyslogtest.StartRsyslog(t, &ca)
-	t.Logf("%s, TLS on %s", rs.Version, rs.Addr)
-	l, _, stop := forwardingTLS(t, rs.Addr, 0, &tls.Config{RootCAs: caPool(t, ca)})
-	clk := l.cfg.Clock.(clockCtl)
-	const n = 12
-	fill(t, l, clk.(*clockT), n)
-	got := rs.WaitFor(t, n, "fairrec@32473", 20*time.Second)
-	stop()
-	all := entries(t, l)
-	for i, m := range got {
-		e := all[i]
-		h := e.Hash()
-		for _, want := range []string{fmt.Sprintf(` seq="%d"`, e.Seq), fmt.Sprintf(` hash="%x"`, h), " " + e.Action.String() + " ["} {
-			if !strings.Contains(m, want) {
-				t.Errorf("message %d lacks %q: %s", i, want, m)
+	for _, useTLS := range []bool{true, false} {
+		t.Run(map[bool]string{true: "tls", false: "plain"}[useTLS], func(t *testing.T) {
+			ca := rsyslogtest.NewCA(t, t.TempDir())
+			var serverCA *rsyslogtest.CA
+			var tc *tls.Config
+			if useTLS {
+				serverCA, tc = &ca, &tls.Config{RootCAs: caPool(t, ca)}
 			}
-		}
+			rs := rsyslogtest.StartRsyslog(t, serverCA)
+			t.Logf("%s on %s", rs.Version, rs.Addr)
+			l, _, stop := forwardingTLS(t, rs.Addr, 0, tc)
+			clk := l.cfg.Clock.(clockCtl)
+			const n = 12
+			fill(t, l, clk.(*clockT), n)
+			// A failed connection backs off on the fake clock: move it on.
+			waitFor(t, "rsyslogd to receive every entry", func() bool {
+				if clk.Pending() > 0 {
+					clk.Advance(time.Minute)
+				}
+				return len(rs.Messages(t, "fairrec@32473")) >= n
+			})
+			got := rs.Messages(t, "fairrec@32473")
+			stop()
+			all := entries(t, l)
+			for i, m := range got {
+				e := all[i]
+				h := e.Hash()
+				for _, want := range []string{fmt.Sprintf(` seq="%d"`, e.Seq), fmt.Sprintf(` hash="%x"`, h), " " + e.Action.String() + " ["} {
+					if !strings.Contains(m, want) {
+						t.Errorf("message %d lacks %q: %s", i, want, m)
+					}
+				}
+			}
+		})
 	}
 }
