@@ -2,6 +2,7 @@
 # deps.sh installs what building and testing fairrec needs, and only what is missing.
 #
 #   scripts/deps.sh          native: portaudio19-dev, pkg-config and the test tools
+#                            (rsyslog and its TLS driver: the syslog forwarding tests)
 #   scripts/deps.sh cross    also the arm64/armhf cross toolchains, their portaudio, qemu-user
 #   scripts/deps.sh deb      the cross toolchains plus lintian, debootstrap and qemu-user-static
 #
@@ -10,7 +11,8 @@
 set -euo pipefail
 
 native=$(dpkg --print-architecture)
-want=(portaudio19-dev pkg-config lame espeak-ng sox socat alsa-utils libasound2-plugins)
+want=(portaudio19-dev pkg-config lame espeak-ng sox socat alsa-utils libasound2-plugins
+	rsyslog rsyslog-gnutls)
 [ "${1:-}" = cross ] && want+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	portaudio19-dev:arm64 portaudio19-dev:armhf qemu-user)

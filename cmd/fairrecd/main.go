@@ -91,6 +91,9 @@ func parseArgs(args []string, stderr io.Writer) (Config, error) {
 	fs.DurationVar(&cfg.MinCall, "min-call", 0, "discard recordings shorter than this")
 	fs.Float64Var(&cfg.VOX, "vox", 0, "lines without hook sense: a call starts when the line's level reaches this many dBm0, e.g. -40 (default off)")
 	fs.DurationVar(&cfg.DialDelay, "dial-delay", 0, "outgoing calls: play the notice this long after the last digit (default 4s)")
+	fs.StringVar(&cfg.Syslog, "syslog", "", "forward the audit log to this syslog server, HOST:PORT, over TLS (RFC 5425; port 6514)")
+	fs.StringVar(&cfg.SyslogCA, "syslog-ca", "", "CA certificate (PEM) the syslog server's certificate must chain to (default: the system's)")
+	fs.BoolVar(&cfg.SyslogPlain, "syslog-plain", false, "forward over plain TCP instead of TLS (anyone on the network can read and alter it)")
 	showVersion := fs.Bool("version", false, "print the version, commit and date of this build, then exit")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: fairrecd --board NAME [flags]")
@@ -107,6 +110,9 @@ func parseArgs(args []string, stderr io.Writer) (Config, error) {
 	}
 	if cfg.Board == "" {
 		return cfg, errors.New("--board is required (rpi4-4line or sim)")
+	}
+	if err := checkSyslogFlags(cfg); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }

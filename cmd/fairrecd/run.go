@@ -54,6 +54,10 @@ type Config struct {
 	MinCall       time.Duration // calls with less recorded audio are discarded
 	DialDelay     time.Duration // outgoing: the notice plays this long after the last digit
 	VOX           float64       // dBm0; lines without hook sense start calls on this level (0: off)
+
+	Syslog      string // HOST:PORT of a syslog server the audit log is forwarded to; "" none
+	SyslogCA    string // CA certificate (PEM) the server's TLS certificate must chain to; "" the system's
+	SyslogPlain bool   // forward over plain TCP instead of TLS
 }
 
 // memoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT says
@@ -93,6 +97,9 @@ func Run(ctx context.Context, cfg Config) error {
 	// only the one line that says why, not the chatter of what did open.
 	d.logw.hold()
 	err := d.open()
+	if err == nil {
+		err = d.openSyslog()
+	}
 	if err != nil {
 		cerr := d.close()
 		d.logw.drop()
@@ -126,7 +133,8 @@ type daemon struct {
 	rules    *policy.Rules
 	keeper   *trustclock.Keeper
 	audit    *audit.Log
-	sink     audit.Pending // vault events and entries until the audit log is open
+	sink     audit.Pending    // vault events and entries until the audit log is open
+	forward  *audit.Forwarder // nil without --syslog
 	policy   *policy.Engine
 	notices  *notice.Library
 	review   *review.Player // nil without a review output
@@ -145,6 +153,7 @@ func (d *daemon) run(ctx context.Context) error {
 	vctx, stopVault := context.WithCancel(context.Background())
 	vaultDone := make(chan error, 1)
 	go func() { vaultDone <- d.vault.Run(vctx) }()
+	stopSyslog := d.startSyslog()
 	var bg sync.WaitGroup
 	bg.Add(2)
 	var sweeping atomic.Bool // for the watchdog (notify.go)
@@ -194,6 +203,7 @@ func (d *daemon) run(ctx context.Context) error {
 	if e := <-vaultDone; e != nil {
 		errs = append(errs, e)
 	}
+	stopSyslog() // after the vault: its last events are forwarded too
 	cancel()
 	conWG.Wait()
 	d.log.Info("fairrecd stopped")

@@ -83,7 +83,7 @@
 // A Forwarder (a Sink of the Log) sends each committed entry to a central
 // syslog server as an RFC 5424 message (facility 13, log audit; structured
 // data fairrec@32473 with seq, actor, recording, purpose, prev and hash) over
-// TCP with RFC 6587 octet-counting framing. Its queue is bounded; when full,
+// TLS (RFC 5425) or plain TCP, with RFC 6587 octet-counting framing. Its queue is bounded; when full,
 // the oldest entry is dropped, counted, and announced to the server by a
 // drop marker (MSGID "dropped") and in the local log (ActionForwardDropped).
 // It reconnects with exponential backoff timed by the injected clock.

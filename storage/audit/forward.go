@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -13,20 +14,27 @@ import (
 )
 
 // ForwardConfig configures a Forwarder. Addr and Clock are required; the
-// zero values of the rest mean: a queue of 4096 entries, HOSTNAME "-",
-// APP-NAME "fairrec", backoff from 1 s doubling to 5 min, a 10 s dial
-// timeout, net.Dialer, no local drop record, a discarding logger.
+// zero values of the rest mean: plain TCP, a queue of 4096 entries, HOSTNAME
+// "-", APP-NAME "fairrec", backoff from 1 s doubling to 5 min, a 10 s dial
+// and handshake timeout, net.Dialer, no local drop record, a discarding
+// logger.
 type ForwardConfig struct {
-	Addr     string // host:port of the syslog server (TCP)
-	Clock    Clock
+	Addr  string // host:port of the syslog server (TCP)
+	Clock Clock
+	// TLS, if set, makes the transport syslog over TLS (RFC 5425: the same
+	// octet-counting framing inside a TLS session). An empty ServerName is
+	// taken from Addr's host, so the server's certificate is checked
+	// against the name the installer gave; set RootCAs to trust a private
+	// CA. nil means plain TCP, which anyone on the path can read and alter.
+	TLS      *tls.Config
 	Queue    int    // most entries held while the server is unreachable
 	Hostname string // RFC 5424 HOSTNAME: printable ASCII, no spaces
 	AppName  string
 
 	MinBackoff, MaxBackoff time.Duration
 	DialTimeout            time.Duration
-	// Dial opens the connection. For syslog over TLS (RFC 5425, the same
-	// octet-counting framing) pass a tls.Dialer's DialContext.
+	// Dial opens the TCP connection; with TLS set, the handshake runs on
+	// the connection it returns.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Recorder, if set, gets an ActionForwardDropped entry each time a drop
 	// marker has been delivered, so the local log says when the central
@@ -43,8 +51,9 @@ type ForwardStats struct {
 	Connected bool
 }
 
-// Forwarder sends entries to a syslog server as RFC 5424 messages over TCP
-// with octet-counting framing (RFC 6587 section 3.4.1). It implements Sink.
+// Forwarder sends entries to a syslog server as RFC 5424 messages over TLS
+// (RFC 5425) or plain TCP, with octet-counting framing (RFC 6587 section
+// 3.4.1). It implements Sink.
 //
 // Entries wait in a bounded queue. When it is full the OLDEST entry is
 // dropped: the local log keeps every entry anyway, and what the central
@@ -121,6 +130,17 @@ func NewForwarder(cfg ForwardConfig) (*Forwarder, error) {
 		d := &net.Dialer{Timeout: cfg.DialTimeout}
 		cfg.Dial = d.DialContext
 	}
+	if cfg.TLS != nil {
+		cfg.TLS = cfg.TLS.Clone()
+		if cfg.TLS.ServerName == "" {
+			host, _, err := net.SplitHostPort(cfg.Addr)
+			if err != nil {
+				return nil, fmt.Errorf("audit: forwarder: address %q: %w", cfg.Addr, err)
+			}
+			cfg.TLS.ServerName = host
+		}
+		cfg.TLS.MinVersion = max(cfg.TLS.MinVersion, tls.VersionTLS12) // RFC 5425 bis (RFC 9662)
+	}
 	f := &Forwarder{cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1), ring: make([]Entry, cfg.Queue)}
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)
@@ -174,7 +194,7 @@ func (f *Forwarder) Run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		conn, err := f.cfg.Dial(ctx, "tcp", f.cfg.Addr)
+		conn, err := f.dial(ctx)
 		if err == nil {
 			backoff = f.cfg.MinBackoff
 			f.setConnected(true)
@@ -192,6 +212,35 @@ func (f *Forwarder) Run(ctx context.Context) error {
 		}
 		backoff = min(2*backoff, f.cfg.MaxBackoff)
 	}
+}
+
+// dial opens a connection to the server, with the TLS handshake done when
+// TLS is configured. The handshake is bounded by DialTimeout on the Clock: a
+// server that accepts but never answers must not stall reconnecting.
+func (f *Forwarder) dial(ctx context.Context) (net.Conn, error) {
+	conn, err := f.cfg.Dial(ctx, "tcp", f.cfg.Addr)
+	if err != nil || f.cfg.TLS == nil {
+		return conn, err
+	}
+	tc := tls.Client(conn, f.cfg.TLS)
+	hctx, cancel := context.WithCancel(ctx)
+	timer := make(chan struct{})
+	go func() {
+		defer close(timer)
+		select {
+		case <-f.cfg.Clock.After(f.cfg.DialTimeout):
+			cancel()
+		case <-hctx.Done():
+		}
+	}()
+	err = tc.HandshakeContext(hctx)
+	cancel()
+	<-timer
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("tls handshake with %s: %w", f.cfg.Addr, err)
+	}
+	return tc, nil
 }
 
 func (f *Forwarder) setConnected(c bool) {

@@ -3,6 +3,7 @@ package audit
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,12 @@ func startServer(t *testing.T, addr string) *syslogServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveOn(t, ln)
+}
+
+// serveOn is startServer on a listener of the test's making (TLS).
+func serveOn(t *testing.T, ln net.Listener) *syslogServer {
+	t.Helper()
 	s := &syslogServer{t: t, ln: ln, msgs: make(chan string, 1000)}
 	s.wg.Go(s.accept)
 	t.Cleanup(s.stop)
@@ -141,8 +148,14 @@ func parse(t *testing.T, m string) parsed {
 // forwarding wires a log to a forwarder on addr and runs it.
 func forwarding(t *testing.T, addr string, queue int) (*Log, *Forwarder, func()) {
 	t.Helper()
+	return forwardingTLS(t, addr, queue, nil)
+}
+
+// forwardingTLS is forwarding over TLS with tc (nil: plain TCP).
+func forwardingTLS(t *testing.T, addr string, queue int, tc *tls.Config) (*Log, *Forwarder, func()) {
+	t.Helper()
 	l, clk := testLog(t, nil)
-	f, err := NewForwarder(ForwardConfig{Addr: addr, Clock: clk, Queue: queue, Hostname: "box-1",
+	f, err := NewForwarder(ForwardConfig{Addr: addr, Clock: clk, Queue: queue, Hostname: "box-1", TLS: tc,
 		MinBackoff: time.Second, MaxBackoff: 4 * time.Second, DialTimeout: time.Second, Recorder: l})
 	if err != nil {
 		t.Fatal(err)
