@@ -25,8 +25,8 @@ import (
 // anchor cannot be forged without the key file. Stores alternate between
 // the copies and Load takes the valid copy with the higher seq, so a write
 // torn by a power cut leaves the previous anchor readable. A store of a
-// lower seq (the log continued after tampering) writes both copies, one
-// after the other, each fsynced. A new vault's root slot is written with an
+// seq not above the newest (the log continued after tampering) writes both
+// copies, one after the other, each fsynced. A new vault's root slot is written with an
 // anchor at seq 0 (the empty log): a slot 0 whose tail is all zero belongs
 // to a vault made before anchoring (or was zeroed).
 const (
@@ -146,7 +146,8 @@ func (a *Anchor) Store(seq uint64, head []byte) error {
 		return err
 	}
 	// Write the copy not holding the newest anchor, so a torn write keeps
-	// it; a lower seq than the newest replaces both.
+	// it; a seq not above the newest (the log continued after tampering,
+	// perhaps at the same seq with another hash) replaces both.
 	newest, target := -1, 0
 	for i, c := range copies {
 		if c.valid && (newest < 0 || c.seq > copies[newest].seq) {
@@ -157,7 +158,7 @@ func (a *Anchor) Store(seq uint64, head []byte) error {
 		target = 1 - newest
 	}
 	order := []int{target}
-	if newest >= 0 && seq < copies[newest].seq {
+	if newest >= 0 && seq <= copies[newest].seq {
 		order = append(order, newest)
 	}
 	b := make([]byte, anchorCopy)

@@ -39,6 +39,7 @@ func TestAnchor(t *testing.T) {
 		{"new vault: the empty log", nil, nil, want{0, make([]byte, anchorHashLen), nil}},
 		{"stores", []uint64{1, 2, 3}, nil, want{3, hashOf(3)[:16], nil}},
 		{"a lower seq replaces both copies", []uint64{5, 6, 2}, nil, want{2, hashOf(2)[:16], nil}},
+		{"the same seq again replaces both", []uint64{5, 6, 6}, func(tl []byte) {}, want{6, hashOf(6)[:16], nil}},
 		{"newest copy torn: the one before", []uint64{1, 2}, func(tl []byte) { tl[3] ^= 1 }, want{1, hashOf(1)[:16], nil}},
 		{"both copies garbled", []uint64{1, 2}, func(tl []byte) { tl[3] ^= 1; tl[anchorCopy+3] ^= 1 }, want{0, nil, ErrTampered}},
 		{"zeroed: never anchored", []uint64{1, 2}, func(tl []byte) { clear(tl) }, want{0, nil, nil}},
