@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"fairrec/storage/audit"
@@ -43,7 +44,7 @@ func runAuditExport(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	l, err := auditOpen(*dir, nil)
+	l, err := auditOpen(*dir, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -61,14 +62,46 @@ func auditParseSince(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%w: --since %q: want RFC 3339 (2026-01-31T12:00:00Z) or a date (2026-01-31)", errUsage, s)
 }
 
-func auditOpen(dir string, key []byte) (*audit.Log, error) {
+// auditAnchor reads the audit log's anchor from the key-slot file, without
+// the vault's lock; nil when there is no key file to check it with.
+func auditAnchor(vf *vaultFlags, key []byte) (*vault.Anchor, error) {
+	if key == nil {
+		return nil, nil
+	}
+	cfg, err := vf.config()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Dir, vault.SlotsFile)); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil // no vault yet
+	}
+	return vault.ReadAnchor(cfg)
+}
+
+func auditOpen(dir string, key []byte, anchor *vault.Anchor) (*audit.Log, error) {
 	path := audit.PathIn(dir)
 	if _, err := os.Stat(path); err != nil {
+		if seq, head, err := anchorOf(anchor); err != nil || seq > 0 || (anchor != nil && head == nil) {
+			// Verify would have found it behind its anchor.
+			return nil, fmt.Errorf("no audit log at %s: %w (it was deleted: the key-slot file holds its anchor)", path, audit.ErrTampered)
+		}
 		return nil, fmt.Errorf("no audit log at %s", path)
 	}
-	l, err := audit.Open(audit.Config{Path: path, ReadOnly: true, Key: key, Timeout: 2 * time.Second})
+	acfg := audit.Config{Path: path, ReadOnly: true, Key: key, Timeout: 2 * time.Second}
+	if anchor != nil {
+		acfg.Anchor = anchor
+	}
+	l, err := audit.Open(acfg)
 	if errors.Is(err, audit.ErrLocked) {
 		return nil, fmt.Errorf("%w (is fairrecd running? stop it, or use the console's audit verify)", err)
 	}
 	return l, err
+}
+
+// anchorOf loads a's anchor; nothing when a is nil.
+func anchorOf(a *vault.Anchor) (uint64, []byte, error) {
+	if a == nil {
+		return 0, nil, nil
+	}
+	return a.Load()
 }

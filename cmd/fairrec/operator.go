@@ -77,7 +77,14 @@ func runOperator(c operator.Command, args []string, stdout, stderr io.Writer) (e
 		if err != nil {
 			return err
 		}
-		if env.Log, err = auditOpen(*pf.data, key); err != nil {
+		anchor, err := auditAnchor(pf.vaultFlags, key)
+		if err != nil {
+			return err
+		}
+		if anchor != nil {
+			defer anchor.Close()
+		}
+		if env.Log, err = auditOpen(*pf.data, key, anchor); err != nil {
 			return err
 		}
 		defer env.Log.Close()

@@ -57,6 +57,7 @@ func (d *daemon) open() error {
 		Rate: st.Rate(), Period: st.Period(), InChannels: d.board.InChannels, OutChannels: d.board.OutChannels,
 		Lines: wiring, NewLine: d.newLine, Supervisor: d.pins.Supervisor, ReviewOut: d.board.ReviewOut,
 		NewReview: d.newReview, Fault: d.pins.Fault, Clock: d.keeper, Logger: d.log,
+		BoxFault: func() string { return d.tampered },
 	}
 	if d.sim != nil {
 		// The sim board's files wait for the firmware; a real board's
@@ -150,6 +151,11 @@ func (d *daemon) openVault() error {
 		return err
 	}
 	d.rules, d.keeper, d.vault, d.audit, d.policy = dd.Rules, dd.Keeper, dd.Vault, dd.Audit, dd.Policy
+	if dd.Tampered != nil {
+		// Recording goes on in a new segment of the log; the fault LED
+		// and the status say entries were lost.
+		d.tampered = dd.Tampered.Error()
+	}
 	// The console's secrets file is signed, and each secret keyed, under
 	// a key only the key file opens, as `fairrec passwd` does.
 	if d.authKey, err = dd.Secret(auth.KeyLabel); err != nil {

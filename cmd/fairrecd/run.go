@@ -135,6 +135,7 @@ type daemon struct {
 	audit    *audit.Log
 	sink     audit.Pending    // vault events and entries until the audit log is open
 	forward  *audit.Forwarder // nil without --syslog
+	tampered string           // why the audit log was found tampered with at start ("" if not): the fault LED
 	policy   *policy.Engine
 	notices  *notice.Library
 	review   *review.Player // nil without a review output

@@ -25,6 +25,9 @@ func (s system) Status() console.Status {
 	} else {
 		st.Storage = fmt.Sprintf("%s, key %s, %d recordings", d.cfg.Data, d.key, len(recs))
 	}
+	if d.tampered != "" {
+		st.Storage += "; FAULT: " + d.tampered
+	}
 	if d.review != nil {
 		st.Review = "idle"
 		if rs := d.review.Status(); rs.Phase != review.Idle {

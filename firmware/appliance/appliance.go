@@ -74,7 +74,11 @@ type Config struct {
 	ReviewOut  int
 	NewReview  func(button Pin) (Review, error)
 
-	Fault Light // lit while any line cannot record; nil if absent
+	Fault Light // lit while any line cannot record, or BoxFault says so; nil if absent
+	// BoxFault, if set, reports a fault of the box rather than of a line
+	// (the audit log was found tampered with at start): non-empty lights
+	// the fault LED. Read once per period; must not block.
+	BoxFault func() string
 
 	// Wait is for the simulated board: the audio loop blocks on the
 	// worker instead of dropping capture or playing silence, and the pins
@@ -197,17 +201,20 @@ type Health struct {
 func (a *Appliance) Health() Health {
 	h := Health{Processed: a.processed.Load(), Late: a.pump.late.Load(), Stale: a.pump.stale.Load(),
 		Dropped: a.pump.dropped.Load(), Untold: a.pump.untold.Load()}
+	h.Fault = a.boxFault()
 	for _, l := range a.lines {
 		h.Fault = h.Fault || l.Status().Fault != ""
 	}
 	return h
 }
 
+func (a *Appliance) boxFault() bool { return a.cfg.BoxFault != nil && a.cfg.BoxFault() != "" }
+
 // process is the worker's step: one period through every line.
 func (a *Appliance) process(in, out [][]int16) error {
 	a.captured += int64(len(in[0]))
 	stop := a.cfg.Before != nil && a.cfg.Before(a.captured)
-	fault := false
+	fault := a.boxFault()
 	for i, l := range a.lines {
 		w := a.cfg.Lines[i]
 		l.Capture(in[w.In])

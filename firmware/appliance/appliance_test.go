@@ -206,3 +206,31 @@ func TestBadConfig(t *testing.T) {
 		t.Errorf("New: %v, want the line's error", err)
 	}
 }
+
+// TestBoxFault: a fault of the box (the audit log found tampered with)
+// lights the fault LED though every line records.
+func TestBoxFault(t *testing.T) {
+	fault := &led{}
+	a, err := appliance.New(appliance.Config{
+		Rate: 8000, Period: 160, InChannels: 2, OutChannels: 3, ReviewOut: -1,
+		Lines: []appliance.Wiring{{In: 0, Out: 0}},
+		NewLine: func(int, appliance.Inputs, time.Duration) (appliance.Line, error) {
+			return &fakeLine{}, nil
+		},
+		Fault: fault, BoxFault: func() string { return "audit log tampered with" },
+		Wait: true, Clock: clocktest.New(time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs [][][]int16
+	if err := a.Run(context.Background(), loop(3, &outs)); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(fault.levels, []gpio.Level{gpio.High}) {
+		t.Errorf("fault LED %v, want lit once", fault.levels)
+	}
+	if !a.Health().Fault {
+		t.Error("health shows no fault")
+	}
+}

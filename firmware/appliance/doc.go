@@ -23,7 +23,9 @@
 // Invariants:
 //   - every period captured reaches every line, in order, as captured or
 //     (lost to a full queue) as silence;
-//   - the fault LED is lit exactly while some line reports a fault;
+//   - the fault LED is lit exactly while some line reports a fault, or
+//     Config.BoxFault reports one of the box (the audit log found tampered
+//     with at start);
 //   - Run seals every recording in progress before it returns;
 //   - Health is safe to call from any goroutine: it reads counters only.
 //

@@ -75,6 +75,11 @@ type Dir struct {
 	Vault  *vault.Vault
 	Audit  *audit.Log // nil when opened with AuditRead and there is none
 	Policy *policy.Engine
+	// Tampered is set (wrapping audit.ErrTampered) when a writable Open
+	// found the audit log deleted, replaced, rolled back or trimmed
+	// against its anchor and continued it in a new segment: light the
+	// fault.
+	Tampered error
 
 	vcfg vault.Config
 }
@@ -152,8 +157,16 @@ func Open(cfg Config) (d *Dir, err error) {
 	if acfg.Key, err = d.Secret(audit.KeyLabel); err != nil {
 		return d, fmt.Errorf("audit log key: %w", err)
 	}
+	// The log's seq and head hash kept in the key-slot file, where a
+	// deleted or older audit.db cannot take them along.
+	if acfg.Anchor, err = d.Vault.Anchor(); err != nil {
+		return d, fmt.Errorf("audit log anchor: %w", err)
+	}
 	if _, serr := os.Stat(acfg.Path); serr == nil || !readOnly {
-		if d.Audit, err = audit.Open(acfg); err != nil {
+		if d.Audit, err = audit.Open(acfg); errors.Is(err, audit.ErrTampered) && d.Audit != nil {
+			d.Tampered = fmt.Errorf("audit log: %w", err)
+			cfg.Logger.Error("audit log tampered with: continued in a new segment", "err", err)
+		} else if err != nil {
 			return d, fmt.Errorf("audit log: %w", err)
 		}
 	}

@@ -36,6 +36,51 @@
 // head. An unknown action or actor code (from newer firmware) does not break
 // verification: the hash covers the bytes, not their meaning.
 //
+// # The anchor
+//
+// A signed head only proves the file agrees with itself: a deleted log
+// starts afresh, an older copy of the file verifies, and bbolt's previous
+// transaction (it keeps two meta pages) holds an older signed head. So the
+// log is anchored outside its file: after each append commits (Record,
+// Prune), the seq and hash of the new head are stored in Config.Anchor. On
+// the appliance that is storage/vault's Anchor, two HMAC-signed copies in
+// the tail of the key-slot file's root slot: a file overwritten in place,
+// which keeps no older version of itself, under a key derived from the
+// vault's root secret. Open and Verify check that the entry the anchor
+// names is in the log with that hash (or pruned behind a checkpoint at or
+// past it). A log that is missing, empty, an older copy, rolled back or
+// trimmed is then BEHIND its anchor, and one that is another log does not
+// have the anchored entry: ErrTampered. Writable, Open records an
+// ActionTamperDetected entry (Detail starting SegmentDetail) that starts a
+// new segment, continuing from the log's head (entry 1 in a new file),
+// anchors it, and returns the log with the *TamperError; the daemon lights
+// its fault LED and shows it in the status. Read-only, Verify reports it.
+//
+// Order of writes: the log commits (fsync) before the anchor is stored
+// (fsync), so a power cut between them leaves the log AHEAD of its anchor
+// by the entries of one write, which is accepted; the anchor is never ahead
+// of the log. A failed anchor write is logged and retried by the next
+// entry. Heads written by an anchored log carry version 2, so an anchor
+// gone from the key-slot file (all zero) is told from a vault made before
+// anchoring, whose log is anchored at its first anchored open.
+//
+// The guarantee: without the key file, no one can make a log that is
+// behind the last anchor, or is another log, pass Open or Verify. Its
+// limits: (1) the anchor lags the log by up to one write (and by more
+// while anchor writes fail), so the entries of that last write can be
+// trimmed unnoticed, as can the entries after the previous anchor copy if
+// the newest copy is garbled (a torn write is tolerated that way); (2) an
+// attacker who can rewrite both files and kept older copies of both
+// (audit.db and keys.slots, taken together) can restore that older pair;
+// restoring keys.slots also brings back the keys of recordings erased
+// since, which the vault's erase tests do not guard against; (3) zeroing
+// the anchor and putting back a log written before anchoring (version 1
+// heads) is taken as a first anchored open; (4) with the key file the
+// anchor and the head can be forged outright: the key file must stay
+// secret. The segment entry stays in the log as evidence, so `audit
+// verify` passes again after the daemon continued the log: look for
+// tamper-detected entries.
+//
 // # Pruning and the checkpoint
 //
 // Entries older than Config.Retention (default two years) are pruned by

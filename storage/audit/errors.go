@@ -27,6 +27,12 @@ var (
 	// transaction), so entries cannot even be read. Keep the file as
 	// evidence.
 	ErrCorrupt = errors.New("audit log file is corrupt")
+	// ErrTampered: the log is not the one its Anchor names (deleted,
+	// replaced by an older copy, rolled back or trimmed), or its head and
+	// last entry disagree. Open (writable) returns it as a *TamperError
+	// together with the log, continued in a new segment; Verify returns
+	// it read-only. Light the fault: entries were lost.
+	ErrTampered = errors.New("audit log tampered with")
 	// ErrReadOnly: the log was opened read-only.
 	ErrReadOnly = errors.New("audit log is read-only")
 	// ErrClosed: the log was closed.

@@ -74,6 +74,10 @@ type Config struct {
 	Retention  time.Duration
 	PruneEvery time.Duration
 	Sink       Sink
+	// Anchor keeps the log's seq and head hash outside its file (the
+	// vault's key-slot file); nil: none, and a deleted, older or rolled
+	// back file cannot be told from the real one. See the package doc.
+	Anchor Anchor
 	// Timeout bounds the wait for bbolt's file lock (the daemon holds it
 	// while running; the tool then fails instead of hanging).
 	Timeout  time.Duration
@@ -108,9 +112,14 @@ var (
 )
 
 // Open opens or creates the log at cfg.Path. If the stored head and the last
-// entry disagree (the file was tampered with, or restored from an old copy),
-// Open records an ActionTamperDetected entry and continues the chain from the
-// head, so the damage stays visible to Verify.
+// entry disagree, or the log is not the one its Anchor names (deleted,
+// replaced by an older copy, rolled back or trimmed), Open starts a new
+// segment: it records an ActionTamperDetected entry, continuing the chain
+// from the head (from entry 1 in a new file), anchors the log there, and
+// returns the open log together with a *TamperError (errors.Is(err,
+// ErrTampered)): the one error with which Open also returns a log, which the
+// caller must close. Read-only, Open writes nothing and returns no such
+// error; Verify reports the tampering.
 func Open(cfg Config) (*Log, error) {
 	if cfg.Path == "" {
 		return nil, errors.New("audit: open: no path")
@@ -174,18 +183,39 @@ func Open(cfg Config) (*Log, error) {
 		db.Close()
 		return nil, fmt.Errorf("audit: open %s: %w", cfg.Path, err)
 	}
-	if mismatch != "" && !cfg.ReadOnly {
-		l.log.Error("audit: log tampered with", "reason", mismatch, "head", l.head.seq, "last", lastSeq)
-		// Redact: whatever the reason says, it must not keep the log from
-		// opening.
-		err := l.Record(Entry{Actor: Actor{Kind: ActorDevice}, Action: ActionTamperDetected, Detail: Redact("audit log at open: " + mismatch)})
-		if err != nil {
-			db.Close()
-			return nil, err
-		}
+	if cfg.ReadOnly {
+		return l, nil
 	}
-	return l, nil
+	var anchored uint64
+	var haveAnchor bool
+	if cfg.Anchor != nil && mismatch == "" {
+		_ = view(db, "check anchor", func(tx *bolt.Tx) error {
+			mismatch, anchored, haveAnchor = checkAnchor(tx, cfg.Anchor)
+			return nil
+		})
+	}
+	if mismatch == "" {
+		if cfg.Anchor != nil && (!haveAnchor || anchored != l.head.seq) {
+			l.mu.Lock()
+			l.anchorAt(l.head) // catch up: the first anchored open, or a write the anchor missed
+			l.mu.Unlock()
+		}
+		return l, nil
+	}
+	l.log.Error("audit: log tampered with", "reason", mismatch, "head", l.head.seq, "last", lastSeq, "anchored", anchored)
+	// Redact: whatever the reason says, it must not keep the log from
+	// opening.
+	err = l.Record(Entry{Actor: Actor{Kind: ActorDevice}, Action: ActionTamperDetected, Detail: Redact(SegmentDetail + mismatch)})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return l, &TamperError{Reason: mismatch}
 }
+
+// SegmentDetail begins the Detail of the ActionTamperDetected entry with
+// which Open starts a new segment of a log found tampered with.
+const SegmentDetail = "audit log at open: "
 
 // readHead returns the head to continue the chain from, the sequence number
 // of the last stored entry, and a description of any disagreement between
@@ -286,6 +316,7 @@ func (l *Log) Record(e Entry) error {
 		return fmt.Errorf("audit: record %v: %w", e.Action, err)
 	}
 	l.head = h
+	l.anchorAt(h)
 	if l.cfg.Sink != nil {
 		l.cfg.Sink.Enqueue(e)
 	}
@@ -308,7 +339,7 @@ func (l *Log) append(tx *bolt.Tx, e *Entry) (head, error) {
 	if err := b.Put(seqKey(e.Seq), v); err != nil {
 		return head{}, err
 	}
-	h := head{seq: e.Seq, hash: sha256.Sum256(v)}
+	h := head{seq: e.Seq, hash: sha256.Sum256(v), anchored: l.cfg.Anchor != nil}
 	h.sign(l.key)
 	return h, tx.Bucket(bucketMeta).Put(keyHead, h.encode())
 }

@@ -136,8 +136,8 @@ func TestOpenAfterTruncation(t *testing.T) {
 	cfg := l.cfg
 	tamper(t, l, func(b, _ *bolt.Bucket) error { return b.Delete(seqKey(6)) })
 	l2, err := Open(cfg)
-	if err != nil {
-		t.Fatal(err)
+	if !errors.Is(err, ErrTampered) || l2 == nil {
+		t.Fatalf("Open = %v, want ErrTampered and the log", err)
 	}
 	defer l2.Close()
 	got := entries(t, l2)
@@ -172,8 +172,8 @@ func TestOpenMismatchPastFiveDigits(t *testing.T) {
 		return meta.Put(keyHead, h.encode())
 	})
 	l2, err := Open(cfg)
-	if err != nil {
-		t.Fatalf("Open with head 123456 and last entry 3: %v", err)
+	if !errors.Is(err, ErrTampered) || l2 == nil {
+		t.Fatalf("Open with head 123456 and last entry 3: %v, want ErrTampered and the log", err)
 	}
 	defer l2.Close()
 	got := entries(t, l2)

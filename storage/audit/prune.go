@@ -102,6 +102,7 @@ func (l *Log) Prune() (PruneResult, error) {
 	}
 	if added != nil {
 		l.head = newHead
+		l.anchorAt(newHead)
 		if l.cfg.Sink != nil {
 			l.cfg.Sink.Enqueue(*added)
 		}

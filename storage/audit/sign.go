@@ -43,11 +43,18 @@ type head struct {
 	seq  uint64
 	hash [32]byte
 	mac  []byte // nil when unsigned
+	// anchored: written by a log with an Anchor (version 2), so that an
+	// anchor gone from its store is not taken for one never written.
+	anchored bool
 }
 
 func (h *head) body() []byte {
 	b := make([]byte, 0, 1+8+32)
-	b = append(b, 1)
+	v := byte(1)
+	if h.anchored {
+		v = 2
+	}
+	b = append(b, v)
 	b = binary.BigEndian.AppendUint64(b, h.seq)
 	return append(b, h.hash[:]...)
 }
@@ -70,9 +77,10 @@ func decodeHead(b []byte) (head, error) {
 	if len(b) != 41 && len(b) != 41+32 {
 		return h, fmt.Errorf("head of %d bytes", len(b))
 	}
-	if b[0] != 1 {
+	if b[0] != 1 && b[0] != 2 {
 		return h, fmt.Errorf("head version %d", b[0])
 	}
+	h.anchored = b[0] == 2
 	h.seq = binary.BigEndian.Uint64(b[1:])
 	copy(h.hash[:], b[9:41])
 	if len(b) > 41 {

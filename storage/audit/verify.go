@@ -16,6 +16,10 @@ type Report struct {
 	// key was configured). Without it, removing entries from the end and
 	// rewriting the head, or forging a checkpoint, cannot be detected.
 	Signed bool
+	// Anchored is true when the log was checked against its Anchor: it
+	// was not deleted, replaced by an older copy, rolled back or trimmed
+	// since the anchor's last update.
+	Anchored bool
 }
 
 // Verify walks the whole chain and returns the first broken link as a
@@ -24,7 +28,9 @@ type Report struct {
 // It checks, in order: the checkpoint's HMAC; that entries follow the
 // checkpoint (or start at 1) without gaps, each stored under its own sequence
 // number and carrying the hash of the one before; and that the last entry is
-// the one the (signed) head names. A changed entry is told apart from a
+// the one the (signed) head names; then, with an Anchor, that the log is
+// the anchored one or ahead of it (else a *TamperError, errors.Is(err,
+// ErrTampered)). A changed entry is told apart from a
 // changed link by looking one entry further (or at the head).
 func (l *Log) Verify() (Report, error) {
 	l.mu.Lock()
@@ -36,8 +42,16 @@ func (l *Log) Verify() (Report, error) {
 	var rep Report
 	err := view(db, "verify", func(tx *bolt.Tx) error {
 		var err error
-		rep, err = verifyTx(tx, key)
-		return err
+		if rep, err = verifyTx(tx, key); err != nil {
+			return err
+		}
+		if l.cfg.Anchor != nil {
+			rep.Anchored = true
+			if why, _, _ := checkAnchor(tx, l.cfg.Anchor); why != "" {
+				return &TamperError{Reason: why}
+			}
+		}
+		return nil
 	})
 	return rep, err
 }

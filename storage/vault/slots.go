@@ -17,7 +17,7 @@ import (
 //	8:16    "FRSLOTS1" in slot 0, zero elsewhere
 //	16:96   copy A: KEK id (8) | nonce (24) | wrapped key (48)
 //	96:176  copy B: the same; all zero when unused
-//	176:256 zero
+//	176:256 zero; in slot 0 the audit log's anchor (anchor.go)
 //
 // The two copies let `keys rotate` write a key wrapped by the new KEK before
 // the copy wrapped by the old one is cleared, as bbolt keeps two meta pages.
@@ -151,6 +151,8 @@ func (s *slotFile) put(i uint32, id uint64, key []byte, k *kek) error {
 	binary.BigEndian.PutUint64(b, id)
 	if i == 0 {
 		copy(b[8:], slotMagic)
+		// A new vault: the audit log is anchored at its empty start.
+		sealAnchor(b[anchorOff:], derive(key, anchorLabel), 0, make([]byte, anchorHashLen))
 	}
 	wrapCopy(b[copyA:copyB], i, id, key, k)
 	if _, err := s.f.WriteAt(b, int64(i)*slotSize); err != nil {
@@ -247,8 +249,9 @@ func unwrapSlot(b []byte, i uint32, id uint64, keks []*kek) ([]byte, int, error)
 	if len(b) != slotSize || binary.BigEndian.Uint64(b) != id {
 		return nil, 0, fmt.Errorf("key slot %d does not belong to recording %d: %w", i, id, ErrTampered)
 	}
-	// The unused bytes must be as written: anything else is damage.
-	if (i == 0 && string(b[8:16]) != slotMagic) || (i != 0 && !isZero(b[8:16])) || !isZero(b[copyB+copySize:]) {
+	// The unused bytes must be as written: anything else is damage. Slot
+	// 0's tail holds the audit log's anchor, authenticated on its own.
+	if (i == 0 && string(b[8:16]) != slotMagic) || (i != 0 && (!isZero(b[8:16]) || !isZero(b[copyB+copySize:]))) {
 		return nil, 0, fmt.Errorf("key slot %d: reserved bytes changed: %w", i, ErrTampered)
 	}
 	for _, off := range []int{copyA, copyB} {
