@@ -117,6 +117,7 @@ cp "$here/testdata/short.toml" "$root$d/scenario.toml"
 run /usr/bin/fairrec keys init --data "$d/data" >/dev/null || bad "fairrec keys init"
 if run /usr/bin/fairrecd --board sim --scenario "$d/scenario.toml" --data "$d/data" --console none --exit-when-done 2>"$root$d/log"; then
 	grep -E 'msg="(recording|recording sealed|fairrecd stopped)"' "$root$d/log"
+	grep -q 'msg="recording sealed"' "$root$d/log" || bad "sim-board run: nothing was recorded"
 	echo "sim-board run: ok"
 else
 	tail -20 "$root$d/log"; bad "sim-board run"
