@@ -11,7 +11,7 @@ import (
 	"fairrec/drivers/disk"
 	"fairrec/drivers/gpio"
 	"fairrec/firmware/notice"
-	"fairrec/firmware/selftest"
+	"fairrec/firmware/selfcheck"
 	"fairrec/storage/audit"
 )
 
@@ -19,7 +19,7 @@ func init() {
 	register("selftest", "run the appliance's self-test (the console's selftest): one PASS/FAIL/SKIP line per check", runSelftest)
 }
 
-// runSelftest runs firmware/selftest's checks on the data directory (and,
+// runSelftest runs firmware/selfcheck's checks on the data directory (and,
 // with --board, the board's pins) and exits 1 when any fails. What does not
 // open is that check's FAIL; every other check still runs.
 func runSelftest(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
@@ -34,10 +34,10 @@ func runSelftest(args []string, _ io.Reader, stdout, stderr io.Writer) (err erro
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected arguments %q", errUsage, pos)
 	}
-	env := selftest.Env{KeyFile: vf.keyPath(), DataDir: *vf.data, Lines: 1, Free: disk.Free, Board: *boardName}
+	env := selfcheck.Env{KeyFile: vf.keyPath(), DataDir: *vf.data, Lines: 1, Free: disk.Free, Board: *boardName}
 
 	if *boardName == "" {
-		env.PinsErr = selftest.Skip("no --board given: no pins read")
+		env.PinsErr = selfcheck.Skip("no --board given: no pins read")
 	} else {
 		pins, lines, closePins, err := selftestPins(*boardName)
 		if errors.Is(err, errUsage) {
@@ -60,7 +60,7 @@ func runSelftest(args []string, _ io.Reader, stdout, stderr io.Writer) (err erro
 
 	path := audit.PathIn(*vf.data)
 	if _, serr := os.Stat(path); errors.Is(serr, os.ErrNotExist) {
-		env.AuditErr = selftest.Skip(fmt.Sprintf("no audit log at %s yet (fairrecd writes it)", path))
+		env.AuditErr = selfcheck.Skip(fmt.Sprintf("no audit log at %s yet (fairrecd writes it)", path))
 	} else if key, err := auditKey(vf); err != nil {
 		env.AuditErr = err
 	} else if l, err := auditOpen(*vf.data, key); err != nil {
@@ -70,7 +70,7 @@ func runSelftest(args []string, _ io.Reader, stdout, stderr io.Writer) (err erro
 		defer l.Close()
 	}
 
-	if n := selftest.Failed(selftest.Run(stdout, selftest.Standard(env))); n > 0 {
+	if n := selfcheck.Failed(selfcheck.Run(stdout, selfcheck.Standard(env))); n > 0 {
 		return fmt.Errorf("%d of the checks failed", n)
 	}
 	return nil
@@ -99,7 +99,7 @@ const selftestScenario = "rate = 8000\nlines = %d\nend = \"0.1s\"\n"
 
 // selftestPins opens the named board's pins as the daemon does, and lists
 // its inputs. close releases them (and the sim board's files).
-func selftestPins(name string) (pins []selftest.Pin, lines int, closeAll func(), err error) {
+func selftestPins(name string) (pins []selfcheck.Pin, lines int, closeAll func(), err error) {
 	closeAll = func() {}
 	b, err := board.Lookup(name)
 	if err != nil {
@@ -130,9 +130,9 @@ func selftestPins(name string) (pins []selftest.Pin, lines int, closeAll func(),
 			s.Close()
 		}
 	}
-	ls := make([]selftest.Line, len(p.Lines))
+	ls := make([]selfcheck.Line, len(p.Lines))
 	for i, l := range p.Lines {
-		ls[i] = selftest.Line{Hook: l.Hook, Ring: l.Ring, Button: l.Button}
+		ls[i] = selfcheck.Line{Hook: l.Hook, Ring: l.Ring, Button: l.Button}
 	}
-	return selftest.BoardPins(ls, p.Supervisor), lines, closeAll, nil
+	return selfcheck.BoardPins(ls, p.Supervisor), lines, closeAll, nil
 }

@@ -7,10 +7,10 @@ import (
 	"fairrec/drivers/disk"
 	"fairrec/firmware/auth"
 	"fairrec/firmware/console"
-	"fairrec/firmware/selftest"
+	"fairrec/firmware/selfcheck"
 )
 
-// selftestCommands is the console's `selftest`: firmware/selftest's
+// selftestCommands is the console's `selftest`: firmware/selfcheck's
 // checks (the same as `fairrec selftest`) on what the daemon holds open,
 // which the tool cannot open while the daemon runs.
 func (d *daemon) selftestCommands() []console.Command {
@@ -20,15 +20,15 @@ func (d *daemon) selftestCommands() []console.Command {
 			if len(args) > 0 {
 				return fmt.Errorf("usage: selftest (no arguments)")
 			}
-			if n := selftest.Failed(selftest.Run(w, selftest.Standard(d.selftestEnv()))); n > 0 {
+			if n := selfcheck.Failed(selfcheck.Run(w, selfcheck.Standard(d.selftestEnv()))); n > 0 {
 				return fmt.Errorf("%d of the checks failed", n)
 			}
 			return nil
 		}}}
 }
 
-func (d *daemon) selftestEnv() selftest.Env {
-	env := selftest.Env{Notices: d.notices, KeyFile: d.key, DataDir: d.cfg.Data,
+func (d *daemon) selftestEnv() selfcheck.Env {
+	env := selfcheck.Env{Notices: d.notices, KeyFile: d.key, DataDir: d.cfg.Data,
 		Lines: len(d.board.Lines), Free: disk.Free, Board: d.board.Name}
 	// Interfaces stay nil, not typed nils, when a piece is absent.
 	if d.vault != nil {
@@ -45,11 +45,11 @@ func (d *daemon) selftestEnv() selftest.Env {
 		env.NoticesErr = fmt.Errorf("no notices loaded")
 	}
 	if d.pins != nil {
-		ls := make([]selftest.Line, len(d.pins.Lines))
+		ls := make([]selfcheck.Line, len(d.pins.Lines))
 		for i, l := range d.pins.Lines {
-			ls[i] = selftest.Line{Hook: l.Hook, Ring: l.Ring, Button: l.Button}
+			ls[i] = selfcheck.Line{Hook: l.Hook, Ring: l.Ring, Button: l.Button}
 		}
-		env.Pins = selftest.BoardPins(ls, d.pins.Supervisor)
+		env.Pins = selfcheck.BoardPins(ls, d.pins.Supervisor)
 	} else {
 		env.PinsErr = fmt.Errorf("the board's pins are not open")
 	}

@@ -1,4 +1,6 @@
-// Package selftest runs the appliance's self-test: a list of checks, each a
+// Package selfcheck runs the appliance's self-test (the console's and the
+// tool's `selftest`; the package is not called selftest because a name
+// ending in "test" is reserved for fakes): a list of checks, each a
 // name and a function, and one line per check saying PASS, FAIL or SKIP
 // with the reason. The console's `selftest` and `fairrec selftest` run the
 // same list (Standard), so an installer gets the same answer from either.
@@ -20,4 +22,4 @@
 // The package reads no wall clock and opens no device: the data directory's
 // free space comes from a function the caller passes (syscall.Statfs lives
 // in drivers/), the pins are periph gpio inputs the caller opened.
-package selftest
+package selfcheck
