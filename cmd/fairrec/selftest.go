@@ -63,11 +63,19 @@ func runSelftest(args []string, _ io.Reader, stdout, stderr io.Writer) (err erro
 		env.AuditErr = selfcheck.Skip(fmt.Sprintf("no audit log at %s yet (fairrecd writes it)", path))
 	} else if key, err := auditKey(vf); err != nil {
 		env.AuditErr = err
-	} else if l, err := auditOpen(*vf.data, key); err != nil {
+	} else if anchor, err := auditAnchor(vf, key); err != nil {
 		env.AuditErr = err
 	} else {
-		env.Audit = l
-		defer l.Close()
+		if anchor != nil {
+			defer anchor.Close()
+		}
+		// Checked against its anchor, as audit verify does.
+		if l, err := auditOpen(*vf.data, key, anchor); err != nil {
+			env.AuditErr = err
+		} else {
+			env.Audit = l
+			defer l.Close()
+		}
 	}
 
 	if n := selfcheck.Failed(selfcheck.Run(stdout, selfcheck.Standard(env))); n > 0 {
