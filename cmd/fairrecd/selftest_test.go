@@ -37,7 +37,7 @@ func TestConsoleSelftest(t *testing.T) {
 	io.WriteString(in, "selftest\n")
 	for _, want := range []string{
 		"PASS dtmf: ", "PASS callerid: ", "PASS notices: ", "PASS vault: ", "PASS audit: ", "PASS gpio: ",
-		"FAIL key file: key file " + key + " is mode 0644: group or others can read it; run: chmod 600 " + key + "\n",
+		"FAIL key file: key file " + key + " is mode 0644: group or others can read it; run: chmod 400 " + key + "\n",
 		"PASS disk: ", "SKIP loopback: ", "error: selftest: 1 of the checks failed\n",
 	} {
 		pos = stdout.waitFor(t, pos, want, stderr)

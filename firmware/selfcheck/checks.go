@@ -145,7 +145,7 @@ func KeyFile(path string) Check {
 			return "", fmt.Errorf("key file %s is not a regular file", path)
 		}
 		if m := fi.Mode().Perm(); m&0o077 != 0 {
-			return "", fmt.Errorf("key file %s is mode %#o: group or others can read it; run: chmod 600 %s", path, m, path)
+			return "", fmt.Errorf("key file %s is mode %#o: group or others can read it; run: chmod 400 %s", path, m, path)
 		}
 		return fmt.Sprintf("%s mode %#o", path, fi.Mode().Perm()), nil
 	}}

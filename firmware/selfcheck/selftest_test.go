@@ -94,7 +94,7 @@ func TestChecks(t *testing.T) {
 		{selfcheck.Pins(nil, nil), selfcheck.Skipped, "no input pins"},
 		{selfcheck.KeyFile(key(0o400)), selfcheck.Pass, "mode 0400"},
 		{selfcheck.KeyFile(key(0o600)), selfcheck.Pass, "mode 0600"},
-		{selfcheck.KeyFile(key(0o644)), selfcheck.Fail, "run: chmod 600 "},
+		{selfcheck.KeyFile(key(0o644)), selfcheck.Fail, "run: chmod 400 "},
 		{selfcheck.KeyFile(key(0o640)), selfcheck.Fail, "group or others can read it"},
 		{selfcheck.KeyFile(loose), selfcheck.Fail, "no such file"},
 		{selfcheck.Disk(dir, 1, free(20<<30)), selfcheck.Pass, "20 GB free"},
