@@ -358,11 +358,18 @@ func (k *Keeper) TakeChanges() []Change {
 // Save persists the bound and the steps (storage/atomicfile: write, fsync,
 // rename, fsync the directory). The daemon calls it periodically and at
 // exit; a bound saved while the clock was untrusted is still a lower bound.
+// When Config.Key cannot derive the key, nothing is saved and Save returns
+// nil: an unsigned state would be no lower bound at the next start, and
+// whoever opens the key file has already reported why it does not open (a
+// daemon that fails to start says so in one line).
 func (k *Keeper) Save() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	b, ok := k.readLocked()
 	if !ok || (!b.After(k.saved) && k.steps == k.savedSteps && !k.resign) {
+		return nil
+	}
+	if _, err := k.key(); err != nil {
 		return nil
 	}
 	return k.saveLocked(b)

@@ -144,8 +144,8 @@ func TestKeeperSignedState(t *testing.T) {
 	}
 }
 
-// TestKeeperNoKey: a key that cannot be derived leaves no lower bound and
-// makes saving fail rather than write an unsigned state.
+// TestKeeperNoKey: a key that cannot be derived leaves no lower bound, and
+// Save writes nothing rather than an unsigned state.
 func TestKeeperNoKey(t *testing.T) {
 	path := filepath.Join(t.TempDir(), File)
 	k, _ := signedKeeper(t, path, t0, bytes.Repeat([]byte{7}, 32))
@@ -167,8 +167,15 @@ func TestKeeperNoKey(t *testing.T) {
 	if err := k2.Confirm(); err != nil {
 		t.Fatal(err)
 	}
-	if err := k2.Save(); !errors.Is(err, noKey) {
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k2.Save(); err != nil {
 		t.Fatalf("save without a key: %v", err)
+	}
+	if after, err := os.ReadFile(path); err != nil || !bytes.Equal(after, before) {
+		t.Fatalf("the state was rewritten without a key: %s, %v", after, err)
 	}
 }
 
