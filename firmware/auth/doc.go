@@ -50,13 +50,14 @@
 // MaxLock (an hour); a successful login resets both counts. While locked a
 // login is refused without looking at the secret and says until when. The
 // failure count and the lock are in the file, saved before Login returns,
-// so a restart does not reset them. The lock is timed on the injected clock
-// as the time served since it started: a clock set back never lifts a lock
-// and extends it by at most the part already served (it starts over from
-// the new now), and within one boot the real clock's monotonic reading makes
-// a wall-clock step irrelevant. The daemon gives its lower-bound clock
-// (trustclock.Keeper), which never goes back and does not count the time the
-// box was off, so powering it off does not serve a lock either.
+// so a restart does not reset them. The lock is timed on monotonic time
+// served since it began (Config.Clock's Elapsed: the daemon's
+// trustclock.Keeper), so no change of the wall clock, forward or back, in
+// one step or many, lifts or shortens it. The time left is saved at the
+// lock's start and at most once a minute while it runs, and a restart
+// counts down from it: a restart extends a lock by under a minute, and
+// time the box is off serves nothing. A file from before the time left was
+// kept restarts its lock in full.
 //
 // # Audit
 //

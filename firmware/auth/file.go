@@ -40,13 +40,25 @@ type state struct {
 	// Lockouts counts lockouts since the last successful login; each one
 	// doubles the next lock's length.
 	Lockouts int `json:"lockouts"`
-	// LockedAt is when the current lock started (zero: not locked), and
-	// LockSeconds how long it lasts.
+	// LockedAt is when the current lock started (zero: not locked; on
+	// the store's clock, for the record only: the lock is timed on
+	// monotonic time), LockSeconds how long it lasts, and LockLeftMS how
+	// much of it was left when last saved (absent in a file from before
+	// it was kept: then all of it).
 	LockedAt    time.Time `json:"locked_at,omitzero"`
 	LockSeconds int64     `json:"lock_seconds,omitempty"`
+	LockLeftMS  int64     `json:"lock_left_ms,omitempty"`
 }
 
 func (st *state) lockFor() time.Duration { return time.Duration(st.LockSeconds) * time.Second }
+
+// lockLeft is what is left of the lock as saved.
+func (st *state) lockLeft() time.Duration {
+	if st.LockLeftMS == 0 {
+		return st.lockFor()
+	}
+	return time.Duration(st.LockLeftMS) * time.Millisecond
+}
 
 // Labels separating the two uses of the configured key.
 const (
@@ -133,7 +145,8 @@ func parse(b []byte, macKey []byte, maxFailures int, maxLock time.Duration) (*st
 		}
 	}
 	if st.Failures < 0 || st.Failures >= maxFailures || st.Lockouts < 0 || st.Lockouts > 64 ||
-		st.LockSeconds < 0 || st.lockFor() > maxLock || st.LockedAt.IsZero() != (st.LockSeconds == 0) {
+		st.LockSeconds < 0 || st.lockFor() > maxLock || st.LockedAt.IsZero() != (st.LockSeconds == 0) ||
+		st.LockLeftMS < 0 || st.lockLeft() > st.lockFor() || (st.LockedAt.IsZero() && st.LockLeftMS != 0) {
 		return nil, fmt.Errorf("%w: lockout state failures=%d lockouts=%d lock=%ds out of range",
 			ErrCorrupt, st.Failures, st.Lockouts, st.LockSeconds)
 	}

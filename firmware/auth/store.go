@@ -35,8 +35,12 @@ const (
 // mean: unsigned file and unkeyed hashes (tests; the appliance always sets
 // Key), no audit, no log, DefaultParams, and the default lockout policy.
 type Config struct {
-	Dir   string      // the data directory; the file is Dir/FileName
-	Clock clock.Clock // lock start and end; the daemon gives its lower-bound clock
+	Dir string // the data directory; the file is Dir/FileName
+	// Clock stamps the lock's start and end. The lock is timed on
+	// monotonic time: Clock's Elapsed method when it has one (the daemon
+	// gives its trustclock.Keeper), else the time since Open as Clock.Now
+	// measures it (the real clock's monotonic reading).
+	Clock clock.Clock
 	// Key signs the file (HMAC-SHA256) and keys each secret before
 	// hashing. Derive it with vault.DeriveSecret(cfg, KeyLabel).
 	Key    []byte
@@ -59,10 +63,16 @@ type Store struct {
 	pepper []byte
 	log    *slog.Logger
 
-	mu      sync.Mutex
-	st      *state
-	err     error // the file could not be loaded: refuse everything
-	refused int   // attempts refused while locked, for the lockout-end entry
+	mono func() time.Duration // monotonic time; see Config.Clock
+
+	mu sync.Mutex
+	st *state
+	// The lock in force has left lockLeft at monotonic time lockMono;
+	// st.LockLeftMS is what the file says (saved at most once a minute).
+	lockLeft time.Duration
+	lockMono time.Duration
+	err      error // the file could not be loaded: refuse everything
+	refused  int   // attempts refused while locked, for the lockout-end entry
 }
 
 // Open loads Dir/FileName; a missing file is a first boot (no secrets). If
@@ -96,8 +106,25 @@ func Open(cfg Config) (*Store, error) {
 		s.err = fmt.Errorf("auth: no clock")
 		return s, s.err
 	}
+	s.mono = monotonicOf(cfg.Clock)
 	s.st, s.err = load(s.path, s.macKey, cfg.MaxFailures, cfg.MaxLock)
+	if s.err == nil && !s.st.LockedAt.IsZero() {
+		s.lockLeft, s.lockMono = s.st.lockLeft(), s.mono()
+	}
 	return s, s.err
+}
+
+// monotonic is a clock that also tells monotonic time (trustclock.Keeper).
+type monotonic interface{ Elapsed() time.Duration }
+
+// monotonicOf returns c's monotonic time: its Elapsed, or the time since
+// now as its Now measures it (monotonic with the real clock's reading).
+func monotonicOf(c clock.Clock) func() time.Duration {
+	if m, ok := c.(monotonic); ok {
+		return m.Elapsed
+	}
+	start := c.Now()
+	return func() time.Duration { return c.Now().Sub(start) }
 }
 
 // Path returns the file's path.
@@ -139,35 +166,37 @@ func (s *Store) Locked() error {
 	return nil
 }
 
-// lockLocked checks the lock at now. Time is measured as now minus the
-// lock's start, which within one boot uses the clock's monotonic reading
-// when it has one (the real clock does): a wall-clock step then changes
-// nothing. If the clock reads earlier than the lock's start (it was set
-// back, or the box booted at a stale time), no time is counted as served
-// and the lock starts over from now: the lock is never lifted by a jump
-// back, and is extended by at most the part already served, never by the
-// size of the jump. A jump forward across a restart does shorten it; the
-// daemon's lower-bound clock keeps that from happening through an untrusted
-// step.
+// lockLocked checks the lock at now (the clock's reading, for the
+// message). The lock is timed on monotonic time served since it began (or
+// since Open, for a lock read from the file), so no change of the wall
+// clock, forward or back, shortens or lifts it. What is left is saved at
+// most once a minute, so a restart continues the lock rather than
+// starting it over, and extends it by less than a minute at most.
 func (s *Store) lockLocked(now time.Time) *LockedError {
 	st := s.st
 	if st.LockedAt.IsZero() {
 		return nil
 	}
-	served := now.Sub(st.LockedAt)
+	el := s.mono()
+	served := el - s.lockMono
 	if served < 0 {
-		st.LockedAt = now
+		// Only a clock without a monotonic reading goes back: count
+		// nothing served.
 		served = 0
-		if err := save(s.path, st, s.macKey); err != nil {
-			s.log.Error("auth: saving the restarted lock", "err", err)
-		}
 	}
-	if left := st.lockFor() - served; left > 0 {
+	s.lockLeft, s.lockMono = s.lockLeft-served, el
+	if left := s.lockLeft; left > 0 {
+		if st.lockLeft()-left >= time.Minute {
+			st.LockLeftMS = left.Milliseconds()
+			if err := save(s.path, st, s.macKey); err != nil {
+				s.log.Error("auth: saving the lock's time left", "err", err)
+			}
+		}
 		return &LockedError{Until: now.Add(left), Left: left}
 	}
 	s.record(audit.Entry{Actor: deviceActor, Action: audit.ActionLockoutEnd,
 		Detail: fmt.Sprintf("console unlocked after %s; %d attempts refused meanwhile", st.lockFor(), s.refused)})
-	st.LockedAt, st.LockSeconds = time.Time{}, 0
+	st.LockedAt, st.LockSeconds, st.LockLeftMS = time.Time{}, 0, 0
 	s.refused = 0
 	if err := save(s.path, st, s.macKey); err != nil {
 		s.log.Error("auth: saving the lock's end", "err", err)
@@ -222,7 +251,8 @@ func (s *Store) Login(r Role, secret []byte) error {
 		lock = min(lock, s.cfg.MaxLock).Truncate(time.Second)
 		s.st.Failures = 0
 		s.st.Lockouts++
-		s.st.LockedAt, s.st.LockSeconds = now, int64(lock/time.Second)
+		s.st.LockedAt, s.st.LockSeconds, s.st.LockLeftMS = now, int64(lock/time.Second), lock.Milliseconds()
+		s.lockLeft, s.lockMono = lock, s.mono()
 		s.refused = 0
 		s.record(audit.Entry{Actor: deviceActor, Action: audit.ActionLockout,
 			Detail: fmt.Sprintf("console locked for %s after %d failed logins (lockout %d)", lock, s.cfg.MaxFailures, s.st.Lockouts)})

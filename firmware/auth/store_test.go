@@ -12,6 +12,7 @@ import (
 
 	"fairrec/firmware/auth"
 	"fairrec/firmware/clock/clocktest"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/audit"
 	"fairrec/storage/audit/audittest"
 )
@@ -188,41 +189,70 @@ func TestFailuresSurviveRestart(t *testing.T) {
 	}
 }
 
-// TestClockJumps: a clock set back neither lifts nor stretches a lock
-// beyond its length; one in the past of the lock restarts it from now.
+// TestClockJumps: the lock is timed on monotonic time, so no change of
+// the wall clock, forward or back, in one step or many, lifts or shortens
+// it; a restart continues it from the time left as last saved.
 func TestClockJumps(t *testing.T) {
 	tests := []struct {
 		name    string
-		jump    time.Duration // after 2 minutes served
+		jump    func(c *clocktest.Clock) // after 2 minutes served
 		restart bool
-		locked  []time.Duration // advances after the jump, a check after each
-		want    []bool          // still locked at each check
 	}{
-		// Seen right after the jump, the lock starts over: 5 more minutes.
-		{name: "back a day", jump: -24 * time.Hour, locked: []time.Duration{0, 4*time.Minute + 59*time.Second, time.Second}, want: []bool{true, true, false}},
-		{name: "back a day across a restart", jump: -24 * time.Hour, restart: true, locked: []time.Duration{0, 4*time.Minute + 59*time.Second, time.Second}, want: []bool{true, true, false}},
-		// Still after the lock's start: the minute counts again, no more.
-		{name: "back a minute", jump: -time.Minute, locked: []time.Duration{3*time.Minute + 59*time.Second, time.Second}, want: []bool{true, false}},
-		{name: "no jump", jump: 0, locked: []time.Duration{2*time.Minute + 59*time.Second, time.Second}, want: []bool{true, false}},
+		{name: "no jump", jump: func(*clocktest.Clock) {}},
+		{name: "back a day", jump: func(c *clocktest.Clock) { c.Set(c.Now().Add(-24 * time.Hour)) }},
+		{name: "forward 5 years", jump: func(c *clocktest.Clock) { c.Set(c.Now().AddDate(5, 0, 0)) }},
+		{name: "forward in 50 steps of 47 h", jump: func(c *clocktest.Clock) {
+			for range 50 {
+				c.Set(c.Now().Add(47 * time.Hour))
+			}
+		}},
+		{name: "forward in 50 steps of 47 h across a restart", restart: true, jump: func(c *clocktest.Clock) {
+			for range 50 {
+				c.Set(c.Now().Add(47 * time.Hour))
+			}
+		}},
+		{name: "back a day across a restart", restart: true, jump: func(c *clocktest.Clock) { c.Set(c.Now().Add(-24 * time.Hour)) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			s := f.open(t)
+			var mono time.Duration
+			keeper := func() *trustclock.Keeper {
+				mono = 0 // a new boot
+				k, err := trustclock.New(trustclock.Config{Clock: f.clk, RTC: true, Elapsed: func() time.Duration { return mono }})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return k
+			}
+			open := func(k *trustclock.Keeper) *auth.Store {
+				s, err := auth.Open(auth.Config{Dir: f.dir, Key: f.key, Clock: k, Params: fast})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			advance := func(d time.Duration) { mono += d; f.clk.Advance(d) }
+			s := open(keeper())
 			s.SetSecret(auth.Installer, []byte("123456"), admin)
 			for range 5 {
 				s.Login(auth.Installer, []byte("nope!!"))
 			}
-			f.clk.Advance(2 * time.Minute)
-			s.Locked()
-			f.clk.Advance(tc.jump)
-			if tc.restart {
-				s = f.open(t)
+			advance(2 * time.Minute)
+			if s.Locked() == nil {
+				t.Fatal("not locked after 2 of 5 minutes")
 			}
-			for i, adv := range tc.locked {
-				f.clk.Advance(adv)
-				if got := s.Locked() != nil; got != tc.want[i] {
-					t.Errorf("check %d (at %v): locked = %v, want %v", i, f.clk.Now(), got, tc.want[i])
+			tc.jump(f.clk)
+			if tc.restart {
+				s = open(keeper())
+			}
+			for i, c := range []struct {
+				adv    time.Duration
+				locked bool
+			}{{0, true}, {2*time.Minute + 59*time.Second, true}, {time.Second, false}} {
+				advance(c.adv)
+				if got := s.Locked() != nil; got != c.locked {
+					t.Errorf("check %d (at %v): locked = %v, want %v", i, f.clk.Now(), got, c.locked)
 				}
 			}
 		})

@@ -94,8 +94,12 @@ func OpenKeeper(cfg Config) (*trustclock.Keeper, *policy.Rules, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// clock.json is signed under a key only the key file opens; derived
+	// when first needed (a new vault has no key slots before it opens).
+	vcfg := vault.Config{Dir: cfg.Dir, KeyFile: KeyPath(cfg.Dir, cfg.KeyFile), Passphrase: cfg.Passphrase}
 	k, err := trustclock.New(trustclock.Config{Clock: cfg.Clock, Path: filepath.Join(cfg.Dir, trustclock.File),
-		MaxJump: rules.MaxClockJump, BootID: BootID(cfg.BootIDFile), Logger: cfg.Logger})
+		MaxJump: rules.MaxClockJump, BootID: BootID(cfg.BootIDFile), Logger: cfg.Logger,
+		Key: func() ([]byte, error) { return vault.DeriveSecret(vcfg, trustclock.KeyLabel) }})
 	if err != nil {
 		return nil, nil, fmt.Errorf("clock: %w", err)
 	}

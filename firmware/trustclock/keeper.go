@@ -1,30 +1,37 @@
 package trustclock
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"fairrec/firmware/clock"
-	"fairrec/storage/atomicfile"
 )
 
 // File is the keeper's state file inside the data directory.
 const File = "clock.json"
 
 // DefaultMaxJump is Config.MaxJump when zero: the largest forward step of
-// the wall clock taken on trust.
+// the wall clock taken on trust, and of the sum of the steps between two
+// confirmations.
 const DefaultMaxJump = 48 * time.Hour
 
 // MinPlausible returns the earliest wall-clock time taken as possibly
 // true: a Raspberry Pi without an RTC boots in 1970 or at its image's
 // build date.
 func MinPlausible() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) }
+
+// AheadLimit is how far a saved bound may lie ahead of a plausible wall
+// clock at start (or Config.MaxJump if larger) and still be the lower
+// bound: a battery clock that lost a few days leaves the saved bound in
+// force (a recording is then erased late by at most the time the box was
+// off), but a bound months or years ahead of it is no evidence of the
+// time: the clock is untrusted ("state-ahead") and nothing is erased
+// until it is confirmed.
+const AheadLimit = 30 * 24 * time.Hour
 
 // behindTolerance is how far the wall clock may fall behind the lower bound
 // (an NTP step) without the clock being called untrusted.
@@ -36,9 +43,18 @@ type Config struct {
 	// Path is the state file holding the last lower bound (File in
 	// the data directory); "" keeps nothing across restarts (tests).
 	Path string
-	// MaxJump is the largest forward step of the wall clock taken on
-	// trust; a larger one waits for Confirm. Zero means 48 h.
+	// MaxJump is the most the bound may run ahead of the monotonic clock
+	// between two confirmations, in sum over all forward steps of the
+	// wall clock (and the time the box was off); a step beyond it waits
+	// for Confirm. Zero means 48 h.
 	MaxJump time.Duration
+	// Key derives the key that signs the state file (HMAC-SHA256;
+	// firmware/datadir derives it from the key file under KeyLabel). It is
+	// called once, when the file is first read or written. A state file
+	// that is not signed with it is not a lower bound: the clock is
+	// untrusted and nothing is erased until Confirm, and the next save
+	// signs it. Nil: the file is neither signed nor checked (tests).
+	Key func() ([]byte, error)
 	// Elapsed returns the monotonic time since boot. Nil means the
 	// monotonic reading carried by Clock.Now (the real clock's time.Time
 	// has one); tests pass a counter that a clock jump does not move.
@@ -61,7 +77,11 @@ type Config struct {
 // Change is a change of the clock's trust.
 type Change struct {
 	Trusted bool
-	Reason  string        // "implausible", "behind", "jump", "confirmed", "agrees", "first-start", "state-lost"
+	// Reason: "implausible", "behind", "jump", "unconfirmed", "confirmed",
+	// "agrees", "first-start", or why the state file is no lower bound:
+	// "state-lost", "state-unsigned", "state-tampered", "state-no-key",
+	// "state-ahead".
+	Reason  string
 	Wall    time.Time     // the wall clock's reading
 	Bound   time.Time     // the lower bound after the change
 	Shift   time.Duration // when becoming trusted: how far the bound moved forward
@@ -74,7 +94,9 @@ type Change struct {
 //
 // where the wall clock only counts while it is trusted: plausible (not
 // before MinPlausible), not behind the bound, and not ahead of it by more
-// than MaxJump unless confirmed. The bound never decreases within a boot
+// than MaxJump unless confirmed; MaxJump bounds the sum of the forward
+// steps since the last confirmation, so many small steps are no better
+// than one large one. The bound never decreases within a boot
 // and never counts the time the box was off, so a deadline compared with
 // it is never met early. Keeper implements clock.Clock with the bound as
 // Now, so timestamps taken through it are never in the future either.
@@ -90,7 +112,11 @@ type Keeper struct {
 	trusted  bool
 	reason   string
 	confirm  bool // accept the next reading whatever its jump
-	lost     bool // the state file was unreadable: wait for Confirm
+	lost     bool // no lower bound from the state file: wait for Confirm
+	lostWhy  string
+	// fromFile: the anchor is the state file's bound, not yet agreed
+	// with by a wall-clock reading in this boot.
+	fromFile bool
 	started  bool // the first reading was taken
 	settled  bool // the wall clock was confirmed (or vouched for) in this boot
 	// steps is the sum of all forward steps of the bound beyond the
@@ -100,23 +126,22 @@ type Keeper struct {
 	// it moved forward by steps-now minus steps-then (see firmware/policy's Engine).
 	steps      time.Duration
 	savedSteps time.Duration
-	changes    []Change
-	notify     chan struct{}
-	saved      time.Time
-}
-
-type clockState struct {
-	Version int           `json:"version"`
-	Bound   time.Time     `json:"bound"`
-	Trusted bool          `json:"trusted"`
-	Steps   time.Duration `json:"steps_ns"`
-	BootID  string        `json:"boot_id,omitempty"`
+	// unconf is the part of steps since the last confirmation
+	// (persisted); it may not exceed MaxJump.
+	unconf  time.Duration
+	macKey  []byte
+	resign  bool // the file on disk is not signed (or wrongly): sign it at the next save
+	changes []Change
+	notify  chan struct{}
+	saved   time.Time
 }
 
 // New reads the state file and takes the first reading. A missing
-// file is a first start; an unreadable one leaves no lower bound, so
-// nothing is erased until the clock is confirmed (the error is logged, not
-// returned: the box must keep recording).
+// file is a first start; an unreadable or unauthenticated one (see
+// Config.Key), or one whose bound lies ahead of a plausible wall clock by
+// more than MaxJump, leaves no lower bound, so nothing is erased until the
+// clock is confirmed (the reason is the first Change; the error is logged,
+// not returned: the box must keep recording).
 func New(cfg Config) (*Keeper, error) {
 	if cfg.Clock == nil {
 		return nil, errors.New("trustclock: new keeper: no clock")
@@ -128,27 +153,30 @@ func New(cfg Config) (*Keeper, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	k := &Keeper{cfg: cfg, boot: cfg.Clock.Now(), notify: make(chan struct{}, 1)}
-	lost := false
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	if cfg.Path != "" {
-		b, err := os.ReadFile(cfg.Path)
-		var st clockState
+		st, err := k.loadState()
+		var bad *errUntrusted
 		switch {
-		case errors.Is(err, os.ErrNotExist):
-		case err == nil && json.Unmarshal(b, &st) == nil && st.Version == 1 && !st.Bound.IsZero():
-			k.known, k.anchored, k.anchor, k.anchorEl = true, true, st.Bound, 0
-			k.saved, k.steps, k.savedSteps = st.Bound, st.Steps, st.Steps
+		case errors.As(err, &bad):
+			k.lost, k.lostWhy = true, bad.reason
+			if st != nil {
+				// The best estimate of the steps there is: a grant's
+				// deadline moves by the steps after it was stamped.
+				k.steps, k.savedSteps = st.Steps, st.Steps
+			}
+			cfg.Logger.Error("clock state is no lower bound of the time: nothing is erased until the clock is confirmed", "file", cfg.Path, "err", err)
+		case st != nil:
+			k.known, k.anchored, k.anchor, k.anchorEl, k.fromFile = true, true, st.Bound, 0, true
+			k.saved, k.steps, k.savedSteps, k.unconf = st.Bound, st.Steps, st.Steps, st.Unconfirmed
 			// A state written with the kernel's trailing newline (fairrecd
 			// before firmware/datadir read the boot id once) matches too.
 			k.settled = st.Trusted && cfg.BootID != "" && strings.TrimSpace(st.BootID) == strings.TrimSpace(cfg.BootID)
-		default:
-			lost = true
-			cfg.Logger.Error("clock state unreadable: no lower bound of the time until the clock is confirmed", "file", cfg.Path, "err", err)
 		}
 	}
-	k.mu.Lock()
-	k.lost = lost
+	k.resign = k.lost && k.lostWhy != reasonLost
 	k.readLocked()
-	k.mu.Unlock()
 	return k, nil
 }
 
@@ -164,6 +192,14 @@ func (k *Keeper) elapsed(wall time.Time) time.Duration {
 func (k *Keeper) readLocked() (bound time.Time, ok bool) {
 	wall := k.cfg.Clock.Now()
 	el := k.elapsed(wall)
+	if k.fromFile && !wall.Before(MinPlausible()) && k.anchor.Add(el-k.anchorEl).After(wall.Add(max(k.cfg.MaxJump, AheadLimit))) {
+		// The saved bound lies far ahead of a plausible wall clock: it
+		// is no evidence of the time, and no reason to erase (a bound
+		// set ahead would erase what is not due).
+		k.cfg.Logger.Error("clock state lies ahead of the wall clock: nothing is erased until the clock is confirmed",
+			"bound", k.anchor.Add(el-k.anchorEl), "wall", wall)
+		k.known, k.anchored, k.fromFile, k.lost, k.lostWhy = false, false, false, true, reasonAhead
+	}
 	if !k.anchored {
 		// Nothing persisted: a provisional anchor, so that the bound
 		// still advances with the monotonic clock.
@@ -177,7 +213,7 @@ func (k *Keeper) readLocked() (bound time.Time, ok bool) {
 	case k.confirm:
 		reason = "confirmed"
 	case k.lost:
-		agree, reason = false, "state-lost"
+		agree, reason = false, k.lostWhy
 	case !k.known && k.started:
 		// Nothing saved and the first reading was implausible: a
 		// plausible clock now is not evidence enough.
@@ -186,7 +222,9 @@ func (k *Keeper) readLocked() (bound time.Time, ok bool) {
 		reason = "first-start"
 	case wall.Before(base.Add(-behindTolerance)):
 		agree, reason = false, "behind"
-	case wall.After(base.Add(k.cfg.MaxJump)):
+	case wall.After(base.Add(k.cfg.MaxJump - k.unconf)):
+		// Not only this step: all forward steps since the last
+		// confirmation count, so small steps do not add up to a large one.
 		agree, reason = false, "jump"
 	}
 	bound = base
@@ -196,12 +234,16 @@ func (k *Keeper) readLocked() (bound time.Time, ok bool) {
 		}
 		if bound.After(base) {
 			k.steps += bound.Sub(base)
+			k.unconf += bound.Sub(base)
+		}
+		if k.confirm || !k.known {
+			k.unconf = 0 // a confirmation, or the first start
 		}
 		if k.confirm || (!k.started && k.cfg.RTC) {
 			k.settled = true
 		}
 		k.anchor, k.anchorEl = bound, el
-		k.known, k.lost, k.confirm = true, false, false
+		k.known, k.lost, k.confirm, k.fromFile = true, false, false, false
 	}
 	trusted := agree && k.settled
 	if !trusted && reason == "agrees" {
@@ -216,6 +258,10 @@ func (k *Keeper) readLocked() (bound time.Time, ok bool) {
 	}
 	return bound, k.known
 }
+
+// Elapsed returns the monotonic time since the keeper started: no change
+// of the wall clock moves it (firmware/auth times its lockout on it).
+func (k *Keeper) Elapsed() time.Duration { return k.elapsed(k.cfg.Clock.Now()) }
 
 // Steps returns the sum of the bound's forward steps so far (see Keeper).
 func (k *Keeper) Steps() time.Duration {
@@ -312,28 +358,19 @@ func (k *Keeper) TakeChanges() []Change {
 // Save persists the bound and the steps (storage/atomicfile: write, fsync,
 // rename, fsync the directory). The daemon calls it periodically and at
 // exit; a bound saved while the clock was untrusted is still a lower bound.
+// When Config.Key cannot derive the key, nothing is saved and Save returns
+// nil: an unsigned state would be no lower bound at the next start, and
+// whoever opens the key file has already reported why it does not open (a
+// daemon that fails to start says so in one line).
 func (k *Keeper) Save() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	b, ok := k.readLocked()
-	if !ok || (!b.After(k.saved) && k.steps == k.savedSteps) {
+	if !ok || (!b.After(k.saved) && k.steps == k.savedSteps && !k.resign) {
+		return nil
+	}
+	if _, err := k.key(); err != nil {
 		return nil
 	}
 	return k.saveLocked(b)
-}
-
-func (k *Keeper) saveLocked(b time.Time) error {
-	if k.cfg.Path == "" {
-		k.savedSteps = k.steps
-		return nil
-	}
-	data, err := json.Marshal(clockState{Version: 1, Bound: b.UTC(), Trusted: k.trusted, Steps: k.steps, BootID: k.cfg.BootID})
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.Write(k.cfg.Path, data, 0o600); err != nil {
-		return fmt.Errorf("save clock state: %w", err)
-	}
-	k.saved, k.savedSteps = b, k.steps
-	return nil
 }

@@ -92,13 +92,30 @@ func TestKeeperJumpsAndPersistence(t *testing.T) {
 	}
 	saved := k.Now()
 
-	// Next boot: the clock is behind the saved bound.
-	k2, _, advance2 := monoKeeper(t, path, t0)
+	// Next boot: the clock is a day behind the saved bound, which stays
+	// the lower bound.
+	k2, _, advance2 := monoKeeper(t, path, saved.Add(-day))
 	advance2(time.Minute)
-	if b := k2.Now(); !b.Equal(saved.Add(time.Minute)) || k2.Trusted() {
-		t.Fatalf("boot behind: %v trusted=%v, want %v untrusted", b, k2.Trusted(), saved.Add(time.Minute))
+	if b, ok := k2.Bound(); !ok || !b.Equal(saved.Add(time.Minute)) || k2.Trusted() {
+		t.Fatalf("boot behind: %v %v trusted=%v, want %v untrusted", b, ok, k2.Trusted(), saved.Add(time.Minute))
+	}
+	if err := k2.Save(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Next boot: the clock is five years behind the saved bound (the
+	// true time, after a wrong confirmation): the bound is no evidence,
+	// and no reason to erase.
+	k3, _, _ := monoKeeper(t, path, t0)
+	if _, ok := k3.Bound(); ok || k3.Trusted() {
+		t.Fatalf("a bound 5 years ahead of the wall clock is taken: ok=%v trusted=%v", ok, k3.Trusted())
+	}
+	if ch := k3.TakeChanges(); len(ch) != 1 || ch[0].Reason != "state-ahead" {
+		t.Fatalf("changes %+v", ch)
 	}
 }
+
+const day = 24 * time.Hour
 
 func TestKeeperLostState(t *testing.T) {
 	path := filepath.Join(t.TempDir(), File)
@@ -118,7 +135,7 @@ func TestKeeperLostState(t *testing.T) {
 	if err := k.Save(); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := os.ReadFile(path); err != nil || !strings.Contains(string(b), `"version":1`) {
+	if b, err := os.ReadFile(path); err != nil || !strings.Contains(string(b), `"version":2`) {
 		t.Fatalf("state file %q, %v", b, err)
 	}
 }
