@@ -165,8 +165,8 @@ func printResult(w io.Writer, text string, err error) error {
 }
 
 func report() Command {
-	const usage = "report [text|json|html] [SINCE] [--format F] [--days N] [--since YYYY-MM-DD] [-o FILE]"
-	return Command{Name: "report", Role: auth.Supervisor, Args: "[text|json|html] [SINCE] [-o FILE]",
+	const usage = "report [text|json|html] [YYYY-MM-DD] [FILE] [--format F] [--days N] [--since YYYY-MM-DD] [-o FILE]"
+	return Command{Name: "report", Role: auth.Supervisor, Args: "[text|json|html] [SINCE] [FILE]",
 		Summary: "compliance report per purpose (since a date, default the last 30 days)",
 		Parse: func(args []string) (Mode, Run, error) {
 			fs := flag.NewFlagSet("report", flag.ContinueOnError)
@@ -179,14 +179,17 @@ func report() Command {
 				return 0, nil, err
 			}
 			for _, a := range pos {
-				switch a {
-				case "text", "json", "html":
+				_, dateErr := time.Parse(time.DateOnly, a)
+				switch {
+				case a == "text" || a == "json" || a == "html":
 					*format = a
-				default:
-					if *since != "" {
-						return 0, nil, usagef("%s", usage)
-					}
+				case dateErr == nil && *since == "":
 					*since = a
+				case dateErr != nil && *out == "" && strings.ContainsAny(a, "./"):
+					// report html FILE: a path, not a date.
+					*out = a
+				default:
+					return 0, nil, usagef("%s", usage)
 				}
 			}
 			if *format != "text" && *format != "json" && *format != "html" {

@@ -22,7 +22,7 @@ var t0 = time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
 // directory is opened, and wraps ErrUsage.
 func TestUsageBeforeAnything(t *testing.T) {
 	for _, line := range []string{
-		"report pdf x", "report --format pdf", "report --days 0", "report 2026-13-45", "register x",
+		"report pdf x", "report 2026-01-01 2026-02-01", "report --format pdf", "report --days 0", "report 2026-13-45", "register x",
 		"erasure", "access 0612345678", "hold 1", "hold x ref", "release", "release 1 2",
 		"contract", "contract ref 1", "contract ref x R", "clock set", "audit", "audit check", "hold --bogus 1 R",
 	} {
@@ -113,12 +113,14 @@ func TestRequests(t *testing.T) {
 	if out := run("clock"); !strings.Contains(out, "lower bound:  2027-03-01") {
 		t.Errorf("clock: %q", out)
 	}
-	report := filepath.Join(t.TempDir(), "report.html")
-	if out := run("report html -o " + report); !strings.Contains(out, report) {
-		t.Errorf("report: %q", out)
-	}
-	if b, err := os.ReadFile(report); err != nil || !bytes.Contains(b, []byte("<html")) {
-		t.Errorf("report file: %v, %.80q", err, b)
+	for _, line := range []string{"report html -o FILE", "report html FILE", "report html 2027-01-01 FILE"} {
+		report := filepath.Join(t.TempDir(), "report.html")
+		if out := run(strings.Replace(line, "FILE", report, 1)); !strings.Contains(out, report) {
+			t.Errorf("%s: %q", line, out)
+		}
+		if b, err := os.ReadFile(report); err != nil || !bytes.Contains(b, []byte("<html")) {
+			t.Errorf("%s: report file: %v, %.80q", line, err, b)
+		}
 	}
 	if out := run("audit verify"); !strings.Contains(out, "chained intact") || !strings.Contains(out, "head verified") {
 		t.Errorf("audit verify: %q", out)
