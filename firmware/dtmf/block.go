@@ -6,11 +6,12 @@ import "math"
 // decides on the window that ends with it.
 func (d *Detector) block(dst []Event, x []int16) []Event {
 	f := &d.fbuf
-	var e float64
+	var e, r float64
 	h, prev := d.hpos, d.prev
 	for i, v := range x[:blockLen] {
 		s := float64(v)
 		f[i] = s
+		r += s * s
 		e += (s - prev) * (s - prev)
 		prev = s
 		d.hist[h] = s
@@ -19,6 +20,7 @@ func (d *Detector) block(dst []Event, x []int16) []Event {
 	d.hpos, d.prev = h, prev
 	b := &d.blocks[d.nblock%winBlocks]
 	b.e = e
+	b.r = r
 	// The filters run interleaved, four at a time so that their states
 	// stay in registers: one pass for the rows, one for the columns.
 	d.bank4(b, 0, f)
@@ -104,6 +106,15 @@ func (d *Detector) decide() hit {
 		e += b.e
 	}
 	if (pr*d.tones[r].diff+pc*d.tones[c].diff)*winLen < minFraction*e {
+		return none
+	}
+	// And of the plain energy, where dial tone (which a caller may hear
+	// under the digit, 3 dB above it) does not count against the pair.
+	var raw float64
+	for _, b := range blk {
+		raw += b.r
+	}
+	if raw *= rawFraction; (pr+pc)*winLen < raw && (pr+pc+d.dialTone())*winLen < raw {
 		return none
 	}
 	digit := r*4 + (c - 4)
@@ -225,4 +236,21 @@ func dbm0(p float64) float64 {
 		return -120
 	}
 	return math.Round(100*10*math.Log10(p/zeroDBm0Power)) / 100
+}
+
+// dialTone returns the mean power of dial tone in the window: 425 Hz
+// (Europe) or 350+440 Hz (North America), whichever is larger.
+func (d *Detector) dialTone() float64 {
+	const c350, c425, c440 = 1.9249105, 1.8896121, 1.8817615 // 2cos(2πf/8000)
+	var a1, a2, b1, b2, e1, e2 float64
+	const n = histLen
+	start := d.hpos - n
+	for i := range n {
+		s := d.hist[(start+i)&(histLen-1)]
+		a1, a2 = (s-a2)+c350*a1, a1
+		b1, b2 = (s-b2)+c425*b1, b1
+		e1, e2 = (s-e2)+c440*e1, e1
+	}
+	pow := func(s1, s2, c float64) float64 { return 2 * (s1*s1 + s2*s2 - c*s1*s2) / (n * n) }
+	return max(pow(b1, b2, c425), pow(a1, a2, c350)+pow(e1, e2, c440))
 }

@@ -123,7 +123,7 @@ func (ta *tally) add(t testing.TB, name string, x []float64) {
 	}
 	ta.samples += len(x)
 	for _, e := range run(d, quantise(x), 160) {
-		if e.Kind != Begin {
+		if e.Kind != End {
 			continue
 		}
 		ta.digits++
@@ -131,8 +131,8 @@ func (ta *tally) add(t testing.TB, name string, x []float64) {
 			ta.nines++
 		}
 		if len(ta.firstFew) < 20 {
-			ta.firstFew = append(ta.firstFew, fmt.Sprintf("%c in %s at %.2f s, %.1f/%.1f dBm0",
-				e.Digit, name, float64(e.Start)/rate, e.Low, e.High))
+			ta.firstFew = append(ta.firstFew, fmt.Sprintf("%c in %s at %.2f s for %d ms, %.1f/%.1f dBm0",
+				e.Digit, name, float64(e.Start)/rate, e.Duration/8, e.Low, e.High))
 		}
 	}
 }
