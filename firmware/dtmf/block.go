@@ -15,16 +15,28 @@ func (d *Detector) block(dst []Event, x []int16) []Event {
 		e += (s - prev) * (s - prev)
 		prev = s
 		d.hist[h] = s
+		d.hist[h+histLen] = s
 		h = (h + 1) & (histLen - 1)
 	}
 	d.hpos, d.prev = h, prev
 	b := &d.blocks[d.nblock%winBlocks]
-	b.e = e
-	b.r = r
-	// The filters run interleaved, four at a time so that their states
-	// stay in registers: one pass for the rows, one for the columns.
-	d.bank4(b, 0, f)
-	d.bank4(b, 4, f)
+	b.e, b.r = e, r
+	b.at = d.hpos - blockLen + histLen // this block in hist, contiguous
+	if b.at >= histLen {
+		b.at -= histLen
+	}
+	if r <= d.quiet {
+		// A silent line costs the preparation pass only: its states are
+		// (near enough) zero.
+		b.s1, b.s2, b.cols = [8]float64{}, [8]float64{}, true
+	} else {
+		// The filters run interleaved, four at a time so that their
+		// states stay in registers. The rows run now; the columns only
+		// when a window holding this block passes the low-group checks,
+		// from the history (which keeps more than a window).
+		d.bank4(b, 0, f)
+		b.cols = false
+	}
 	d.nblock++
 	if d.nblock < winBlocks {
 		return dst
@@ -68,12 +80,34 @@ func (d *Detector) decide() hit {
 	var pow [8]float64
 	var e float64
 	var blk [winBlocks]*blockState
+	var raw float64
 	for j := range winBlocks {
 		blk[j] = &d.blocks[(oldest+int64(j))%winBlocks]
+		raw += blk[j].r
+		e += blk[j].e
+	}
+	if raw < d.gate {
+		return none // too quiet for any tone: most of a silent line ends here
 	}
 	for t := range 8 {
-		if t == 4 && pow[argmax(pow[:4])] < d.minPow {
-			return none // most windows end here: nothing loud in the low group
+		if t == 4 {
+			p := pow[argmax(pow[:4])]
+			if p < d.minPow {
+				return none // most windows end here: nothing loud in the low group
+			}
+			// The pair's share of the differenced energy (checked below)
+			// cannot be reached even by the strongest column tone that
+			// the twist allows: speech and noise mostly end here, before
+			// the column filters have run for the window's blocks.
+			if p*(d.tones[argmax(pow[:4])].diff+d.maxReverse*d.colDiff)*winLen < minFraction*e {
+				return none
+			}
+			for _, b := range blk {
+				if !b.cols {
+					d.bank4(b, 4, (*[blockLen]float64)(d.hist[b.at:b.at+blockLen]))
+					b.cols = true
+				}
+			}
 		}
 		tc := &d.tones[t]
 		var xr, xi float64
@@ -102,18 +136,11 @@ func (d *Detector) decide() hit {
 		}
 	}
 	// Energy share of the pair in the differenced signal.
-	for _, b := range blk {
-		e += b.e
-	}
 	if (pr*d.tones[r].diff+pc*d.tones[c].diff)*winLen < minFraction*e {
 		return none
 	}
 	// And of the plain energy, where dial tone (which a caller may hear
 	// under the digit, 3 dB above it) does not count against the pair.
-	var raw float64
-	for _, b := range blk {
-		raw += b.r
-	}
 	if raw *= rawFraction; (pr+pc)*winLen < raw && (pr+pc+d.dialTone())*winLen < raw {
 		return none
 	}
@@ -143,15 +170,28 @@ func (d *Detector) onFrequency(t int) bool {
 	tc := &d.tones[t]
 	c0, c1, c2, c3, c4, c5 := tc.guard[0], tc.guard[1], tc.guard[2], tc.guard[3], tc.guard[4], tc.guard[5]
 	var a1, a2, b1, b2, e1, e2, g1, g2, h1, h2, k1, k2 float64
-	start := d.hpos - tc.n
-	for i := range tc.n {
-		s := d.hist[(start+i)&(histLen-1)]
-		a1, a2 = (s-a2)+c0*a1, a1
-		b1, b2 = (s-b2)+c1*b1, b1
-		e1, e2 = (s-e2)+c2*e1, e1
-		g1, g2 = (s-g2)+c3*g1, g1
-		h1, h2 = (s-h2)+c4*h1, h1
-		k1, k2 = (s-k2)+c5*k1, k1
+	x := d.hist[d.hpos+histLen-tc.n : d.hpos+histLen]
+	if len(x)%2 == 1 {
+		s := x[0]
+		a1, b1, e1, g1, h1, k1 = s, s, s, s, s, s
+		x = x[1:]
+	}
+	// Two samples per turn, as in bank4, so the states swap roles
+	// instead of moving.
+	for i := 0; i+1 < len(x); i += 2 {
+		s, u := x[i], x[i+1]
+		a2 = (s - a2) + c0*a1
+		b2 = (s - b2) + c1*b1
+		e2 = (s - e2) + c2*e1
+		g2 = (s - g2) + c3*g1
+		h2 = (s - h2) + c4*h1
+		k2 = (s - k2) + c5*k1
+		a1 = (u - a1) + c0*a2
+		b1 = (u - b1) + c1*b2
+		e1 = (u - e1) + c2*e2
+		g1 = (u - g1) + c3*g2
+		h1 = (u - h1) + c4*h2
+		k1 = (u - k1) + c5*k2
 	}
 	pow := func(s1, s2, c float64) float64 { return s1*s1 + s2*s2 - c*s1*s2 }
 	p0 := pow(a1, a2, c0)
@@ -244,9 +284,7 @@ func (d *Detector) dialTone() float64 {
 	const c350, c425, c440 = 1.9249105, 1.8896121, 1.8817615 // 2cos(2πf/8000)
 	var a1, a2, b1, b2, e1, e2 float64
 	const n = histLen
-	start := d.hpos - n
-	for i := range n {
-		s := d.hist[(start+i)&(histLen-1)]
+	for _, s := range d.hist[d.hpos : d.hpos+n] {
 		a1, a2 = (s-a2)+c350*a1, a1
 		b1, b2 = (s-b2)+c425*b1, b1
 		e1, e2 = (s-e2)+c440*e1, e1

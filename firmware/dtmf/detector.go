@@ -114,6 +114,8 @@ type blockState struct {
 	s1, s2 [8]float64 // Goertzel end states, rows then columns
 	e      float64    // Σ(x[n]-x[n-1])²
 	r      float64    // Σx[n]²
+	cols   bool       // s1[4:], s2[4:] computed
+	at     int        // index of the block's first sample in hist
 }
 
 // Detector is a streaming DTMF receiver for one line. It is not safe for
@@ -123,14 +125,22 @@ type Detector struct {
 	tones [8]toneConst
 
 	minPow, maxNormal, maxReverse float64
-	minHits, maxMiss              int
-	startOff, endOff              int64
+	// gate is the plain energy of a window below which no tone can reach
+	// minPow, and quiet the energy of a block so small that the filter
+	// bank is skipped for it.
+	gate, quiet      float64
+	colDiff          float64 // the largest diff gain of the column tones
+	minHits, maxMiss int
+	startOff, endOff int64
 
 	// Input framing: samples wait in carry until a block is full, so any
 	// chunking of the input gives the same blocks.
 	carry  [blockLen]int16
 	ncarry int
-	hist   [histLen]float64
+	// hist holds every raw sample twice, at h and h+histLen, so that the
+	// last n samples are always one contiguous slice (no index masking
+	// in the guard loops).
+	hist   [2 * histLen]float64
 	hpos   int
 	prev   float64 // last sample of the previous block
 	blocks [winBlocks]blockState
@@ -165,7 +175,17 @@ func New(cfg Config) (*Detector, error) {
 		}
 		d.tones[i] = makeTone(f, p)
 	}
+	for _, t := range d.tones[4:] {
+		d.colDiff = max(d.colDiff, t.diff)
+	}
 	d.minPow = zeroDBm0Power * math.Pow(10, (p.MinLevel-8)/10)
+	// A tone's power estimate is 2|X|²/W², and |X|² ≤ WΣx² (Cauchy-Schwarz),
+	// so a window with Σx² < minPow·W/2 cannot show any tone.
+	d.gate = d.minPow * winLen / 2
+	// A block at -80 dBm0 (a sine of peak 2) moves a tone estimate of the
+	// window by less than 0.01 dB at the weakest level ever recognised;
+	// treating it as silence changes no decision.
+	d.quiet = zeroDBm0Power * 1e-8 * blockLen
 	d.maxNormal = math.Pow(10, (p.NormalTwist+1)/10)
 	d.maxReverse = math.Pow(10, (p.ReverseTwist+1)/10)
 
@@ -227,7 +247,7 @@ func cmplxExp(x float64) complex128 {
 // Reset forgets all input, as after New.
 func (d *Detector) Reset() {
 	d.ncarry, d.hpos, d.nblock, d.prev = 0, 0, 0, 0
-	d.hist = [histLen]float64{}
+	d.hist = [2 * histLen]float64{}
 	d.cur, d.cand, d.candRun, d.misses, d.candHole = -1, -1, 0, 0, false
 }
 
