@@ -139,9 +139,11 @@ func (d *Detector) decide() hit {
 	if (pr*d.tones[r].diff+pc*d.tones[c].diff)*winLen < minFraction*e {
 		return none
 	}
-	// And of the plain energy, where dial tone (which a caller may hear
-	// under the digit, 3 dB above it) does not count against the pair.
-	if raw *= rawFraction; (pr+pc)*winLen < raw && (pr+pc+d.dialTone())*winLen < raw {
+	// And of the plain energy; or, with dial tone (which a caller may
+	// hear under the digit, 3 dB above it), the pair and the dial tone
+	// together must hold nearly all of it. Music has its share of
+	// 350-440 Hz too, but not as a steady pure tone that fills the rest.
+	if (pr+pc)*winLen < rawFraction*raw && (pr+pc+d.dialTone())*winLen < dialFraction*raw {
 		return none
 	}
 	digit := r*4 + (c - 4)

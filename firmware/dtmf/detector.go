@@ -42,6 +42,9 @@ const (
 	// its bass and a voice its fundamental: a chord or a voice whose
 	// partials line up with a pair in the band still has it there.
 	rawFraction = 0.55
+	// dialFraction is the share the pair and dial tone must hold together
+	// when the pair alone holds less than rawFraction.
+	dialFraction = 0.8
 )
 
 var (
