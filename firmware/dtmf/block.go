@@ -165,42 +165,6 @@ func argmax(p []float64) int {
 	return m
 }
 
-// onFrequency runs the guard check for tone t over the raw history: the
-// nominal bin must hold more energy than the bins at ±(accept+reject), and
-// its harmonics must be weak. The six filters run interleaved in one pass.
-func (d *Detector) onFrequency(t int) bool {
-	tc := &d.tones[t]
-	c0, c1, c2, c3, c4, c5 := tc.guard[0], tc.guard[1], tc.guard[2], tc.guard[3], tc.guard[4], tc.guard[5]
-	var a1, a2, b1, b2, e1, e2, g1, g2, h1, h2, k1, k2 float64
-	x := d.hist[d.hpos+histLen-tc.n : d.hpos+histLen]
-	if len(x)%2 == 1 {
-		s := x[0]
-		a1, b1, e1, g1, h1, k1 = s, s, s, s, s, s
-		x = x[1:]
-	}
-	// Two samples per turn, as in bank4, so the states swap roles
-	// instead of moving.
-	for i := 0; i+1 < len(x); i += 2 {
-		s, u := x[i], x[i+1]
-		a2 = (s - a2) + c0*a1
-		b2 = (s - b2) + c1*b1
-		e2 = (s - e2) + c2*e1
-		g2 = (s - g2) + c3*g1
-		h2 = (s - h2) + c4*h1
-		k2 = (s - k2) + c5*k1
-		a1 = (u - a1) + c0*a2
-		b1 = (u - b1) + c1*b2
-		e1 = (u - e1) + c2*e2
-		g1 = (u - g1) + c3*g2
-		h1 = (u - h1) + c4*h2
-		k1 = (u - k1) + c5*k2
-	}
-	pow := func(s1, s2, c float64) float64 { return s1*s1 + s2*s2 - c*s1*s2 }
-	p0 := pow(a1, a2, c0)
-	harm := max(pow(g1, g2, c3), pow(h1, h2, c4), pow(k1, k2, c5))
-	return p0 > pow(b1, b2, c1) && p0 > pow(e1, e2, c2) && harm < p0*maxHarmonic
-}
-
 // track runs the recogniser on one decision; now is the sample count at the
 // end of the window.
 func (d *Detector) track(dst []Event, h hit, now int64) []Event {

@@ -111,6 +111,13 @@ type toneConst struct {
 	// and ±1% around it for an instrument's vibrato.
 	n     int
 	guard [6]float64
+	// The guard window is m head samples (the end of an older block)
+	// and then whole blocks; ga/gb turn the Goertzel end states of the
+	// head (index 0) and of each whole block into their contribution to
+	// the window's DFT at each guard frequency, as a and b do for the
+	// decision window.
+	m      int
+	ga, gb [guardSegs][6]complex128
 }
 
 type blockState struct {
@@ -149,6 +156,10 @@ type Detector struct {
 	blocks [winBlocks]blockState
 	nblock int64 // blocks processed
 	fbuf   [blockLen]float64
+	// guards caches the guard filters' end states per block, for one
+	// row and one column tone, so that a tone pair checked in window
+	// after window runs them over each block once.
+	guards [guardRing][2]guardState
 
 	// Recogniser state.
 	cur               int // digit index being held, -1 none
@@ -236,8 +247,20 @@ func makeTone(f float64, p Profile) toneConst {
 	if f < 1000 {
 		harm = 3 * f
 	}
+	t.m = t.n % blockLen
 	for i, gf := range [6]float64{f, f - g, f + g, harm, harm * 0.99, harm * 1.01} {
-		t.guard[i] = 2 * math.Cos(2*math.Pi*gf/rate)
+		w := 2 * math.Pi * gf / rate
+		t.guard[i] = 2 * math.Cos(w)
+		// Segment 0 is the head (m samples at offset 0), segment j the
+		// (j-1)-th whole block, at offset m+(j-1)*blockLen.
+		for j := range guardSegs {
+			off, l := 0, t.m
+			if j > 0 {
+				off, l = t.m+(j-1)*blockLen, blockLen
+			}
+			t.ga[j][i] = cmplxExp(-w * float64(off+l-1))
+			t.gb[j][i] = -cmplxExp(-w * float64(off+l))
+		}
 	}
 	return t
 }
@@ -251,6 +274,9 @@ func cmplxExp(x float64) complex128 {
 func (d *Detector) Reset() {
 	d.ncarry, d.hpos, d.nblock, d.prev = 0, 0, 0, 0
 	d.hist = [2 * histLen]float64{}
+	for i := range d.guards {
+		d.guards[i] = [2]guardState{{block: -1}, {block: -1}}
+	}
 	d.cur, d.cand, d.candRun, d.misses, d.candHole = -1, -1, 0, 0, false
 }
 

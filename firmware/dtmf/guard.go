@@ -1,0 +1,86 @@
+package dtmf
+
+const (
+	// guardSegs is the head plus the most whole blocks a guard window
+	// holds (histLen/blockLen).
+	guardSegs = 1 + histLen/blockLen
+	guardRing = 8 // blocks whose guard states are kept (power of two, > guardSegs)
+)
+
+// guardState is the end state of the six guard filters of one tone over
+// one block.
+type guardState struct {
+	block  int64 // absolute block number, -1 for none
+	tone   int
+	s1, s2 [6]float64
+}
+
+// goertzel6 runs the six guard filters of tc over x from rest and returns
+// their end states. Two samples per turn, as in bank4, so the states swap
+// roles instead of moving.
+func goertzel6(tc *toneConst, x []float64) (s1, s2 [6]float64) {
+	c0, c1, c2, c3, c4, c5 := tc.guard[0], tc.guard[1], tc.guard[2], tc.guard[3], tc.guard[4], tc.guard[5]
+	var a1, a2, b1, b2, e1, e2, g1, g2, h1, h2, k1, k2 float64
+	if len(x)%2 == 1 {
+		s := x[0]
+		a1, b1, e1, g1, h1, k1 = s, s, s, s, s, s
+		x = x[1:]
+	}
+	for i := 0; i+1 < len(x); i += 2 {
+		s, u := x[i], x[i+1]
+		a2 = (s - a2) + c0*a1
+		b2 = (s - b2) + c1*b1
+		e2 = (s - e2) + c2*e1
+		g2 = (s - g2) + c3*g1
+		h2 = (s - h2) + c4*h1
+		k2 = (s - k2) + c5*k1
+		a1 = (u - a1) + c0*a2
+		b1 = (u - b1) + c1*b2
+		e1 = (u - e1) + c2*e2
+		g1 = (u - g1) + c3*g2
+		h1 = (u - h1) + c4*h2
+		k1 = (u - k1) + c5*k2
+	}
+	return [6]float64{a1, b1, e1, g1, h1, k1}, [6]float64{a2, b2, e2, g2, h2, k2}
+}
+
+// onFrequency runs the guard check for tone t over the last n raw samples:
+// the nominal bin must hold more energy than the bins at twice the edge,
+// and its harmonics must be weak. The window is split into a head and
+// whole blocks; each block's filter states are kept, so while a pair is
+// being recognised each new window runs the filters over its new block
+// and the head only, and combines the rest.
+func (d *Detector) onFrequency(t int) bool {
+	tc := &d.tones[t]
+	start := d.hpos + histLen - tc.n // the window in hist, contiguous
+	var xr, xi [6]float64
+	add := func(j int, s1, s2 *[6]float64) {
+		for k := range 6 {
+			a, b := tc.ga[j][k], tc.gb[j][k]
+			xr[k] += real(a)*s1[k] + real(b)*s2[k]
+			xi[k] += imag(a)*s1[k] + imag(b)*s2[k]
+		}
+	}
+	if tc.m > 0 {
+		s1, s2 := goertzel6(tc, d.hist[start:start+tc.m])
+		add(0, &s1, &s2)
+	}
+	q := tc.n / blockLen
+	slot := t >> 2 // a window checks one row tone and one column tone
+	for j := range q {
+		blk := d.nblock - int64(q) + int64(j)
+		g := &d.guards[blk&(guardRing-1)][slot]
+		if g.block != blk || g.tone != t {
+			at := start + tc.m + j*blockLen
+			g.block, g.tone = blk, t
+			g.s1, g.s2 = goertzel6(tc, d.hist[at:at+blockLen])
+		}
+		add(1+j, &g.s1, &g.s2)
+	}
+	var pow [6]float64
+	for k := range 6 {
+		pow[k] = xr[k]*xr[k] + xi[k]*xi[k]
+	}
+	harm := max(pow[3], pow[4], pow[5])
+	return pow[0] > pow[1] && pow[0] > pow[2] && harm < pow[0]*maxHarmonic
+}
