@@ -7,18 +7,23 @@ import "math"
 func (d *Detector) block(dst []Event, x []int16) []Event {
 	f := &d.fbuf
 	var e, r float64
-	h, prev := d.hpos, d.prev
+	prev := d.prev
 	for i, v := range x[:blockLen] {
 		s := float64(v)
 		f[i] = s
 		r += s * s
 		e += (s - prev) * (s - prev)
 		prev = s
-		d.hist[h] = s
-		d.hist[h+histLen] = s
-		h = (h + 1) & (histLen - 1)
 	}
-	d.hpos, d.prev = h, prev
+	d.prev = prev
+	// Each sample goes to hist twice, at h and h+histLen (see hist).
+	h := d.hpos
+	n := copy(d.hist[h+histLen:], f[:])
+	copy(d.hist[h:], f[:])
+	if n < blockLen { // the block wraps around the end of hist
+		copy(d.hist[:], f[n:])
+	}
+	d.hpos = (h + blockLen) & (histLen - 1)
 	b := &d.blocks[d.nblock%winBlocks]
 	b.e, b.r = e, r
 	b.at = d.hpos - blockLen + histLen // this block in hist, contiguous
@@ -117,7 +122,7 @@ func (d *Detector) decide() hit {
 			xi += imag(tc.a[j])*s1 + imag(tc.b[j])*s2
 		}
 		// A sine of amplitude A gives |X| = A*W/2; its mean power is A²/2.
-		pow[t] = 2 * (xr*xr + xi*xi) / (winLen * winLen)
+		pow[t] = (xr*xr + xi*xi) * (2.0 / (winLen * winLen))
 	}
 	r := argmax(pow[:4])
 	c := 4 + argmax(pow[4:])

@@ -100,8 +100,9 @@ type Config struct {
 
 // toneConst holds what the detector precomputes for one nominal frequency.
 type toneConst struct {
-	coef float64 // 2cos(ω) of the Goertzel recursion
-	diff float64 // power gain of the first difference at ω
+	coef  float64 // 2cos(ω) of the Goertzel recursion
+	coef2 float64 // coef²-1, for two steps at once
+	diff  float64 // power gain of the first difference at ω
 	// a[j], b[j] turn the end state (s1, s2) of the j-th block of a window
 	// into that block's contribution to the window's DFT at ω.
 	a, b [winBlocks]complex128
@@ -222,6 +223,7 @@ func New(cfg Config) (*Detector, error) {
 func makeTone(f float64, p Profile) toneConst {
 	w := 2 * math.Pi * f / rate
 	t := toneConst{coef: 2 * math.Cos(w), diff: 2 - 2*math.Cos(w)}
+	t.coef2 = t.coef*t.coef - 1
 	for j := range winBlocks {
 		// Block j starts at j*blockLen within the window; its DFT is
 		// e^{-jω(L-1)}(s1 - e^{-jω}s2) relative to its own start.
