@@ -5,7 +5,8 @@ import "math"
 // block runs the filter bank over one block of blockLen samples and then
 // decides on the window that ends with it.
 func (d *Detector) block(dst []Event, x []int16) []Event {
-	f := &d.fbuf
+	// The block goes straight into the history, which keeps whole blocks.
+	f := &d.hist[d.nblock&(histBlocks-1)]
 	var e, r float64
 	prev := d.prev
 	for i, v := range x[:blockLen] {
@@ -16,20 +17,8 @@ func (d *Detector) block(dst []Event, x []int16) []Event {
 		prev = s
 	}
 	d.prev = prev
-	// Each sample goes to hist twice, at h and h+histLen (see hist).
-	h := d.hpos
-	n := copy(d.hist[h+histLen:], f[:])
-	copy(d.hist[h:], f[:])
-	if n < blockLen { // the block wraps around the end of hist
-		copy(d.hist[:], f[n:])
-	}
-	d.hpos = (h + blockLen) & (histLen - 1)
 	b := &d.blocks[d.nblock%winBlocks]
-	b.e, b.r = e, r
-	b.at = d.hpos - blockLen + histLen // this block in hist, contiguous
-	if b.at >= histLen {
-		b.at -= histLen
-	}
+	b.e, b.r, b.n = e, r, d.nblock
 	if r <= d.quiet {
 		// A silent line costs the preparation pass only: its states are
 		// (near enough) zero.
@@ -109,7 +98,7 @@ func (d *Detector) decide() hit {
 			}
 			for _, b := range blk {
 				if !b.cols {
-					d.bank4(b, 4, (*[blockLen]float64)(d.hist[b.at:b.at+blockLen]))
+					d.bank4(b, 4, &d.hist[b.n&(histBlocks-1)])
 					b.cols = true
 				}
 			}
@@ -254,11 +243,13 @@ func dbm0(p float64) float64 {
 func (d *Detector) dialTone() float64 {
 	const c350, c425, c440 = 1.9249105, 1.8896121, 1.8817615 // 2cos(2πf/8000)
 	var a1, a2, b1, b2, e1, e2 float64
-	const n = histLen
-	for _, s := range d.hist[d.hpos : d.hpos+n] {
-		a1, a2 = (s-a2)+c350*a1, a1
-		b1, b2 = (s-b2)+c425*b1, b1
-		e1, e2 = (s-e2)+c440*e1, e1
+	const n = (histBlocks - 2) * blockLen
+	for j := d.nblock - n/blockLen; j < d.nblock; j++ {
+		for _, s := range &d.hist[j&(histBlocks-1)] {
+			a1, a2 = (s-a2)+c350*a1, a1
+			b1, b2 = (s-b2)+c425*b1, b1
+			e1, e2 = (s-e2)+c440*e1, e1
+		}
 	}
 	pow := func(s1, s2, c float64) float64 { return 2 * (s1*s1 + s2*s2 - c*s1*s2) / (n * n) }
 	return max(pow(b1, b2, c425), pow(a1, a2, c350)+pow(e1, e2, c440))

@@ -9,7 +9,10 @@ const (
 	blockLen  = 40   // samples per Goertzel block and per decision (5 ms)
 	winBlocks = 3    // blocks per analysis window
 	winLen    = blockLen * winBlocks
-	histLen   = 256 // raw samples kept for the guard check (power of two)
+	histLen   = 256 // the longest guard window, samples
+	// histBlocks is how many blocks the history keeps: a guard window's
+	// whole blocks and its head (power of two).
+	histBlocks = 8
 
 	// zeroDBm0Power is the mean power of a 0 dBm0 sine (peak 22,700).
 	zeroDBm0Power = 22700.0 * 22700.0 / 2
@@ -126,7 +129,7 @@ type blockState struct {
 	e      float64    // Σ(x[n]-x[n-1])²
 	r      float64    // Σx[n]²
 	cols   bool       // s1[4:], s2[4:] computed
-	at     int        // index of the block's first sample in hist
+	n      int64      // the block's number since Reset
 }
 
 // Detector is a streaming DTMF receiver for one line. It is not safe for
@@ -148,15 +151,12 @@ type Detector struct {
 	// chunking of the input gives the same blocks.
 	carry  [blockLen]int16
 	ncarry int
-	// hist holds every raw sample twice, at h and h+histLen, so that the
-	// last n samples are always one contiguous slice (no index masking
-	// in the guard loops).
-	hist   [2 * histLen]float64
-	hpos   int
+	// hist keeps the raw samples of the last histBlocks blocks, by block
+	// number, for the column filters, the guard check and dial tone.
+	hist   [histBlocks][blockLen]float64
 	prev   float64 // last sample of the previous block
 	blocks [winBlocks]blockState
 	nblock int64 // blocks processed
-	fbuf   [blockLen]float64
 	// guards caches the guard filters' end states per block, for one
 	// row and one column tone, so that a tone pair checked in window
 	// after window runs them over each block once.
@@ -274,10 +274,10 @@ func cmplxExp(x float64) complex128 {
 
 // Reset forgets all input, as after New.
 func (d *Detector) Reset() {
-	d.ncarry, d.hpos, d.nblock, d.prev = 0, 0, 0, 0
-	d.hist = [2 * histLen]float64{}
+	d.ncarry, d.nblock, d.prev = 0, 0, 0
+	d.hist = [histBlocks][blockLen]float64{}
 	for i := range d.guards {
-		d.guards[i] = [2]guardState{{block: -1}, {block: -1}}
+		d.guards[i] = [2]guardState{{block: noBlock}, {block: noBlock}}
 	}
 	d.cur, d.cand, d.candRun, d.misses, d.candHole = -1, -1, 0, 0, false
 }

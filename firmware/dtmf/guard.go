@@ -4,13 +4,13 @@ const (
 	// guardSegs is the head plus the most whole blocks a guard window
 	// holds (histLen/blockLen).
 	guardSegs = 1 + histLen/blockLen
-	guardRing = 8 // blocks whose guard states are kept (power of two, > guardSegs)
+	guardRing = histBlocks // blocks whose guard states are kept
 )
 
 // guardState is the end state of the six guard filters of one tone over
 // one block.
 type guardState struct {
-	block  int64 // absolute block number, -1 for none
+	block  int64 // absolute block number, noBlock for none
 	tone   int
 	s1, s2 [6]float64
 }
@@ -52,7 +52,6 @@ func goertzel6(tc *toneConst, x []float64) (s1, s2 [6]float64) {
 // and the head only, and combines the rest.
 func (d *Detector) onFrequency(t int) bool {
 	tc := &d.tones[t]
-	start := d.hpos + histLen - tc.n // the window in hist, contiguous
 	var xr, xi [6]float64
 	add := func(j int, s1, s2 *[6]float64) {
 		for k := range 6 {
@@ -61,19 +60,19 @@ func (d *Detector) onFrequency(t int) bool {
 			xi[k] += imag(a)*s1[k] + imag(b)*s2[k]
 		}
 	}
+	q := tc.n / blockLen
 	if tc.m > 0 {
-		s1, s2 := goertzel6(tc, d.hist[start:start+tc.m])
+		head := &d.hist[(d.nblock-int64(q)-1)&(histBlocks-1)]
+		s1, s2 := goertzel6(tc, head[blockLen-tc.m:])
 		add(0, &s1, &s2)
 	}
-	q := tc.n / blockLen
 	slot := t >> 2 // a window checks one row tone and one column tone
 	for j := range q {
 		blk := d.nblock - int64(q) + int64(j)
 		g := &d.guards[blk&(guardRing-1)][slot]
 		if g.block != blk || g.tone != t {
-			at := start + tc.m + j*blockLen
 			g.block, g.tone = blk, t
-			g.s1, g.s2 = goertzel6(tc, d.hist[at:at+blockLen])
+			g.s1, g.s2 = goertzel6(tc, d.hist[blk&(histBlocks-1)][:])
 		}
 		add(1+j, &g.s1, &g.s2)
 	}
@@ -84,3 +83,5 @@ func (d *Detector) onFrequency(t int) bool {
 	harm := max(pow[3], pow[4], pow[5])
 	return pow[0] > pow[1] && pow[0] > pow[2] && harm < pow[0]*maxHarmonic
 }
+
+const noBlock = -1 << 62 // before any block, even those before the first
