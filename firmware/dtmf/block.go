@@ -5,37 +5,55 @@ import "math"
 // block runs the filter bank over one block of blockLen samples and then
 // decides on the window that ends with it.
 func (d *Detector) block(dst []Event, x []int16) []Event {
-	// The block goes straight into the history, which keeps whole blocks.
-	f := &d.hist[d.nblock&(histBlocks-1)]
-	var e, r float64
-	prev := d.prev
-	for i, v := range x[:blockLen] {
-		s := float64(v)
-		f[i] = s
-		r += s * s
-		e += (s - prev) * (s - prev)
-		prev = s
-	}
-	d.prev = prev
+	// The block goes straight into the history, which keeps whole
+	// blocks, in the same pass as the row filters.
 	b := &d.blocks[d.nblock%winBlocks]
-	b.e, b.r, b.n = e, r, d.nblock
-	if r <= d.quiet {
-		// A silent line costs the preparation pass only: its states are
-		// (near enough) zero.
+	b.n = d.nblock
+	d.rows(b, (*[blockLen]int16)(x), &d.hist[d.nblock&(histBlocks-1)])
+	b.cols = false
+	if b.r <= d.quiet {
+		// A silent line: its states are (near enough) zero, and no window
+		// of it gets past the energy gate.
 		b.s1, b.s2, b.cols = [8]float64{}, [8]float64{}, true
-	} else {
-		// The filters run interleaved, four at a time so that their
-		// states stay in registers. The rows run now; the columns only
-		// when a window holding this block passes the low-group checks,
-		// from the history (which keeps more than a window).
-		d.bank4(b, 0, f)
-		b.cols = false
 	}
 	d.nblock++
 	if d.nblock < winBlocks {
 		return dst
 	}
 	return d.track(dst, d.decide(), d.nblock*blockLen)
+}
+
+// rows converts a block into f and runs the row filters over it, with
+// the block's plain and differenced energy: one pass, since the filters'
+// recursions leave the processor time for the rest. The columns run
+// only when a window holding this block passes the low-group checks
+// (bank4 from the history).
+func (d *Detector) rows(b *blockState, x *[blockLen]int16, f *[blockLen]float64) {
+	c := (*[4]float64)(d.coefs[:4])
+	var a1, a2, b1, b2, e1, e2, g1, g2 float64
+	var r, e float64
+	prev := d.prev
+	for i := 0; i < blockLen; i += 2 {
+		s, u := float64(x[i]), float64(x[i+1])
+		f[i], f[i+1] = s, u
+		r += s*s + u*u
+		e += (s-prev)*(s-prev) + (u-s)*(u-s)
+		prev = u
+		a2 = (s - a2) + c[0]*a1
+		b2 = (s - b2) + c[1]*b1
+		e2 = (s - e2) + c[2]*e1
+		g2 = (s - g2) + c[3]*g1
+		a1 = (u - a1) + c[0]*a2
+		b1 = (u - b1) + c[1]*b2
+		e1 = (u - e1) + c[2]*e2
+		g1 = (u - g1) + c[3]*g2
+	}
+	d.prev = prev
+	b.r, b.e = r, e
+	b.s1[0], b.s2[0] = a1, a2
+	b.s1[1], b.s2[1] = b1, b2
+	b.s1[2], b.s2[2] = e1, e2
+	b.s1[3], b.s2[3] = g1, g2
 }
 
 func (d *Detector) bank4(b *blockState, k int, f *[blockLen]float64) {
@@ -88,15 +106,21 @@ func (d *Detector) decide() hit {
 	}
 	for t := range 8 {
 		if t == 4 {
-			p := pow[argmax(pow[:4])]
+			r := argmax(pow[:4])
+			p := pow[r]
 			if p < d.minPow {
 				return none // most windows end here: nothing loud in the low group
+			}
+			for i, q := range pow[:4] {
+				if i != r && q*relPeak > p {
+					return none // no single row tone: speech mostly ends here
+				}
 			}
 			// The pair's share of the differenced energy (checked below)
 			// cannot be reached even by the strongest column tone that
 			// the twist allows: speech and noise mostly end here, before
 			// the column filters have run for the window's blocks.
-			if p*(d.tones[argmax(pow[:4])].diff+d.maxReverse*d.colDiff)*winLen < minFraction*e {
+			if p*(d.tones[r].diff+d.maxReverse*d.colDiff)*winLen < minFraction*e {
 				return none
 			}
 			for _, b := range blk {
@@ -107,12 +131,13 @@ func (d *Detector) decide() hit {
 			}
 		}
 		tc := &d.tones[t]
-		var xr, xi float64
-		for j, b := range blk {
-			s1, s2 := b.s1[t], b.s2[t]
-			xr += real(tc.a[j])*s1 + real(tc.b[j])*s2
-			xi += imag(tc.a[j])*s1 + imag(tc.b[j])*s2
-		}
+		b0, b1, b2 := blk[0], blk[1], blk[2]
+		xr := real(tc.a[0])*b0.s1[t] + real(tc.b[0])*b0.s2[t] +
+			real(tc.a[1])*b1.s1[t] + real(tc.b[1])*b1.s2[t] +
+			real(tc.a[2])*b2.s1[t] + real(tc.b[2])*b2.s2[t]
+		xi := imag(tc.a[0])*b0.s1[t] + imag(tc.b[0])*b0.s2[t] +
+			imag(tc.a[1])*b1.s1[t] + imag(tc.b[1])*b1.s2[t] +
+			imag(tc.a[2])*b2.s1[t] + imag(tc.b[2])*b2.s2[t]
 		// A sine of amplitude A gives |X| = A*W/2; its mean power is A²/2.
 		pow[t] = (xr*xr + xi*xi) * (2.0 / (winLen * winLen))
 	}
