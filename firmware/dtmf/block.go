@@ -86,11 +86,14 @@ func (d *Detector) bank4(b *blockState, k int, f *[blockLen]float64) {
 type hit struct {
 	digit     int // row*4+col, -1 for none
 	low, high float64
+	// offFreq is the pair that passed every check but the guard check,
+	// -1 for none.
+	offFreq int
 }
 
 // decide checks the window of the last winBlocks blocks for a DTMF pair.
 func (d *Detector) decide() hit {
-	none := hit{digit: -1}
+	none := hit{digit: -1, offFreq: -1}
 	oldest := d.nblock % winBlocks // the next slot to be overwritten
 	var pow [8]float64
 	var e float64
@@ -172,9 +175,9 @@ func (d *Detector) decide() hit {
 	// A digit already recognised was checked when it began; the same pair
 	// continuing is the same tone, so its guard check is skipped.
 	if digit != d.cur && (!d.onFrequency(r) || !d.onFrequency(c)) {
-		return none
+		return hit{digit: -1, offFreq: digit}
 	}
-	return hit{digit: digit, low: pr, high: pc}
+	return hit{digit: digit, low: pr, high: pc, offFreq: -1}
 }
 
 func argmax(p []float64) int {
@@ -224,7 +227,10 @@ func (d *Detector) track(dst []Event, h hit, now int64) []Event {
 			d.cand, d.candRun = -1, 0
 			dst = append(dst, d.event(Begin, now))
 		}
-	} else if d.candHole || d.cand < 0 {
+	} else if d.candHole || d.cand < 0 || h.offFreq == d.cand {
+		// A tone pair that leaves its frequencies is a note's vibrato or
+		// a voice's glide, not a hole in a phone's steady tone: the
+		// onset restarts.
 		d.cand, d.candRun = -1, 0
 	} else {
 		// One window lost to noise does not restart a tone's onset; two do.
