@@ -7,7 +7,7 @@ import "math"
 func (d *Detector) block(dst []Event, x []int16) []Event {
 	// The block goes straight into the history, which keeps whole
 	// blocks, in the same pass as the row filters.
-	b := &d.blocks[d.nblock%winBlocks]
+	b := &d.blocks[d.nblock&(histBlocks-1)]
 	b.n = d.nblock
 	d.rows(b, (*[blockLen]int16)(x), &d.hist[d.nblock&(histBlocks-1)])
 	b.cols = false
@@ -94,13 +94,12 @@ type hit struct {
 // decide checks the window of the last winBlocks blocks for a DTMF pair.
 func (d *Detector) decide() hit {
 	none := hit{digit: -1, offFreq: -1}
-	oldest := d.nblock % winBlocks // the next slot to be overwritten
 	var pow [8]float64
 	var e float64
 	var blk [winBlocks]*blockState
 	var raw float64
 	for j := range winBlocks {
-		blk[j] = &d.blocks[(oldest+int64(j))%winBlocks]
+		blk[j] = &d.blocks[(d.nblock-winBlocks+int64(j))&(histBlocks-1)]
 		raw += blk[j].r
 		e += blk[j].e
 	}

@@ -156,9 +156,11 @@ type Detector struct {
 	ncarry int
 	// hist keeps the raw samples of the last histBlocks blocks, by block
 	// number, for the column filters, the guard check and dial tone.
-	hist   [histBlocks][blockLen]float64
-	prev   float64 // last sample of the previous block
-	blocks [winBlocks]blockState
+	hist [histBlocks][blockLen]float64
+	prev float64 // last sample of the previous block
+	// blocks holds the filter bank's states of the last histBlocks
+	// blocks: a window uses three, the guard check the rest.
+	blocks [histBlocks]blockState
 	nblock int64 // blocks processed
 	// guards caches the guard filters' end states per block, for one
 	// row and one column tone, so that a tone pair checked in window

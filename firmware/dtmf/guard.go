@@ -47,6 +47,27 @@ func goertzel6(tc *toneConst, x []float64) (s1, s2 [6]float64) {
 	return [6]float64{a1, b1, e1, g1, h1, k1}, [6]float64{a2, b2, e2, g2, h2, k2}
 }
 
+// goertzel5 is goertzel6 over a whole block without the nominal filter
+// (index 0), which the filter bank has run.
+func goertzel5(tc *toneConst, x *[blockLen]float64) (s1, s2 [6]float64) {
+	c := &tc.guard
+	var b1, b2, e1, e2, g1, g2, h1, h2, k1, k2 float64
+	for i := 0; i < blockLen; i += 2 {
+		s, u := x[i], x[i+1]
+		b2 = (s - b2) + c[1]*b1
+		e2 = (s - e2) + c[2]*e1
+		g2 = (s - g2) + c[3]*g1
+		h2 = (s - h2) + c[4]*h1
+		k2 = (s - k2) + c[5]*k1
+		b1 = (u - b1) + c[1]*b2
+		e1 = (u - e1) + c[2]*e2
+		g1 = (u - g1) + c[3]*g2
+		h1 = (u - h1) + c[4]*h2
+		k1 = (u - k1) + c[5]*k2
+	}
+	return [6]float64{0, b1, e1, g1, h1, k1}, [6]float64{0, b2, e2, g2, h2, k2}
+}
+
 // onFrequency runs the guard check for tone t over the last n raw samples:
 // the nominal bin must hold more energy than the bins at twice the edge,
 // and its harmonics must be weak. The window is split into a head and
@@ -75,7 +96,15 @@ func (d *Detector) onFrequency(t int) bool {
 		g := &d.guards[blk&(guardRing-1)][slot]
 		if g.block != blk || g.tone != t {
 			g.block, g.tone = blk, t
-			g.s1, g.s2 = goertzel6(tc, d.hist[blk&(histBlocks-1)][:])
+			// The nominal filter is the bank's own (same coefficient,
+			// same samples) when the bank has run it for this block.
+			x := &d.hist[blk&(histBlocks-1)]
+			if b := &d.blocks[blk&(histBlocks-1)]; blk >= 0 && b.n == blk && (t < 4 || b.cols) {
+				g.s1, g.s2 = goertzel5(tc, x)
+				g.s1[0], g.s2[0] = b.s1[t], b.s2[t]
+			} else {
+				g.s1, g.s2 = goertzel6(tc, x[:])
+			}
 		}
 		add(1+j, &g.s1, &g.s2)
 	}
