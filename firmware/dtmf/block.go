@@ -197,7 +197,7 @@ func (d *Detector) track(dst []Event, h hit, now int64) []Event {
 		d.curLast = now
 		d.curLow, d.curHigh = max(d.curLow, h.low), max(d.curHigh, h.high)
 		d.cand, d.candRun = -1, 0
-		return dst
+		return d.confirmed(dst, now)
 	}
 	if d.cur >= 0 {
 		d.misses++
@@ -224,7 +224,11 @@ func (d *Detector) track(dst []Event, h hit, now int64) []Event {
 			d.curLow, d.curHigh = d.candLow, d.candHigh
 			d.misses = 0
 			d.cand, d.candRun = -1, 0
-			dst = append(dst, d.event(Begin, now))
+			if d.held = d.confirm&(1<<d.cur) != 0; d.held {
+				dst = d.confirmed(dst, now)
+			} else {
+				dst = append(dst, d.event(Begin, now))
+			}
 		}
 	} else if d.candHole || d.cand < 0 || h.offFreq == d.cand {
 		// A tone pair that leaves its frequencies is a note's vibrato or
@@ -241,9 +245,21 @@ func (d *Detector) track(dst []Event, h hit, now int64) []Event {
 	return dst
 }
 
+// confirmed reports the Begin of the digit just recognised, or of one
+// held for Config.Confirm once it has lasted long enough.
+func (d *Detector) confirmed(dst []Event, now int64) []Event {
+	if !d.held || d.curLast-d.endOff-d.curStart < d.confirmLen {
+		return dst
+	}
+	d.held = false
+	return append(dst, d.event(Begin, now))
+}
+
 func (d *Detector) end(dst []Event, now int64) []Event {
-	dst = append(dst, d.event(End, now))
-	d.cur, d.misses = -1, 0
+	if !d.held { // a held digit that stops short was never reported
+		dst = append(dst, d.event(End, now))
+	}
+	d.cur, d.misses, d.held = -1, 0, false
 	return dst
 }
 

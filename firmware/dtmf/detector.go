@@ -1,7 +1,11 @@
 package dtmf
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"strings"
+	"time"
 )
 
 const (
@@ -101,7 +105,21 @@ type Event struct {
 // Config configures a Detector. The zero value uses the ETSI profile.
 type Config struct {
 	Profile *Profile
+
+	// Confirm lists digits that are reported only once their tone has
+	// lasted ConfirmDuration: none are by default. A digit whose effect
+	// cannot be undone (the objection '9', which erases a recording)
+	// can ask for more than the 40 ms Q.24 requires: a person's key
+	// press lasts 100 ms or more, and music or speech that lines up with
+	// a pair rarely holds it that long. A confirmed digit's Begin comes
+	// that much later; one that stops sooner gives no events at all.
+	Confirm         string
+	ConfirmDuration time.Duration
 }
+
+// ErrConfig is returned by New for a Config whose Confirm names something
+// that is not a digit or whose ConfirmDuration is out of range (0-1 s).
+var ErrConfig = errors.New("dtmf: invalid config")
 
 // toneConst holds what the detector precomputes for one nominal frequency.
 type toneConst struct {
@@ -167,6 +185,13 @@ type Detector struct {
 	// after window runs them over each block once.
 	guards [guardRing][2]guardState
 
+	// confirm has bit i set for each digit index i that Config.Confirm
+	// names; such a digit's Begin waits until it has lasted confirmLen
+	// samples, and while it waits held is set.
+	confirm    uint16
+	confirmLen int64
+	held       bool
+
 	// Recogniser state.
 	cur               int // digit index being held, -1 none
 	curStart, curLast int64
@@ -187,7 +212,18 @@ func New(cfg Config) (*Detector, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
+	if cfg.ConfirmDuration < 0 || cfg.ConfirmDuration > time.Second {
+		return nil, fmt.Errorf("%w: confirm duration %v not within 0-1 s", ErrConfig, cfg.ConfirmDuration)
+	}
 	d := &Detector{prof: p}
+	for _, k := range []byte(cfg.Confirm) {
+		i := strings.IndexByte(keys, k)
+		if i < 0 {
+			return nil, fmt.Errorf("%w: %q in Confirm is not a DTMF digit", ErrConfig, k)
+		}
+		d.confirm |= 1 << i
+	}
+	d.confirmLen = int64(cfg.ConfirmDuration.Seconds()*rate + 0.5)
 	for i := range d.tones {
 		f := rowFreqs[i%4]
 		if i >= 4 {
@@ -285,7 +321,7 @@ func (d *Detector) Reset() {
 	for i := range d.guards {
 		d.guards[i] = [2]guardState{{block: noBlock}, {block: noBlock}}
 	}
-	d.cur, d.cand, d.candRun, d.misses, d.candHole = -1, -1, 0, 0, false
+	d.cur, d.cand, d.candRun, d.misses, d.candHole, d.held = -1, -1, 0, 0, false, false
 }
 
 // Profile returns the profile the detector uses.
