@@ -142,6 +142,7 @@ type toneConst struct {
 	// decision window.
 	m      int
 	ga, gb [guardSegs][6]complex128
+	pre    [6]complex128 // e^{jω}: a segment ending just before the window
 }
 
 type blockState struct {
@@ -295,6 +296,7 @@ func makeTone(f float64, p Profile) toneConst {
 	for i, gf := range [6]float64{f, f - g, f + g, harm, harm * 0.99, harm * 1.01} {
 		w := 2 * math.Pi * gf / rate
 		t.guard[i] = 2 * math.Cos(w)
+		t.pre[i] = cmplxExp(w)
 		// Segment 0 is the head (m samples at offset 0), segment j the
 		// (j-1)-th whole block, at offset m+(j-1)*blockLen.
 		for j := range guardSegs {

@@ -85,12 +85,25 @@ func (d *Detector) onFrequency(t int) bool {
 		}
 	}
 	q := tc.n / blockLen
-	if tc.m > 0 {
-		head := &d.hist[(d.nblock-int64(q)-1)&(histBlocks-1)]
-		s1, s2 := goertzel6(tc, head[blockLen-tc.m:])
-		add(0, &s1, &s2)
-	}
 	slot := t >> 2 // a window checks one row tone and one column tone
+	if tc.m > 0 {
+		hb := d.nblock - int64(q) - 1 // the block whose end is the head
+		head := &d.hist[hb&(histBlocks-1)]
+		if g := &d.guards[hb&(guardRing-1)][slot]; tc.m > blockLen/2 && g.block == hb && g.tone == t {
+			// A long head is the whole block (whose states the window
+			// before kept) less its short beginning, which ends one
+			// sample before the window: e^{jω}·s1 - s2.
+			add(0, &g.s1, &g.s2)
+			p1, p2 := goertzel6(tc, head[:blockLen-tc.m])
+			for k := range 6 {
+				xr[k] -= real(tc.pre[k])*p1[k] - p2[k]
+				xi[k] -= imag(tc.pre[k]) * p1[k]
+			}
+		} else {
+			s1, s2 := goertzel6(tc, head[blockLen-tc.m:])
+			add(0, &s1, &s2)
+		}
+	}
 	for j := range q {
 		blk := d.nblock - int64(q) + int64(j)
 		g := &d.guards[blk&(guardRing-1)][slot]
