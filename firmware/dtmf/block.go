@@ -165,8 +165,8 @@ func (d *Detector) decide() hit {
 	}
 	// And of the plain energy; or, with dial tone (which a caller may
 	// hear under the digit, 3 dB above it), the pair and the dial tone
-	// together must hold nearly all of it. Music has its share of
-	// 350-440 Hz too, but not as a steady pure tone that fills the rest.
+	// together must hold most of it. Music has its share of 350-440 Hz
+	// too, but not as a steady pure tone that fills the rest.
 	if (pr+pc)*winLen < rawFraction*raw && (pr+pc+d.dialTone())*winLen < dialFraction*raw {
 		return none
 	}
