@@ -20,7 +20,8 @@ import (
 // line carries and also mixed with the other side of a call. A false digit
 // here is a recording lost; a false '9' an objection nobody made.
 
-// corpusRoot returns the cache directory of the recorded corpus.
+// corpusRoot returns the cache directory of the recorded corpus; the short
+// and the full form each have their own directory under it.
 func corpusRoot(t testing.TB) string {
 	if d := os.Getenv("FAIRREC_TALKOFF_CACHE"); d != "" {
 		return d
@@ -42,7 +43,7 @@ func buildCorpus(t testing.TB, mode string) string {
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash not installed")
 	}
-	dir := corpusRoot(t)
+	dir := filepath.Join(corpusRoot(t), mode)
 	cmd := exec.Command("bash", filepath.Join("..", "..", "scripts", "talkoff", "corpus.sh"), mode, dir)
 	var errb bytes.Buffer
 	cmd.Stderr = &errb

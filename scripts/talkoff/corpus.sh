@@ -4,8 +4,9 @@
 # signed little-endian mono raw files. Nothing of it is committed; it is
 # rebuilt from Debian packages and cached.
 #
-#   scripts/talkoff/corpus.sh short DIR   a few minutes: music on hold, espeak-ng, flite, festival
-#   scripts/talkoff/corpus.sh full DIR    also 100+ minutes of game music (rock, orchestral, electronic)
+#   scripts/talkoff/corpus.sh short DIR   18 min of music on hold, 5 of espeak-ng, flite, festival
+#   scripts/talkoff/corpus.sh full DIR    also 141 min of game music (rock, orchestral, electronic)
+#                                          and 14 paragraphs per voice
 #
 # DIR gets music/*.raw (decoded as published), moh/*.raw (the same music made
 # to sound like music on hold: compressed, limited, band-limited to
@@ -29,6 +30,8 @@ need() {
 	done
 }
 need sox espeak-ng flite text2wave
+voices_dir=/usr/share/festival/voices
+[ -d $voices_dir/english/kal_diphone ] || { echo "corpus.sh: festvox-kallpc16k not installed (scripts/deps.sh)" >&2; exit 3; }
 
 # Package -> files. The short corpus uses only the music on hold of Asterisk's
 # opsound set (1.7 MB, 18 minutes, GSM at 8 kHz: what callers really hear).
@@ -40,13 +43,21 @@ if [ "$mode" = full ]; then
 		/usr/share/games/fretsonfire/data/songs/muldjord /usr/share/games/fretsonfire/data/songs/sectoid; do
 		[ -d "$d" ] || { echo "corpus.sh: $d missing (scripts/deps.sh talkoff)" >&2; exit 3; }
 	done
-	sox -h 2>/dev/null | grep -q 'AUDIO FILE FORMATS:.* mp3' ||
-		{ echo "corpus.sh: sox cannot read mp3 (libsox-fmt-mp3)" >&2; exit 3; }
+	for fmt in mp3 vorbis; do
+		sox -h 2>/dev/null | grep -q "AUDIO FILE FORMATS:.* $fmt" ||
+			{ echo "corpus.sh: sox cannot read $fmt (libsox-fmt-all)" >&2; exit 3; }
+	done
+	[ -d $voices_dir/us/cmu_us_slt_arctic_hts ] || { echo "corpus.sh: festvox-us-slt-hts not installed (scripts/deps.sh talkoff)" >&2; exit 3; }
 	while IFS= read -r f; do music+=("$f"); done < <(
 		ls /usr/share/scummvm/drascula/audio/*.ogg /usr/share/games/asc/music/*.mp3 \
 			/usr/share/hyperrogue/music/*.ogg /usr/share/games/fretsonfire/data/songs/*/*/*.ogg | sort)
 fi
 
+# A corpus made by another version of this script is made again.
+stamp=$(sha256sum "$0" | cut -c1-16)
+if [ "$(cat "$dir/stamp" 2>/dev/null)" != "$stamp" ]; then
+	rm -rf "$dir/music" "$dir/moh" "$dir/speech" "$dir/stamp"
+fi
 mkdir -p "$dir/music" "$dir/moh" "$dir/speech"
 
 # make OUT CMD...: run CMD with $tmp as its output file unless OUT exists.
@@ -147,3 +158,4 @@ for v in "${voices[@]}"; do
 	done
 	k=$((k + 1))
 done
+echo "$stamp" >"$dir/stamp"
