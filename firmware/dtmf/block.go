@@ -25,20 +25,24 @@ func (d *Detector) block(dst []Event, x []int16) []Event {
 
 // rows converts a block into f and runs the row filters over it, with
 // the block's plain and differenced energy: one pass, since the filters'
-// recursions leave the processor time for the rest. The columns run
-// only when a window holding this block passes the low-group checks
-// (bank4 from the history).
+// recursions leave the processor time for the rest. The energies are
+// summed in integers (exact: at most 2^38 over a block), which run beside
+// the floating-point filters instead of lengthening their chains. The
+// columns run only when a window holding this block passes the low-group
+// checks (bank4 from the history).
 func (d *Detector) rows(b *blockState, x *[blockLen]int16, f *[blockLen]float64) {
 	c := (*[4]float64)(d.coefs[:4])
 	var a1, a2, b1, b2, e1, e2, g1, g2 float64
-	var r, e float64
+	var r, e int64
 	prev := d.prev
 	for i := 0; i < blockLen; i += 2 {
-		s, u := float64(x[i]), float64(x[i+1])
+		xs, xu := int64(x[i]), int64(x[i+1])
+		r += xs*xs + xu*xu
+		ds, du := xs-prev, xu-xs
+		e += ds*ds + du*du
+		prev = xu
+		s, u := float64(xs), float64(xu)
 		f[i], f[i+1] = s, u
-		r += s*s + u*u
-		e += (s-prev)*(s-prev) + (u-s)*(u-s)
-		prev = u
 		a2 = (s - a2) + c[0]*a1
 		b2 = (s - b2) + c[1]*b1
 		e2 = (s - e2) + c[2]*e1
@@ -49,7 +53,7 @@ func (d *Detector) rows(b *blockState, x *[blockLen]int16, f *[blockLen]float64)
 		g1 = (u - g1) + c[3]*g2
 	}
 	d.prev = prev
-	b.r, b.e = r, e
+	b.r, b.e = float64(r), float64(e)
 	b.s1[0], b.s2[0] = a1, a2
 	b.s1[1], b.s2[1] = b1, b2
 	b.s1[2], b.s2[2] = e1, e2

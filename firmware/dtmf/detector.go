@@ -176,7 +176,7 @@ type Detector struct {
 	// hist keeps the raw samples of the last histBlocks blocks, by block
 	// number, for the column filters, the guard check and dial tone.
 	hist [histBlocks][blockLen]float64
-	prev float64 // last sample of the previous block
+	prev int64 // last sample of the previous block
 	// blocks holds the filter bank's states of the last histBlocks
 	// blocks: a window uses three, the guard check the rest.
 	blocks [histBlocks]blockState
