@@ -143,6 +143,9 @@ type toneConst struct {
 	m      int
 	ga, gb [guardSegs][6]complex128
 	pre    [6]complex128 // e^{jω}: a segment ending just before the window
+	// step is e^{jω·blockLen}, by which a whole block's contribution
+	// turns when the window moves on by a block.
+	step [6]complex128
 }
 
 type blockState struct {
@@ -185,6 +188,10 @@ type Detector struct {
 	// row and one column tone, so that a tone pair checked in window
 	// after window runs them over each block once.
 	guards [guardRing][2]guardState
+	// sums holds, for one row and one column tone, the whole blocks'
+	// part of the last guard window's DFT, which the next window of the
+	// same tone updates instead of summing again.
+	sums [2]guardSum
 
 	// confirm has bit i set for each digit index i that Config.Confirm
 	// names; such a digit's Begin waits until it has lasted confirmLen
@@ -297,6 +304,7 @@ func makeTone(f float64, p Profile) toneConst {
 		w := 2 * math.Pi * gf / rate
 		t.guard[i] = 2 * math.Cos(w)
 		t.pre[i] = cmplxExp(w)
+		t.step[i] = cmplxExp(w * blockLen)
 		// Segment 0 is the head (m samples at offset 0), segment j the
 		// (j-1)-th whole block, at offset m+(j-1)*blockLen.
 		for j := range guardSegs {
@@ -322,6 +330,9 @@ func (d *Detector) Reset() {
 	d.hist = [histBlocks][blockLen]float64{}
 	for i := range d.guards {
 		d.guards[i] = [2]guardState{{block: noBlock}, {block: noBlock}}
+	}
+	for i := range d.sums {
+		d.sums[i] = guardSum{block: noBlock}
 	}
 	d.cur, d.cand, d.candRun, d.misses, d.candHole, d.held = -1, -1, 0, 0, false, false
 }

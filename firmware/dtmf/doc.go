@@ -41,13 +41,13 @@
 // vibrato) are 16 dB down: instruments have strong harmonics, a phone
 // does not, and pure sines F5+F#6 are a valid '3' by any standard. The
 // guard window is split into whole blocks, whose filter states are kept,
-// and a head, so a pair checked window after window costs one block and
-// the head per window.
+// and a head, so a pair checked window after window costs one block, the
+// head and an update of the blocks' sum per window.
 //
 // Measured acceptance edges (ETSI, -10 dBm0, both directions, see
-// TestFrequencyEdges): 1.99-2.03% for 697 and 770 Hz, 1.91-1.97% for 852
-// and 941 Hz, 1.89-1.93% for 1209 and 1336 Hz, 1.88-1.89% for 1477 Hz and
-// 1.84-1.89% for 1633 Hz; the profile's accept tolerance is 1.5% + 2 Hz
+// TestFrequencyEdges): 1.97-1.99% for 697 and 770 Hz, 1.89-1.93% for 852
+// and 941 Hz, 1.84-1.93% for 1209 and 1336 Hz, 1.86-1.89% for 1477 Hz and
+// 1.84-1.86% for 1633 Hz; the profile's accept tolerance is 1.5% + 2 Hz
 // (1.62-1.79%), the reject tolerance 3.5%.
 //
 // A digit begins after a run of equal windows long enough for the profile's

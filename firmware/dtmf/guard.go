@@ -15,6 +15,15 @@ type guardState struct {
 	s1, s2 [6]float64
 }
 
+// guardSum is the whole blocks' part of a guard window's DFT at the six
+// guard frequencies of one tone, for the window ending at block count
+// block.
+type guardSum struct {
+	block  int64
+	tone   int
+	xr, xi [6]float64
+}
+
 // goertzel6 runs the six guard filters of tc over x from rest and returns
 // their end states. Two samples per turn, as in bank4, so the states swap
 // roles instead of moving.
@@ -104,8 +113,9 @@ func (d *Detector) onFrequency(t int) bool {
 			add(0, &s1, &s2)
 		}
 	}
-	for j := range q {
-		blk := d.nblock - int64(q) + int64(j)
+	// state returns the kept filter states of block blk for tone t,
+	// running the filters if they are not kept.
+	state := func(blk int64) *guardState {
 		g := &d.guards[blk&(guardRing-1)][slot]
 		if g.block != blk || g.tone != t {
 			g.block, g.tone = blk, t
@@ -119,7 +129,41 @@ func (d *Detector) onFrequency(t int) bool {
 				g.s1, g.s2 = goertzel6(tc, x[:])
 			}
 		}
-		add(1+j, &g.s1, &g.s2)
+		return g
+	}
+	sum := &d.sums[slot]
+	first := d.nblock - int64(q) // the first whole block
+	if old := &d.guards[(first-1)&(guardRing-1)][slot]; sum.tone == t && sum.block == d.nblock-1 &&
+		old.block == first-1 && old.tone == t {
+		// The window before, one block earlier: drop its first block,
+		// turn the rest by a block, add the new last block.
+		g := state(d.nblock - 1)
+		for k := range 6 {
+			a1, b1 := tc.ga[1][k], tc.gb[1][k]
+			or := real(a1)*old.s1[k] + real(b1)*old.s2[k]
+			oi := imag(a1)*old.s1[k] + imag(b1)*old.s2[k]
+			ur, ui := sum.xr[k]-or, sum.xi[k]-oi
+			st := tc.step[k]
+			ur, ui = real(st)*ur-imag(st)*ui, real(st)*ui+imag(st)*ur
+			al, bl := tc.ga[q][k], tc.gb[q][k]
+			sum.xr[k] = ur + real(al)*g.s1[k] + real(bl)*g.s2[k]
+			sum.xi[k] = ui + imag(al)*g.s1[k] + imag(bl)*g.s2[k]
+		}
+	} else {
+		sum.xr, sum.xi = [6]float64{}, [6]float64{}
+		for j := range q {
+			g := state(first + int64(j))
+			for k := range 6 {
+				a, b := tc.ga[1+j][k], tc.gb[1+j][k]
+				sum.xr[k] += real(a)*g.s1[k] + real(b)*g.s2[k]
+				sum.xi[k] += imag(a)*g.s1[k] + imag(b)*g.s2[k]
+			}
+		}
+	}
+	sum.block, sum.tone = d.nblock, t
+	for k := range 6 {
+		xr[k] += sum.xr[k]
+		xi[k] += sum.xi[k]
 	}
 	var pow [6]float64
 	for k := range 6 {
