@@ -56,8 +56,12 @@ test-arm64: ## the test suite under qemu-aarch64
 	$(ARM64_ENV) FAIRREC_EXEC=qemu-aarch64 \
 		$(GO) test -count=1 -short -exec qemu-aarch64 ./...
 
+# With libspandsp-dev, firmware/dtmf's benchmarks and talk-off run also run
+# spandsp's detector beside ours (a cgo test helper, never in the product).
+BENCHTAGS = $(shell pkg-config --exists spandsp 2>/dev/null && echo -tags spandsp)
+
 bench: deps ## benchmarks (numbers go in README's table)
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test $(BENCHTAGS) -run '^$$' -bench . -benchmem ./...
 
 fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
 	@bash scripts/fuzz.sh $${FUZZTIME:-30s}
@@ -66,8 +70,9 @@ soak: ## long runs: 1000 SIGKILLs of a recording vault, 500 random retention his
 	FAIRREC_SOAK=1 $(GO) test -count=1 -run 'TestCrash$$' -timeout 60m -v ./storage/vault/
 	FAIRREC_POLICY_SEEDS=500 $(GO) test -count=1 -run Property -timeout 30m ./firmware/policy/
 
-talkoff: deps ## DTMF and call-waiting talk-off: generated speech + music must give no digit, no alerting tone (~4 min)
-	FAIRREC_TALKOFF=1 $(GO) test -count=1 -run '^TestTalkOffFull$$' -v -timeout 30m ./firmware/dtmf/
+talkoff: deps ## DTMF and call-waiting talk-off: generated and recorded speech + music must give no digit, no alerting tone (~8 min)
+	@bash scripts/deps.sh talkoff
+	FAIRREC_TALKOFF=1 $(GO) test $(BENCHTAGS) -count=1 -run '^(TestTalkOffFull|TestTalkOffRecordedFull|TestTalkOffRecordedSpandsp)$$' -v -timeout 30m ./firmware/dtmf/
 	FAIRREC_TALKOFF=1 $(GO) test -count=1 -run '^TestCallWaitingTalkOffFull$$' -v -timeout 30m ./firmware/callerid/
 
 demo-audio: deps ## regenerate the demo callers' speech (espeak-ng, sox)

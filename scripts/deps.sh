@@ -5,6 +5,11 @@
 #                            (rsyslog and its TLS driver: the syslog forwarding tests)
 #   scripts/deps.sh cross    also the arm64/armhf cross toolchains, their portaudio, qemu-user
 #   scripts/deps.sh deb      the cross toolchains plus lintian, debootstrap and qemu-user-static
+#   scripts/deps.sh talkoff  also the music and voice of the full DTMF talk-off corpus
+#
+# The native set includes what the short recorded DTMF talk-off corpus needs
+# (flite, festival with one voice, Asterisk's 1.7 MB music on hold, sox's
+# format plugins) and libspandsp-dev for the side-by-side DTMF benchmark.
 #
 # The native check names the architecture explicitly: once a foreign architecture is
 # added, a bare `dpkg -s portaudio19-dev` may answer for the arm64 package instead.
@@ -12,7 +17,12 @@ set -euo pipefail
 
 native=$(dpkg --print-architecture)
 want=(portaudio19-dev pkg-config lame espeak-ng sox socat alsa-utils libasound2-plugins
-	rsyslog rsyslog-gnutls)
+	rsyslog rsyslog-gnutls
+	libsox-fmt-all flite festival festvox-kallpc16k asterisk-moh-opsound-gsm libspandsp-dev)
+# The full DTMF talk-off corpus (make talkoff): 130 minutes of game music
+# (orchestral, rock, electronic; about 190 MB) and festival's HTS voice.
+[ "${1:-}" = talkoff ] && want+=(drascula-music asc-music hyperrogue-music
+	fretsonfire-songs-muldjord fretsonfire-songs-sectoid festvox-us-slt-hts)
 [ "${1:-}" = cross ] && want+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	portaudio19-dev:arm64 portaudio19-dev:armhf qemu-user)
