@@ -229,6 +229,7 @@ type Line struct {
 
 	mu sync.Mutex // guards st
 	st Status
+	m  meter // the installer's level meter (Meter)
 }
 
 // New returns a line, on hook and idle.
@@ -440,8 +441,10 @@ func (l *Line) handle(f []int16) {
 		l.callerID(f, pos)
 	}
 	l.dl.push(pos, f)
+	l.m.frame(f)
 	l.events = l.det.Process(l.events[:0], f)
 	for _, e := range l.events {
+		l.m.digit(e)
 		l.digit(e)
 	}
 
@@ -494,6 +497,7 @@ const callerIDValid = 60 * dsp.LineRate
 func (l *Line) callerID(f []int16, pos int64) {
 	l.cidRes = l.cid.Process(l.cidRes[:0], f)
 	for _, r := range l.cidRes {
+		l.m.callerID(r, pos, false)
 		switch {
 		case r.Err != nil:
 			l.log.Warn("caller ID rejected", "format", r.Format.String(), "err", r.Err)
@@ -512,6 +516,7 @@ func (l *Line) callerID(f []int16, pos int64) {
 func (l *Line) waiting(res []callerid.Result) {
 	c := l.c
 	for _, r := range res {
+		l.m.callerID(r, l.pos, true)
 		switch {
 		case r.Err != nil:
 			l.log.Warn("call-waiting caller ID rejected", "format", r.Format.String(), "err", r.Err)
