@@ -88,6 +88,7 @@ func (emptySystem) Recordings() ([]Recording, error) { return nil, nil }
 type command struct {
 	name, args, summary string
 	run                 func(w io.Writer, args []string) error
+	start               func(args []string) (Live, error) // a live command, instead of run
 	// role is the least role that may run it; open commands need no
 	// login at all.
 	role auth.Role

@@ -351,6 +351,10 @@ func (c *Console) execute(line string) {
 					return
 				}
 			}
+			if cmd.start != nil {
+				c.runLive(name, cmd.start, args)
+				return
+			}
 			var b strings.Builder
 			if err := cmd.run(&b, args); err != nil {
 				fmt.Fprintf(&b, "error: %s: %v\n", name, err)

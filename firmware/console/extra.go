@@ -22,6 +22,9 @@ type Command struct {
 	// Private keeps the command's lines out of the line editor's history:
 	// they carry personal data (a caller's number).
 	Private bool
+	// Start, instead of Run, makes a live command (level N): it checks
+	// the arguments and returns what runs until the next key (see Live).
+	Start func(args []string) (Live, error)
 }
 
 // withExtra appends the daemon's commands to the built-in ones; a built-in
@@ -32,11 +35,11 @@ func withExtra(cmds []command, extra []Command) []command {
 		taken[c.name] = true
 	}
 	for _, x := range extra {
-		if x.Name == "" || x.Run == nil || taken[x.Name] {
+		if x.Name == "" || (x.Run == nil) == (x.Start == nil) || taken[x.Name] {
 			continue
 		}
 		taken[x.Name] = true
-		cmds = append(cmds, command{name: x.Name, args: x.Args, summary: x.Summary, run: x.Run, role: x.Role})
+		cmds = append(cmds, command{name: x.Name, args: x.Args, summary: x.Summary, run: x.Run, start: x.Start, role: x.Role})
 	}
 	return cmds
 }
