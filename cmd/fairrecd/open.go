@@ -223,7 +223,7 @@ func (d *daemon) openConsole() error {
 		return audit.Actor{Kind: audit.ActorRole, ID: r.String()}
 	}
 	d.con = console.New(p, console.Config{Interactive: p.Interactive(), System: system{d}, Logger: d.log,
-		Commands: append(append(d.requestCommands(actor), reviewCommands(d.review, actor)...), d.selftestCommands()...),
+		Commands: append(append(d.requestCommands(actor), reviewCommands(d.review, actor)...), append(d.selftestCommands(), d.levelCommand())...),
 		Auth:     store, Clock: d.cfg.Clock, OnSessionEnd: d.sessionEnd})
 	if p.Name() == serial.Stdio && p.Interactive() {
 		// The terminal is in raw mode and shared with the prompt: log lines
