@@ -50,6 +50,11 @@ type Board struct {
 	// SupervisorButton is the supervisor's playback button input, Low =
 	// pressed; "" if absent.
 	SupervisorButton string
+	// ReviewLines are the lines (1-based) whose recordings the supervisor
+	// button plays on its own, with nothing selected at the console (e.g.
+	// the customer-service lines of a box that also records a director's
+	// line); nil means all lines.
+	ReviewLines []int
 	// ReviewOut is the playback channel the supervisor hears a recording on;
 	// -1 if the board has none.
 	ReviewOut int
@@ -159,6 +164,11 @@ func (b Board) Validate() error {
 			bad("review output channel %d feeds line %d", b.ReviewOut, n)
 		}
 	}
+	for _, n := range b.ReviewLines {
+		if n < 1 || n > len(b.Lines) {
+			bad("review line %d out of range 1..%d", n, len(b.Lines))
+		}
+	}
 	seen := map[string]string{}
 	for _, p := range b.Pins() {
 		if prev, ok := seen[p.Name]; ok {
@@ -185,5 +195,6 @@ func (b Board) Line(n int) (Line, bool) {
 // touching the profile.
 func (b Board) Clone() Board {
 	b.Lines = slices.Clone(b.Lines)
+	b.ReviewLines = slices.Clone(b.ReviewLines)
 	return b
 }

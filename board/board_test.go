@@ -82,6 +82,8 @@ func TestValidateFindsMistakes(t *testing.T) {
 			[]string{"review output channel 1 feeds line 2"}},
 		{"review out of range", func(b *board.Board) { b.ReviewOut = 7 },
 			[]string{"review output channel 7 out of range"}},
+		{"review line out of range", func(b *board.Board) { b.ReviewLines = []int{2, 3} },
+			[]string{"review line 3 out of range 1..2"}},
 		{"no lines", func(b *board.Board) { b.Lines = nil }, []string{"no lines"}},
 		{"no rate", func(b *board.Board) { b.Rate = 0 }, []string{"sample rate 0 Hz"}},
 		{"console without baud", func(b *board.Board) { b.Console = "/dev/ttyUSB0" },

@@ -22,7 +22,10 @@ func (d *daemon) newReview(button appliance.Pin) (appliance.Review, error) {
 		// An absent pin is a nil interface: the player then refuses
 		// every selection.
 		Button: button,
-		Store:  d.vault, Policy: d.policy, Clock: d.keeper,
+		// The button alone plays the lines the board assigns it (nil:
+		// all).
+		Lines: d.board.ReviewLines,
+		Store: d.vault, Policy: d.policy, Clock: d.keeper,
 		Audit: &d.sink, Trail: d.audit, Logger: d.log,
 	})
 	if err != nil {

@@ -245,3 +245,185 @@ func reviewChannel(t *testing.T, simDir string, lines int) []int16 {
 	}
 	return x
 }
+
+// buttonPurposes: lines 1 and 2 record for quality (supervisors may
+// review), line 3 for a review purpose kept 2 s, which has expired by the
+// time the supervisor presses, and for training, which keeps the recording.
+const buttonPurposes = `
+[[purpose]]
+name = "training"
+description = "Training."
+basis = "legitimate-interests"
+retention = "30d"
+objection = "ends"
+
+[[purpose]]
+name = "quality"
+description = "Complaints."
+basis = "legitimate-interests"
+retention = "90d"
+objection = "ends"
+review = true
+
+[[purpose]]
+name = "brief"
+description = "Complaints, kept very briefly."
+basis = "legitimate-interests"
+retention = "2s"
+objection = "ends"
+review = true
+
+[[line]]
+lines = [1, 2]
+purposes = ["quality"]
+notice = "default"
+
+[[line]]
+lines = [3]
+purposes = ["brief", "training"]
+notice = "default"
+`
+
+// buttonScenario: three calls, recordings 1-3 in line order; at 6 s the
+// supervisor presses the playback button once, at 10 s twice (a double
+// press: the releases 300 ms apart).
+const buttonScenario = `
+rate = 48000
+lines = 3
+end = "14s"
+supervisor = [
+  { at = "6s", press = "short" },
+  { at = "10s", press = "short" },
+  { at = "10.3s", press = "short" },
+]
+
+[[line]]
+events = [
+  { at = "0.05s", ring = "0.1s" },
+  { at = "0.2s", offhook = true },
+  { at = "0.9s", audio = "a.wav" },
+  { at = "2.3s", onhook = true },
+]
+
+[[line]]
+events = [
+  { at = "0.25s", ring = "0.1s" },
+  { at = "0.4s", offhook = true },
+  { at = "1.1s", audio = "b.wav" },
+  { at = "2.0s", onhook = true },
+]
+
+[[line]]
+events = [
+  { at = "0.45s", ring = "0.1s" },
+  { at = "0.6s", offhook = true },
+  { at = "1.3s", audio = "c.wav" },
+  { at = "2.2s", onhook = true },
+]
+`
+
+// TestReviewButtonAlone is the supervisor's button with nothing selected,
+// on the real daemon: three calls; one press plays the most recent
+// recording that may still be reviewed (2: recording 3's review purpose
+// has expired, so it is skipped), bit-exact on the review output; a double
+// press plays the one before it (1). Recording 3 is never read.
+func TestReviewButtonAlone(t *testing.T) {
+	data := dataDir(t)
+	setSecrets(t, data)
+	simDir := t.TempDir()
+	notices, _ := testNotices(t)
+	purposes := filepath.Join(t.TempDir(), "purposes.toml")
+	if err := os.WriteFile(purposes, []byte(buttonPurposes), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Real time: the 2 s grant expires by the wall clock.
+	cmd := daemonCmd(t, "--board", "sim", "--scenario", writeScenario(t, buttonScenario), "--data", data,
+		"--console", "stdio", "--notices", notices, "--purposes", purposes, "--realtime", "--sim-dir", simDir)
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stderr := watch(errPipe)
+	pos := stderr.waitFor(t, 0, "review: recording 2: playback completed after ")
+	stderr.waitFor(t, pos, "review: recording 1: playback completed after ")
+	stderr.waitFor(t, 0, "scenario done")
+	stopDaemon(t, cmd, stderr)
+
+	v, err := vault.Open(vault.Config{Dir: data, Clock: systime.Clock{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [][]int16
+	var secs []string
+	for _, id := range []vault.ID{1, 2, 3} {
+		stored := readAudio(t, v, id)
+		info, err := v.Info(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := dsp.ResampleAll(stored, dsp.LineRate, 48000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, secs = append(want, w), append(secs, fmt.Sprintf("%.1fs", info.Duration.Seconds()))
+	}
+	v.Close()
+	got := reviewChannel(t, simDir, 3)
+	find := func(w []int16, from int) int {
+		for o := from; o+200 <= len(got); o++ {
+			if slices.Equal(got[o:o+200], w[:200]) {
+				return o
+			}
+		}
+		return -1
+	}
+	at2 := find(want[1], 0)
+	if at2 < 0 || at2+len(want[1]) > len(got) || !slices.Equal(got[at2:at2+len(want[1])], want[1]) {
+		t.Fatalf("the review output does not carry recording 2 bit-exact after the press (at %d)", at2)
+	}
+	at1 := find(want[0], at2+len(want[1]))
+	if at1 < 0 || at1+len(want[0]) > len(got) || !slices.Equal(got[at1:at1+len(want[0])], want[0]) {
+		t.Fatalf("the review output does not carry recording 1 bit-exact after the double press (at %d)", at1)
+	}
+	if at := find(want[2], 0); at >= 0 {
+		t.Errorf("recording 3, whose review purpose expired, was played at %.3f s", float64(at)/48000)
+	}
+	// The press at 6 s plays after the double-press window; the double
+	// press at 10 s after its second release.
+	if s := float64(at2) / 48000; s < 6 || s > 7.5 {
+		t.Errorf("recording 2 began at %.3f s, want soon after the press at 6 s", s)
+	}
+	if s := float64(at1) / 48000; s < 10.3 || s > 11.5 {
+		t.Errorf("recording 1 began at %.3f s, want soon after the double press at 10-10.5 s", s)
+	}
+	for i, x := range got[at1+len(want[0]):] {
+		if x != 0 {
+			t.Errorf("sound on the review output %d samples after recording 1's end", i)
+			break
+		}
+	}
+
+	var plays []string
+	for _, e := range auditEntries(t, data) {
+		if e.Action == audit.ActionPlayback || e.Action == audit.ActionReviewSelection {
+			plays = append(plays, fmt.Sprintf("%d %s %s %s", e.Recording, e.Actor, e.Purpose, e.Detail))
+		}
+	}
+	wantPlays := []string{
+		"2 button:playback quality selected by the button",
+		"2 button:playback quality start length=" + secs[1],
+		"2 button:playback quality end=completed heard=" + secs[1],
+		"1 button:playback quality selected by the button",
+		"1 button:playback quality start length=" + secs[0],
+		"1 button:playback quality end=completed heard=" + secs[0],
+	}
+	if !slices.Equal(plays, wantPlays) {
+		t.Errorf("playback entries in the audit log:\n%s\nwant:\n%s", strings.Join(plays, "\n"), strings.Join(wantPlays, "\n"))
+	}
+}

@@ -25,6 +25,11 @@ func (endless) Info(vault.ID) (vault.Info, error) {
 	return vault.Info{ID: 1, Line: 1, Duration: 2 * time.Hour, Bytes: twoHours}, nil
 }
 
+func (e endless) List(vault.Query) ([]vault.Info, error) {
+	in, err := e.Info(1)
+	return []vault.Info{in}, err
+}
+
 func (endless) Audio(vault.ID) (io.ReadCloser, error) {
 	return io.NopCloser(io.LimitReader(&tone{}, twoHours)), nil
 }

@@ -17,6 +17,26 @@
 // played within Config.Lapse (10 minutes) lapses; a selection is played
 // once, and `review ID` again plays it again.
 //
+// # The button alone
+//
+// With nothing selected at the console, the button needs no console: a
+// short press plays the most recent recording that may be reviewed on the
+// lines the board assigns to the button (Config.Lines; all by default), a
+// short press during that playback stops it, and a double press (two short
+// presses whose releases are within Config.DoublePress, 400 ms of audio)
+// steps to the reviewable recording before the one played last. A press in
+// this mode acts once the double-press window has passed. Recordings still
+// being recorded, failing authentication or without a review grant are
+// skipped without their audio being read; when none remains, a short
+// denial tone (DenialTime) plays on the review output and nothing is
+// decrypted. The button's choice is audited as a review selection by the
+// button, then start and end as for a console selection; a denial too.
+//
+// The two modes: a console selection (`review ID`) takes precedence and
+// keeps the console's behaviour (a press starts at once, short presses
+// pause and resume, a long press stops); once it has ended, the button is
+// on its own again.
+//
 // The Player is fed by the audio loop (Fill, once per period, the review
 // channel at the device rate). It polls the button once per 20 ms frame and
 // debounces it in frames (Config.Debounce), as firmware/callflow does the

@@ -27,6 +27,11 @@ func (oneRecording) Info(id vault.ID) (vault.Info, error) {
 	return vault.Info{ID: 7, Line: 1, Start: time.Date(2026, 11, 2, 14, 5, 0, 0, time.UTC), Duration: time.Second}, nil
 }
 
+func (o oneRecording) List(vault.Query) ([]vault.Info, error) {
+	in, err := o.Info(7)
+	return []vault.Info{in}, err
+}
+
 func (oneRecording) Audio(vault.ID) (io.ReadCloser, error) {
 	return io.NopCloser(strings.NewReader(strings.Repeat("\xd5", 8000))), nil
 }

@@ -32,6 +32,9 @@ const Active = gpio.Low
 type Store interface {
 	Info(vault.ID) (vault.Info, error)
 	Audio(vault.ID) (io.ReadCloser, error)
+	// List serves the button alone: the most recent recording that may
+	// be reviewed.
+	List(vault.Query) ([]vault.Info, error)
 }
 
 // Policy decides whether a recording may be reviewed; *policy.Engine
@@ -66,6 +69,19 @@ const (
 	// DefaultRecheck is how often, in playback time, the grant is checked
 	// again during a playback.
 	DefaultRecheck = 100 * time.Millisecond
+	// DefaultDoublePress: two short presses whose releases are at most
+	// this far apart are one double press (with nothing selected at the
+	// console).
+	DefaultDoublePress = 400 * time.Millisecond
+)
+
+// The denial tone: what the review output plays when the button alone
+// finds nothing that may be reviewed; short, low and quiet, so that the
+// supervisor hears "no" without anything being decrypted.
+const (
+	DenialFreq  = 480.0 // Hz
+	DenialLevel = -12.0 // dBm0
+	DenialTime  = 300 * time.Millisecond
 )
 
 // ButtonID is the playback button's name in the audit log.
@@ -93,10 +109,16 @@ type Config struct {
 	Trail  Trail
 	Logger *slog.Logger
 
-	Debounce  int           // frames; 0 means DefaultDebounce
-	LongPress time.Duration // 0 means DefaultLongPress
-	Lapse     time.Duration // 0 means DefaultLapse
-	Recheck   time.Duration // 0 means DefaultRecheck
+	// Lines are the lines whose recordings the button alone plays (with
+	// nothing selected at the console); nil means all lines. A console
+	// selection is not limited by it.
+	Lines []int
+
+	Debounce    int           // frames; 0 means DefaultDebounce
+	LongPress   time.Duration // 0 means DefaultLongPress
+	Lapse       time.Duration // 0 means DefaultLapse
+	Recheck     time.Duration // 0 means DefaultRecheck
+	DoublePress time.Duration // audio time; 0 means DefaultDoublePress
 }
 
 // Phase is where the player is.
@@ -151,6 +173,14 @@ type Player struct {
 	heard    int64 // device samples of the recording played
 	frames   int   // frames since the last grant check
 	last     string
+
+	// The button alone (nothing selected at the console).
+	window  int      // frames within which a second short press is a double press
+	pending int      // frames left for a second press; 0: no press pending
+	auto    bool     // the playback was chosen by the button alone
+	cursor  vault.ID // the recording the button alone played last; 0: none
+	tone    int      // device samples of the denial tone still to play
+	phi     float64  // the denial tone's phase
 }
 
 type selection struct {
@@ -186,12 +216,16 @@ func New(cfg Config) (*Player, error) {
 	if cfg.Recheck <= 0 {
 		cfg.Recheck = DefaultRecheck
 	}
+	if cfg.DoublePress <= 0 {
+		cfg.DoublePress = DefaultDoublePress
+	}
 	p := &Player{cfg: cfg, log: cfg.Logger}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
 	p.frameLen = max(1, cfg.Rate*int(frameTime/time.Millisecond)/1000)
 	p.recheck = max(1, int((cfg.Recheck+frameTime-1)/frameTime))
+	p.window = max(1, int((cfg.DoublePress+frameTime-1)/frameTime))
 	p.btn = debounce.Input{Need: cfg.Debounce}
 	return p, nil
 }
@@ -220,6 +254,10 @@ func (p *Player) Fill(out []int16) {
 func (p *Player) render(dst []int16) {
 	if p.phase != Playing {
 		clear(dst)
+		if k := min(p.tone, len(dst)); k > 0 {
+			p.phi = dsp.Sine(dst[:k], p.cfg.Rate, DenialFreq, DenialLevel, p.phi)
+			p.tone -= k
+		}
 		return
 	}
 	n, done := p.s.read(dst)
@@ -237,6 +275,11 @@ func (p *Player) render(dst []int16) {
 
 // tick runs once per frame: button, lapse, grant.
 func (p *Player) tick() {
+	if p.pending > 0 {
+		if p.pending--; p.pending == 0 {
+			p.single()
+		}
+	}
 	if p.btn.Update(p.cfg.Button != nil && p.cfg.Button.Read() == Active) {
 		if !p.btn.Active && !p.longDone {
 			p.short()
@@ -265,11 +308,21 @@ func (p *Player) tick() {
 	}
 }
 
-// short is a short press: start, pause or resume.
+// short is a short press. With a console selection (selected, or playing
+// what the console selected) it acts at once: start, pause or resume. With
+// nothing selected, or during a playback the button alone chose, it waits
+// for a second press: single or double.
 func (p *Player) short() {
+	if p.phase == Idle || p.auto {
+		if p.pending > 0 {
+			p.pending = 0
+			p.double()
+		} else {
+			p.pending = p.window
+		}
+		return
+	}
 	switch p.phase {
-	case Idle:
-		p.log.Info("review: playback button pressed with nothing selected (type review ID at the console)")
 	case Selected:
 		p.start()
 	case Playing:
@@ -357,7 +410,7 @@ func (p *Player) end(how string, actor audit.Actor, why string) {
 }
 
 func (p *Player) idle(last string) {
-	p.phase, p.last, p.sel = Idle, last, selection{}
+	p.phase, p.last, p.sel, p.auto = Idle, last, selection{}, false
 }
 
 // unselect ends a selection that was never played, audited as by actor

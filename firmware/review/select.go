@@ -106,7 +106,7 @@ func (p *Player) Select(id vault.ID, by audit.Actor) (string, error) {
 	}
 	lapses := p.cfg.Clock.Now().Add(p.cfg.Lapse)
 	p.sel = selection{id: id, purpose: purpose, length: info.Duration, lapses: lapses}
-	p.phase = Selected
+	p.phase, p.pending = Selected, 0 // a console selection wins over a press pending
 	p.log.Info("review: selected", "recording", id, "purpose", purpose, "length", info.Duration)
 	return fmt.Sprintf("recording %v (line %d, %s, %s) selected for review under %s: press the playback button within %v",
 		id, info.Line, stamp(info.Start), seconds(info.Duration), purpose, p.cfg.Lapse), nil
