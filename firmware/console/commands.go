@@ -269,11 +269,11 @@ func (c *Console) status(w io.Writer, args []string) error {
 		fmt.Fprintf(tw, "review\t%s\n", s.Review)
 	}
 	if c := s.Clock; c.Known {
-		trust := "trusted"
+		trust := "trusted (" + orNone(c.Reason) + ")"
 		if !c.Trusted {
-			trust = "APPROXIMATE (nothing is erased early; check the time, then clock confirm)"
+			trust = "APPROXIMATE: " + orNone(c.Reason) + "; nothing is erased early; check the time, then clock confirm"
 		}
-		fmt.Fprintf(tw, "clock\t%s, %s (%s)\n", c.Now.UTC().Format(time.RFC3339), trust, orNone(c.Reason))
+		fmt.Fprintf(tw, "clock\t%s, %s\n", c.Now.UTC().Format(time.RFC3339), trust)
 	}
 	if s.Key != "" {
 		fmt.Fprintf(tw, "key\t%s\n", s.Key)

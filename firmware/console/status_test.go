@@ -42,7 +42,7 @@ func TestStatusInstaller(t *testing.T) {
 			s.Audit = "TAMPERED at start: audit log: entry 7 changed"
 			s.LastFault = "2027-03-01T09:00:00Z line 2: refuses to record: no usable notice"
 		}, []string{
-			"clock    2027-03-01T09:00:00Z, APPROXIMATE (nothing is erased early; check the time, then clock confirm) (jumped)\n",
+			"clock    2027-03-01T09:00:00Z, APPROXIMATE: jumped; nothing is erased early; check the time, then clock confirm\n",
 			"audit    TAMPERED at start: audit log: entry 7 changed\n",
 			"fault    2027-03-01T09:00:00Z line 2: refuses to record: no usable notice\n",
 		}},
