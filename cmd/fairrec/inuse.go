@@ -23,7 +23,7 @@ type inUseError struct {
 
 // consoleCommand names the console command that does what a tool command
 // does, where the names differ; the operator's table is the same on both.
-var consoleCommand = map[string]string{"list": "recordings", "verify": "audit verify", "passwd": "passwd", "selftest": "selftest"}
+var consoleCommand = map[string]string{"list": "recordings", "verify": "selftest", "passwd": "passwd", "selftest": "selftest"}
 
 // consoleFor returns the console's command for the tool's command name.
 func consoleFor(name string) string {

@@ -44,7 +44,7 @@ func TestDataDirInUse(t *testing.T) {
 		console string
 	}{
 		{[]string{"list", d}, "its recordings command"},
-		{[]string{"verify", d}, "its audit verify command"},
+		{[]string{"verify", d}, "its selftest command"},
 		{[]string{"export", d, "1", dir + "/1.wav"}, "its status, recordings, report … commands"},
 		{[]string{"erase", d, "1"}, "its status, recordings, report … commands"},
 		{[]string{"hold", "1", "C-1", d}, "its hold command"},
