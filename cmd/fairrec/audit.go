@@ -92,10 +92,7 @@ func auditOpen(dir string, key []byte, anchor *vault.Anchor) (*audit.Log, error)
 		acfg.Anchor = anchor
 	}
 	l, err := audit.Open(acfg)
-	if errors.Is(err, audit.ErrLocked) {
-		return nil, fmt.Errorf("%w (is fairrecd running? stop it, or use the console's audit verify)", err)
-	}
-	return l, err
+	return l, inUse(dir, err)
 }
 
 // anchorOf loads a's anchor; nothing when a is nil.

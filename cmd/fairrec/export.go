@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"fairrec/firmware/wav"
 	"fairrec/storage/atomicfile"
@@ -38,6 +40,9 @@ func runExport(args []string, _ io.Reader, stdout, stderr io.Writer) (err error)
 	// A recording leaves the box only for a purpose it is still granted
 	// for: not after that grant expired, not while it is restricted.
 	used, err := exportPurpose(ps, id, *purpose)
+	if errors.Is(err, vault.ErrNotFound) {
+		return erasedWhy(ps.log, id, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -106,4 +111,38 @@ func exportPurpose(ps *policySession, id vault.ID, want string) (string, error) 
 		last = fmt.Errorf("recording %v has no grant left", id)
 	}
 	return "", fmt.Errorf("export refused: %w", last)
+}
+
+// eraseWords says why the audit log's erase actions erased a recording.
+var eraseWords = map[audit.Action]string{
+	audit.ActionEraseTimer:     "its last grant expired",
+	audit.ActionEraseRequest:   "an erasure request",
+	audit.ActionEraseObjection: "an objection",
+}
+
+// erasedWhy answers an export of a recording the vault does not have: if
+// the audit log holds its erase, when and why it was erased; else err.
+func erasedWhy(log *audit.Log, id vault.ID, err error) error {
+	if log == nil {
+		return err
+	}
+	var last *audit.Entry
+	lerr := log.Each(time.Time{}, func(e audit.Entry) error {
+		if _, ok := eraseWords[e.Action]; ok && e.Recording == uint64(id) {
+			last = &e
+		}
+		return nil
+	})
+	if lerr != nil || last == nil {
+		return err
+	}
+	when := last.Time.UTC().Format(time.RFC3339)
+	if last.Approximate {
+		when = "about " + when + " (the clock was not trusted)"
+	}
+	why := eraseWords[last.Action]
+	if last.Purpose != "" {
+		why += " (" + last.Purpose + ")"
+	}
+	return fmt.Errorf("recording %v was erased on %s: %s (%s by %s); nothing is left to export", id, when, why, last.Action, last.Actor)
 }

@@ -59,6 +59,10 @@ func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		if iu := (*inUseError)(nil); errors.As(err, &iu) {
+			iu.console = consoleFor(args[0])
+			err = iu // the one line, not what it wraps
+		}
 		fmt.Fprintf(stderr, "fairrec %s: %v\n", args[0], err)
 		if errors.Is(err, errUsage) {
 			return 2

@@ -11,7 +11,6 @@ import (
 	"golang.org/x/term"
 
 	"fairrec/firmware/auth"
-	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
 
@@ -44,9 +43,6 @@ func runPasswd(args []string, stdin io.Reader, stdout, stderr io.Writer) (err er
 	// stored. The audit log's lock also keeps this from racing the daemon,
 	// which holds the secrets file's state in memory.
 	ps, err := pf.open(true, false)
-	if errors.Is(err, audit.ErrLocked) || errors.Is(err, vault.ErrInUse) {
-		return fmt.Errorf("%w (is fairrecd running? log in at its console and use passwd there)", err)
-	}
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func (f *policyFlags) open(withAudit, readOnly bool) (*policySession, error) {
 	}
 	d, err := datadir.Open(cfg)
 	if err != nil {
-		return nil, err
+		return nil, inUse(*f.data, err)
 	}
 	return &policySession{d: d, v: d.Vault, k: d.Keeper, e: d.Policy, log: d.Audit}, nil
 }

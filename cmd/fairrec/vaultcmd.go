@@ -74,7 +74,8 @@ func (f *vaultFlags) open() (*vault.Vault, error) {
 		return nil, err
 	}
 	cfg.OnEvent = vaultevent.Into(&f.events)
-	return vault.Open(cfg)
+	v, err := vault.Open(cfg)
+	return v, inUse(*f.data, err)
 }
 
 // closeVault closes v, keeping the first error, and writes what the vault
@@ -112,7 +113,7 @@ func (f *vaultFlags) flushEvents() error {
 	}
 	log, err := audit.Open(audit.Config{Path: audit.PathIn(*f.data), Clock: k, Trusted: k.Trusted, Key: key, Timeout: 2 * time.Second})
 	if err != nil {
-		return err
+		return inUse(*f.data, err)
 	}
 	return errors.Join(f.events.Set(log), log.Close())
 }

@@ -192,7 +192,7 @@ func TestVaultCommands(t *testing.T) {
 	if l := listJSON(t, d); len(l) != 0 {
 		t.Errorf("list after erase: %+v", l)
 	}
-	if code, _, errs := run(t, "export", id, exported, d); code != 1 || !strings.Contains(errs, "not found") {
+	if code, _, errs := run(t, "export", id, exported, d); code != 1 || !strings.Contains(errs, "was erased on") {
 		t.Errorf("export after erase: exit %d, %q", code, errs)
 	}
 	if code, _, _ := run(t, "erase", "x", d); code != 2 {

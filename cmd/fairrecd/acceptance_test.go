@@ -378,7 +378,9 @@ func TestRefusesWithoutNotice(t *testing.T) {
 	stdout, stderr := watch(outPipe), watch(errPipe)
 	stderr.waitFor(t, 0, "scenario done")
 	io.WriteString(in, "login supervisor\n"+testSupervisorPIN+"\nstatus\n")
-	stdout.waitFor(t, 0, "line 2   on-hook, FAULT: refuses to record: no usable notice default/nl/notice", stderr)
+	pos := stdout.waitFor(t, 0, "line 2   on-hook, FAULT: refuses to record: no usable notice default/nl/notice", stderr)
+	// The status's fault row names every line's fault at once.
+	stdout.waitFor(t, pos, "fault    line 1: refuses to record: no usable notice default/nl/notice", stderr)
 	in.Close()
 	stopDaemon(t, cmd, stderr)
 	if !strings.Contains(stderr.String(), "default.nl.notice.mp3") {

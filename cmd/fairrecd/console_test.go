@@ -221,8 +221,18 @@ func TestSerialConsoleAndShutdown(t *testing.T) {
 	pos = term.waitFor(t, pos, "error: clock: needs the installer role (logged in as supervisor)", stderr)
 	master.Write([]byte("status\r"))
 	pos = term.waitFor(t, pos, "line 1   on-hook, idle\r\n", stderr)
+	pos = term.waitFor(t, pos, "         purposes quality, training; notice set default, language nl\r\n", stderr)
 	pos = term.waitFor(t, pos, "line 2   off-hook, recording 2 (", stderr)
 	pos = term.waitFor(t, pos, "review   idle\r\n", stderr)
+	// What an installer checks before leaving: the clock the timers
+	// trust, the key, the hours the disk holds, the audit chain, faults.
+	pos = term.waitFor(t, pos, "clock    ", stderr)
+	pos = term.waitFor(t, pos, ", APPROXIMATE: unconfirmed; nothing is erased early", stderr)
+	pos = term.waitFor(t, pos, "key      "+filepath.Join(data, "fairrec.key")+" loaded, mode 0400\r\n", stderr)
+	pos = term.waitFor(t, pos, " free: about ", stderr)
+	pos = term.waitFor(t, pos, " hours of recording on 2 lines\r\n", stderr)
+	pos = term.waitFor(t, pos, "audit    verified at start, appending\r\n", stderr)
+	pos = term.waitFor(t, pos, "fault    none\r\n", stderr)
 	master.Write([]byte("recordings\r"))
 	pos = term.waitFor(t, pos, "2 recordings\r\n", stderr)
 	if out := term.String(); !strings.Contains(out, "sealed") || !strings.Contains(out, "open") {

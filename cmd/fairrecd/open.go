@@ -77,15 +77,7 @@ func (d *daemon) open() error {
 // --notice-profile overriding it for every line; a profile's language (a
 // line for foreign customers) wins over the box's.
 func (d *daemon) newLine(n int, in appliance.Inputs, delay time.Duration) (appliance.Line, error) {
-	noticeSet, lang := d.cfg.NoticeProfile, d.cfg.Language
-	if pr := d.rules.Profile(n); pr != nil {
-		if noticeSet == "" {
-			noticeSet = pr.Notice
-		}
-		if pr.Language != "" {
-			lang = pr.Language
-		}
-	}
+	noticeSet, lang := d.lineNotice(n)
 	pl := d.pins.Lines[n-1]
 	return callflow.New(callflow.Config{
 		Line: n, Rate: d.audio.Rate(),
@@ -222,7 +214,7 @@ func (d *daemon) openConsole() error {
 		r, _ := d.con.Role()
 		return audit.Actor{Kind: audit.ActorRole, ID: r.String()}
 	}
-	d.con = console.New(p, console.Config{Interactive: p.Interactive(), System: system{d}, Logger: d.log,
+	d.con = console.New(p, console.Config{Interactive: p.Interactive(), System: system{d: d, last: new(lastFault)}, Logger: d.log,
 		Commands: append(append(d.requestCommands(actor), reviewCommands(d.review, actor)...), append(d.selftestCommands(), d.levelCommand())...),
 		Auth:     store, Clock: d.cfg.Clock, OnSessionEnd: d.sessionEnd})
 	if p.Name() == serial.Stdio && p.Interactive() {

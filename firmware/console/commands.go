@@ -37,6 +37,50 @@ type Status struct {
 	// "recording 7 playing under quality: 1.0s of 7.1s"; "" for a board
 	// without a review output (no line shown).
 	Review string
+	// Clock is the time the retention timers trust. The zero value shows
+	// nothing (a system without a clock keeper).
+	Clock Clock
+	// Key describes the key-encryption key, e.g. "/var/lib/fairrec/fairrec.key
+	// loaded, mode 0600"; "" shows no line.
+	Key string
+	// Disk is the data directory's file system; Disk.Free == 0 and
+	// Disk.Used == 0 shows no line.
+	Disk Disk
+	// Audit is the audit chain's state, e.g. "verified at start, 120
+	// entries" or "TAMPERED: ..."; "" shows no line.
+	Audit string
+	// LastFault is the last fault the box reported and when ("none" if
+	// there was none); "" shows no line.
+	LastFault string
+}
+
+// Clock is the clock's trust for the status command.
+type Clock struct {
+	Known   bool // false: no clock line
+	Trusted bool
+	// Reason says why, in the clock keeper's words ("agrees", "jumped").
+	Reason string
+	Now    time.Time // the lower bound the timers use
+}
+
+// Disk is the data directory's storage for the status command.
+type Disk struct {
+	Used  uint64 // bytes the data directory holds
+	Free  uint64 // bytes the daemon may still write
+	Lines int    // lines recording at once at most: the hours left divide by it
+}
+
+// BytesPerLineSecond is what one line's recording takes: G.711 A-law at
+// 8 kHz.
+const BytesPerLineSecond = 8000
+
+// HoursLeft is how many hours of recording the free space holds with
+// every line recording; 0 without lines.
+func (d Disk) HoursLeft() float64 {
+	if d.Lines <= 0 {
+		return 0
+	}
+	return float64(d.Free) / float64(BytesPerLineSecond*d.Lines) / 3600
 }
 
 // Line is one phone line's state.
@@ -59,6 +103,11 @@ type Line struct {
 	// Refused names the purposes the caller's objection refused (a
 	// contract): the agreement cannot be concluded by phone.
 	Refused []string
+	// Purposes is the line's purposes profile, Notice its notice set and
+	// Language the notices' language; nothing is shown when all are empty.
+	Purposes []string
+	Notice   string
+	Language string
 }
 
 // Recording is one stored recording for the recordings command.
@@ -204,8 +253,14 @@ func (c *Console) status(w io.Writer, args []string) error {
 	fmt.Fprintf(tw, "uptime\t%s\n", s.Uptime.Round(time.Second))
 	fmt.Fprintf(tw, "storage\t%s\n", orNone(s.Storage))
 	fmt.Fprintf(tw, "audio\t%s, %d xruns\n", orNone(s.Audio), s.Xruns)
+	// The labels stay within "storage"'s width: the lines' states keep
+	// the column they always had.
 	for _, l := range s.Lines {
 		fmt.Fprintf(tw, "line %d\t%s\n", l.N, lineState(l))
+		if len(l.Purposes) > 0 || l.Notice != "" || l.Language != "" {
+			purposes := strings.Join(l.Purposes, ", ")
+			fmt.Fprintf(tw, "\tpurposes %s; notice set %s, language %s\n", orNone(purposes), orNone(l.Notice), orNone(l.Language))
+		}
 	}
 	if len(s.Lines) == 0 {
 		fmt.Fprintf(tw, "lines\tnone\n")
@@ -213,7 +268,41 @@ func (c *Console) status(w io.Writer, args []string) error {
 	if s.Review != "" {
 		fmt.Fprintf(tw, "review\t%s\n", s.Review)
 	}
+	if c := s.Clock; c.Known {
+		trust := "trusted (" + orNone(c.Reason) + ")"
+		if !c.Trusted {
+			trust = "APPROXIMATE: " + orNone(c.Reason) + "; nothing is erased early; check the time, then clock confirm"
+		}
+		fmt.Fprintf(tw, "clock\t%s, %s\n", c.Now.UTC().Format(time.RFC3339), trust)
+	}
+	if s.Key != "" {
+		fmt.Fprintf(tw, "key\t%s\n", s.Key)
+	}
+	if d := s.Disk; d.Used > 0 || d.Free > 0 {
+		fmt.Fprintf(tw, "disk\t%s used, %s free: about %.0f hours of recording on %d lines\n",
+			bytesText(d.Used), bytesText(d.Free), d.HoursLeft(), d.Lines)
+	}
+	if s.Audit != "" {
+		fmt.Fprintf(tw, "audit\t%s\n", s.Audit)
+	}
+	if s.LastFault != "" {
+		fmt.Fprintf(tw, "fault\t%s\n", s.LastFault)
+	}
 	return tw.Flush()
+}
+
+// bytesText writes n bytes as people read a disk's size: "1.2 GB".
+func bytesText(n uint64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	f, i := float64(n), -1
+	for f >= unit && i < 3 {
+		f /= unit
+		i++
+	}
+	return fmt.Sprintf("%.1f %cB", f, "kMGT"[i])
 }
 
 func lineState(l Line) string {

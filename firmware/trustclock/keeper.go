@@ -329,6 +329,15 @@ func (k *Keeper) Trusted() bool {
 	return k.trusted
 }
 
+// Reason says in a word why the clock is trusted or not ("agrees",
+// "confirmed", "implausible", "jumped", ...), as the last Change did.
+func (k *Keeper) Reason() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.readLocked()
+	return k.reason
+}
+
 // Confirm takes the wall clock as true (the installer checked it, or NTP
 // synchronised), even after a jump or with the state lost. A clock before
 // MinPlausible cannot be confirmed.
