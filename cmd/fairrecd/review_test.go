@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -113,6 +114,45 @@ events = [
 ]
 `
 
+// reviewDaemon is the real daemon on the sim board in real time, with a
+// console on a pipe, the test's purposes and its sim files kept.
+type reviewDaemon struct {
+	cmd            *exec.Cmd
+	in             io.WriteCloser
+	stdout, stderr *watched
+	data, simDir   string
+}
+
+func startReviewDaemon(t *testing.T, scenario, purposesText string) reviewDaemon {
+	t.Helper()
+	d := reviewDaemon{data: dataDir(t), simDir: t.TempDir()}
+	setSecrets(t, d.data)
+	notices, _ := testNotices(t)
+	purposes := filepath.Join(t.TempDir(), "purposes.toml")
+	if err := os.WriteFile(purposes, []byte(purposesText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.cmd = daemonCmd(t, "--board", "sim", "--scenario", writeScenario(t, scenario), "--data", d.data,
+		"--console", "stdio", "--notices", notices, "--purposes", purposes, "--realtime", "--sim-dir", d.simDir)
+	var err error
+	if d.in, err = d.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	outPipe, err := d.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errPipe, err := d.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	d.stdout, d.stderr = watch(outPipe), watch(errPipe)
+	return d
+}
+
 // TestReviewPlayback is the supervisor's playback on the real daemon: calls
 // recorded over PortAudio on the sim board; `review 1` at the console; the
 // scripted press of the playback button; the review output channel then
@@ -122,32 +162,8 @@ events = [
 // unknown id, a garbled one. The sim runs in real time here: the console is
 // typed at wall-clock time, the press is scripted in sample time.
 func TestReviewPlayback(t *testing.T) {
-	data := dataDir(t)
-	setSecrets(t, data)
-	simDir := t.TempDir()
-	notices, _ := testNotices(t)
-	purposes := filepath.Join(t.TempDir(), "purposes.toml")
-	if err := os.WriteFile(purposes, []byte(reviewPurposes), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := daemonCmd(t, "--board", "sim", "--scenario", writeScenario(t, reviewScenario), "--data", data,
-		"--console", "stdio", "--notices", notices, "--purposes", purposes, "--realtime", "--sim-dir", simDir)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	outPipe, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	errPipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stdout, stderr := watch(outPipe), watch(errPipe)
+	d := startReviewDaemon(t, reviewScenario, reviewPurposes)
+	cmd, in, stdout, stderr, data, simDir := d.cmd, d.in, d.stdout, d.stderr, d.data, d.simDir
 
 	stderr.waitFor(t, 0, `msg="recording sealed" line=1 id=1`)
 	// Review is a supervisor's command.
@@ -328,28 +344,9 @@ events = [
 // has expired, so it is skipped), bit-exact on the review output; a double
 // press plays the one before it (1). Recording 3 is never read.
 func TestReviewButtonAlone(t *testing.T) {
-	data := dataDir(t)
-	setSecrets(t, data)
-	simDir := t.TempDir()
-	notices, _ := testNotices(t)
-	purposes := filepath.Join(t.TempDir(), "purposes.toml")
-	if err := os.WriteFile(purposes, []byte(buttonPurposes), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	// Real time: the 2 s grant expires by the wall clock.
-	cmd := daemonCmd(t, "--board", "sim", "--scenario", writeScenario(t, buttonScenario), "--data", data,
-		"--console", "stdio", "--notices", notices, "--purposes", purposes, "--realtime", "--sim-dir", simDir)
-	errPipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stderr := watch(errPipe)
+	d := startReviewDaemon(t, buttonScenario, buttonPurposes)
+	cmd, stderr, data, simDir := d.cmd, d.stderr, d.data, d.simDir
 	pos := stderr.waitFor(t, 0, "review: recording 2: playback completed after ")
 	stderr.waitFor(t, pos, "review: recording 1: playback completed after ")
 	stderr.waitFor(t, 0, "scenario done")
