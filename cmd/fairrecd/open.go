@@ -78,6 +78,7 @@ func (d *daemon) open() error {
 // line for foreign customers) wins over the box's.
 func (d *daemon) newLine(n int, in appliance.Inputs, delay time.Duration) (appliance.Line, error) {
 	noticeSet, lang := d.lineNotice(n)
+	d.playing = append(d.playing, [2]string{noticeSet, lang}) // lines are made in order, 1 first
 	pl := d.pins.Lines[n-1]
 	return callflow.New(callflow.Config{
 		Line: n, Rate: d.audio.Rate(),
@@ -142,7 +143,7 @@ func (d *daemon) openVault() error {
 	if err != nil {
 		return err
 	}
-	d.rules, d.keeper, d.vault, d.audit, d.policy = dd.Rules, dd.Keeper, dd.Vault, dd.Audit, dd.Policy
+	d.keeper, d.vault, d.audit, d.policy = dd.Keeper, dd.Vault, dd.Audit, dd.Policy
 	if dd.Tampered != nil {
 		// Recording goes on in a new segment of the log; the fault LED
 		// and the status say entries were lost.

@@ -130,7 +130,6 @@ type daemon struct {
 	audio    *audio.Stream
 	app      *appliance.Appliance // the lines, the review player, the pump
 	audioDev string
-	rules    *policy.Rules
 	keeper   *trustclock.Keeper
 	audit    *audit.Log
 	sink     audit.Pending    // vault events and entries until the audit log is open
@@ -139,10 +138,14 @@ type daemon struct {
 	policy   *policy.Engine
 	notices  *notice.Library
 	review   *review.Player // nil without a review output
-	port     *serial.Port
-	con      *console.Console
-	authKey  []byte // keys the console's secrets file (vault-derived)
-	start    time.Time
+	// playing is the notice set and language each line was made with
+	// (line n at n-1): a line keeps them until the daemon restarts, also
+	// when a config import names others.
+	playing [][2]string
+	port    *serial.Port
+	con     *console.Console
+	authKey []byte // keys the console's secrets file (vault-derived)
+	start   time.Time
 
 	simDone bool // the sim scenario is over
 }
