@@ -220,8 +220,10 @@ func (d *daemon) openConsole() error {
 		Auth:     store, Clock: d.cfg.Clock, OnSessionEnd: d.sessionEnd})
 	if p.Name() == serial.Stdio && p.Interactive() {
 		// The terminal is in raw mode and shared with the prompt: log lines
-		// go through the console, which prints them above what is typed.
+		// go through the console, which prints them above what is typed;
+		// only warnings and errors, the rest to the log file.
 		d.logw.set(d.con)
+		d.quiet()
 	}
 	return nil
 }
