@@ -14,6 +14,7 @@ import (
 	"fairrec/firmware/auth"
 	"fairrec/firmware/datadir"
 	"fairrec/firmware/policy"
+	"fairrec/firmware/trustclock"
 	"fairrec/storage/atomicfile"
 	"fairrec/storage/audit"
 )
@@ -68,8 +69,12 @@ func showPurposes(env Env, w io.Writer) error {
 	}
 	tw.Flush()
 	c := r.Controller
+	jump := r.MaxClockJump
+	if jump == 0 {
+		jump = trustclock.DefaultMaxJump
+	}
 	fmt.Fprintf(w, "settings: hold_max %s; max_clock_jump %s; country %s\n",
-		r.HoldLimit(), policy.Span{D: r.MaxClockJump}.String(), orDefault(r.Country, "NL"))
+		r.HoldLimit().Words(), policy.Span{D: jump}.Words(), orDefault(r.Country, "NL"))
 	fmt.Fprintf(w, "controller: %s; contact %s; dpo %s\n", orDefault(c.Name, "-"), orDefault(c.Contact, "-"), orDefault(c.DPO, "-"))
 	fmt.Fprintln(w, "recordings already made keep the grants they were given")
 	return nil
@@ -121,8 +126,8 @@ func exportConfig(env Env, w io.Writer, file string) error {
 	if err := atomicfile.Write(file, policy.Marshal(env.Rules), 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%d purposes and %d line profiles, with the settings, written to %s\n",
-		len(env.Rules.Purposes), len(env.Rules.Profiles), file)
+	fmt.Fprintf(w, "%s and %s, with the settings, written to %s\n",
+		count(len(env.Rules.Purposes), "purpose"), count(len(env.Rules.Profiles), "line profile"), file)
 	return nil
 }
 
