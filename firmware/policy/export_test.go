@@ -163,3 +163,23 @@ func TestSetRulesKeepsGrants(t *testing.T) {
 		t.Error("invalid rules replaced the rules in force")
 	}
 }
+
+// FuzzMarshalRoundTrip: whatever file Parse accepts, its export reads back
+// as the same rules; whatever it refuses, it refuses without a panic.
+func FuzzMarshalRoundTrip(f *testing.F) {
+	f.Add(DefaultTOML())
+	f.Add([]byte("country = \"BE\"\n[[purpose]]\nname = \"a\"\ndescription = \"x\\u0001\\\"\"\nbasis = \"consent\"\nretention = \"1y1s\"\nobjection = \"ends\"\n[[line]]\nlines = [3]\npurposes = [\"a\"]\nnotice = \"n\"\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := Parse(b)
+		if err != nil {
+			return
+		}
+		back, err := Parse(Marshal(r))
+		if err != nil {
+			t.Fatalf("the export of valid rules is refused: %v\n%s", err, Marshal(r))
+		}
+		if d := cmp.Diff(r, back); d != "" {
+			t.Fatalf("round trip (-exported +imported):\n%s", d)
+		}
+	})
+}
