@@ -159,7 +159,7 @@ func (c *Console) commands() []command {
 	}
 	return append(cmds,
 		command{name: "status", summary: "lines, hook and recording state, storage, audio", run: c.status, role: auth.Supervisor},
-		command{name: "recordings", args: "[--callers]", summary: "list the stored recordings (--callers: with the callers' numbers, for the supervisor)", run: c.recordingsCommand, role: auth.Supervisor},
+		command{name: "recordings", args: "[--callers]", summary: "list the stored recordings (--callers: with numbers, supervisor only)", run: c.recordingsCommand, role: auth.Supervisor},
 		command{name: "term", args: "[cols N|auto]", summary: "show the terminal's width, or set it (a serial line cannot tell it)", run: c.term, role: auth.Supervisor},
 	)
 }

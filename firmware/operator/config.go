@@ -90,7 +90,7 @@ func orDefault(s, def string) string {
 func config() Command {
 	const usage = "config export FILE | config import FILE [--apply]"
 	return Command{Name: "config", Role: auth.Installer, Args: "export FILE | import FILE [--apply]",
-		Summary: "write the purposes, line profiles and settings to a file; check one, show what it changes, apply it",
+		Summary: "write the configuration to a file; check a file, show its changes, apply it",
 		Parse: func(args []string) (Mode, Run, error) {
 			fs := flag.NewFlagSet("config", flag.ContinueOnError)
 			apply := fs.Bool("apply", false, "apply the file (without it: check it and show what it would change)")
