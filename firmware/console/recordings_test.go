@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,11 +13,14 @@ import (
 // callerSystem is twoLines that shows callers, and counts who asked.
 type callerSystem struct {
 	fakeSystem
+	mu    *sync.Mutex // the console asks from its own goroutine
 	asked *[]auth.Role
 }
 
 func (c callerSystem) RecordingsWithCallers(r auth.Role) ([]console.Recording, error) {
+	c.mu.Lock()
 	*c.asked = append(*c.asked, r)
+	c.mu.Unlock()
 	recs := append([]console.Recording(nil), c.recs...)
 	recs[0].Caller = "+31201234567"
 	return recs, nil
@@ -28,8 +32,9 @@ func (c callerSystem) RecordingsWithCallers(r auth.Role) ([]console.Recording, e
 func TestRecordingsCallersOverPty(t *testing.T) {
 	f := newAuth(t, true)
 	var asked []auth.Role
+	var mu sync.Mutex
 	cfg := f.config()
-	cfg.System = callerSystem{fakeSystem: twoLines, asked: &asked}
+	cfg.System = callerSystem{fakeSystem: twoLines, mu: &mu, asked: &asked}
 	p := newPtyTerm(t, cfg)
 	p.wait("log in: ")
 	p.typ("login installer\r")
@@ -53,6 +58,8 @@ func TestRecordingsCallersOverPty(t *testing.T) {
 	if strings.Count(scr, "+31201234567") != 1 {
 		t.Errorf("the number should show once, in the supervisor's list:\n%s", scr)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(asked) != 1 || asked[0] != auth.Supervisor {
 		t.Errorf("callers asked for %v, want once for the supervisor", asked)
 	}
