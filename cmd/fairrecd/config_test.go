@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"fairrec/firmware/policy"
 	"fairrec/storage/audit"
 )
 
@@ -211,4 +213,32 @@ func TestConsoleConfigImport(t *testing.T) {
 	if !imported || !changed || !shown {
 		t.Errorf("audit: import %v, its change %v, callers shown to the supervisor %v; want all", imported, changed, shown)
 	}
+}
+
+// TestConfigImportScripted: a script on the console's pipe imports a file
+// with --apply in one go (no question to answer), and a restart reads it.
+func TestConfigImportScripted(t *testing.T) {
+	data := dataDir(t)
+	setSecrets(t, data)
+	notices, _ := testNotices(t)
+	file := filepath.Join(t.TempDir(), "new.toml")
+	text := strings.Replace(string(policy.DefaultTOML()), `retention = "90d"`, `retention = "60d"`, 1)
+	os.WriteFile(file, []byte(text), 0o644)
+
+	cmd, in, stdout, stderr := consoleDaemon(t, data, notices)
+	io.WriteString(in, "login installer\n"+testInstallerPIN+"\nconfig import "+file+" --apply\npurposes\n")
+	pos := stdout.waitFor(t, 0, `purpose "quality": retention 90 days -> 60 days`, stderr)
+	pos = stdout.waitFor(t, pos, "applied: ", stderr)
+	stdout.waitFor(t, pos, "quality   legitimate-interests, 60 days", stderr)
+	in.Close()
+	stderr.waitFor(t, 0, "console input ended")
+	stopDaemon(t, cmd, stderr)
+
+	cmd, in, stdout, stderr = consoleDaemon(t, data, notices)
+	io.WriteString(in, "login supervisor\n"+testSupervisorPIN+"\npurposes\n")
+	pos = stdout.waitFor(t, 0, "purposes in force (from "+filepath.Join(data, "purposes.toml")+")", stderr)
+	stdout.waitFor(t, pos, "quality   legitimate-interests, 60 days", stderr)
+	in.Close()
+	stderr.waitFor(t, 0, "console input ended")
+	stopDaemon(t, cmd, stderr)
 }
