@@ -4,10 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
-	"text/tabwriter"
 	"time"
 
+	"fairrec/firmware/console"
 	"fairrec/storage/vault"
 )
 
@@ -63,22 +62,7 @@ func runList(args []string, _ io.Reader, stdout, stderr io.Writer) (err error) {
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLINE\tSTART\tDURATION\tSTATE\tCALLER\tPURPOSES")
-	for _, in := range infos {
-		if in.Tampered {
-			fmt.Fprintf(tw, "%v\t\t\t\tTAMPERED\t\t\n", in.ID)
-			continue
-		}
-		var ps []string
-		for _, g := range in.Grants {
-			ps = append(ps, g.Purpose+" until "+g.Deadline.Format(time.DateOnly))
-		}
-		start := in.Start.Format(time.RFC3339)
-		if in.Approximate {
-			start = "~" + start
-		}
-		fmt.Fprintf(tw, "%v\t%d\t%s\t%v\t%v\t%s\t%s\n", in.ID, in.Line, start, in.Duration.Round(time.Second), in.State, in.Caller, strings.Join(ps, ", "))
-	}
-	return tw.Flush()
+	// The console's table (its recordings command), with the callers:
+	// one writer, so that the two never drift apart.
+	return console.WriteRecordings(stdout, console.FromVault(infos), true)
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 
+	"fairrec/firmware/datadir"
 	"fairrec/firmware/operator"
 	"fairrec/storage/audit"
 )
@@ -66,7 +67,8 @@ func runOperator(c operator.Command, args []string, stdout, stderr io.Writer) (e
 	if err != nil {
 		return usageErr{err}
 	}
-	env := operator.Env{Clock: policyClock, Actor: toolActor, LogPath: audit.PathIn(*pf.data), KeyPath: pf.keyPath()}
+	env := operator.Env{Clock: policyClock, Actor: toolActor, LogPath: audit.PathIn(*pf.data), KeyPath: pf.keyPath(),
+		Config: operator.ConfigEnv{Purposes: datadir.PurposesPath(*pf.data, *pf.purposes)}}
 	switch mode {
 	case operator.ModeRules:
 		if env.Rules, err = pf.rules(); err != nil {

@@ -78,6 +78,7 @@ func (d *daemon) open() error {
 // line for foreign customers) wins over the box's.
 func (d *daemon) newLine(n int, in appliance.Inputs, delay time.Duration) (appliance.Line, error) {
 	noticeSet, lang := d.lineNotice(n)
+	d.playing = append(d.playing, [2]string{noticeSet, lang}) // lines are made in order, 1 first
 	pl := d.pins.Lines[n-1]
 	return callflow.New(callflow.Config{
 		Line: n, Rate: d.audio.Rate(),
@@ -142,7 +143,7 @@ func (d *daemon) openVault() error {
 	if err != nil {
 		return err
 	}
-	d.rules, d.keeper, d.vault, d.audit, d.policy = dd.Rules, dd.Keeper, dd.Vault, dd.Audit, dd.Policy
+	d.keeper, d.vault, d.audit, d.policy = dd.Keeper, dd.Vault, dd.Audit, dd.Policy
 	if dd.Tampered != nil {
 		// Recording goes on in a new segment of the log; the fault LED
 		// and the status say entries were lost.
@@ -219,8 +220,10 @@ func (d *daemon) openConsole() error {
 		Auth:     store, Clock: d.cfg.Clock, OnSessionEnd: d.sessionEnd})
 	if p.Name() == serial.Stdio && p.Interactive() {
 		// The terminal is in raw mode and shared with the prompt: log lines
-		// go through the console, which prints them above what is typed.
+		// go through the console, which prints them above what is typed;
+		// only warnings and errors, the rest to the log file.
 		d.logw.set(d.con)
+		d.quiet()
 	}
 	return nil
 }

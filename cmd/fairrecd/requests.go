@@ -17,8 +17,8 @@ func (d *daemon) requestCommands(actor func() audit.Actor) []console.Command {
 	for _, c := range operator.Commands() {
 		cmds = append(cmds, console.Command{Name: c.Name, Args: c.Args, Summary: c.Summary, Role: c.Role, Private: c.Private,
 			Run: func(w io.Writer, args []string) error {
-				env := operator.Env{Rules: d.rules, Engine: d.policy, Vault: d.vault, Keeper: d.keeper, Log: d.audit,
-					LogPath: audit.PathIn(d.cfg.Data), KeyPath: d.key, Clock: d.cfg.Clock, Actor: actor()}
+				env := operator.Env{Rules: d.policy.Rules(), Engine: d.policy, Vault: d.vault, Keeper: d.keeper, Log: d.audit,
+					LogPath: audit.PathIn(d.cfg.Data), KeyPath: d.key, Clock: d.cfg.Clock, Actor: actor(), Config: d.configEnv()}
 				return c.Run(env, w, args)
 			}})
 	}

@@ -87,25 +87,25 @@ func Run(ctx context.Context, cfg Config) error {
 		// start makes garbage that would otherwise set the peak.
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	d := &daemon{cfg: cfg, logw: &logWriter{w: cfg.Stderr}}
+	d := &daemon{cfg: cfg, logw: &logWriter{w: cfg.Stderr}, logs: &logs{}}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cmpOr(cfg.LogLevel, "info"))); err != nil {
 		return usagef("--log-level %q: want debug, info, warn or error", cfg.LogLevel)
 	}
-	d.log = slog.New(slog.NewTextHandler(d.logw, &slog.HandlerOptions{Level: level}))
+	d.log = newLogger(d.logs, d.logw, level)
 	// Hold the log until everything is open: a failed start then prints
 	// only the one line that says why, not the chatter of what did open.
-	d.logw.hold()
+	d.logs.hold()
 	err := d.open()
 	if err == nil {
 		err = d.openSyslog()
 	}
 	if err != nil {
 		cerr := d.close()
-		d.logw.drop()
+		d.logs.drop()
 		return errors.Join(err, cerr)
 	}
-	d.logw.release()
+	d.logs.release()
 	err = d.run(ctx)
 	return errors.Join(err, d.close())
 }
@@ -122,6 +122,7 @@ type daemon struct {
 	cfg      Config
 	log      *slog.Logger
 	logw     *logWriter
+	logs     *logs // where the log's records go: the terminal, the log file
 	board    board.Board
 	sim      *sim.Sim
 	vault    *vault.Vault
@@ -130,7 +131,6 @@ type daemon struct {
 	audio    *audio.Stream
 	app      *appliance.Appliance // the lines, the review player, the pump
 	audioDev string
-	rules    *policy.Rules
 	keeper   *trustclock.Keeper
 	audit    *audit.Log
 	sink     audit.Pending    // vault events and entries until the audit log is open
@@ -139,10 +139,14 @@ type daemon struct {
 	policy   *policy.Engine
 	notices  *notice.Library
 	review   *review.Player // nil without a review output
-	port     *serial.Port
-	con      *console.Console
-	authKey  []byte // keys the console's secrets file (vault-derived)
-	start    time.Time
+	// playing is the notice set and language each line was made with
+	// (line n at n-1): a line keeps them until the daemon restarts, also
+	// when a config import names others.
+	playing [][2]string
+	port    *serial.Port
+	con     *console.Console
+	authKey []byte // keys the console's secrets file (vault-derived)
+	start   time.Time
 
 	simDone bool // the sim scenario is over
 }
@@ -229,6 +233,7 @@ func (d *daemon) runConsole(ctx context.Context, stop context.CancelFunc) {
 			// The prompt is gone; until the terminal leaves raw mode, log
 			// lines need their own carriage returns.
 			d.logw.set(crlf{d.cfg.Stderr})
+			d.loud()
 			d.log.Info("interrupted at the console; shutting down")
 			stop()
 			return
@@ -269,6 +274,9 @@ func (d *daemon) simPeriod(captured int64) (stop bool) {
 func (d *daemon) close() error {
 	var errs []error
 	d.logw.set(nil) // back to stderr before the terminal leaves raw mode
+	// The log file keeps the chatter of shutting down too; only what
+	// comes after (Run's own error, if any) reaches the terminal.
+	defer d.loud()
 	if d.port != nil {
 		errs = append(errs, d.port.Close())
 	}

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"fairrec/drivers/disk"
+	"fairrec/firmware/auth"
 	"fairrec/firmware/console"
 	"fairrec/firmware/notice"
 	"fairrec/firmware/review"
+	"fairrec/storage/audit"
 	"fairrec/storage/vault"
 )
 
@@ -49,7 +51,7 @@ func (f *lastFault) see(now time.Time, faults []string) string {
 // profile's language (a line for foreign customers) wins over the box's.
 func (d *daemon) lineNotice(n int) (set, lang string) {
 	set, lang = d.cfg.NoticeProfile, d.cfg.Language
-	if pr := d.rules.Profile(n); pr != nil {
+	if pr := d.policy.Rules().Profile(n); pr != nil {
 		if set == "" {
 			set = pr.Notice
 		}
@@ -58,6 +60,28 @@ func (d *daemon) lineNotice(n int) (set, lang string) {
 		}
 	}
 	return set, lang
+}
+
+// noticeShown is the notice set and language line n plays, for status:
+// those it was made with, and those the rules in force name when an
+// import changed them (the line plays them from the next start).
+func (d *daemon) noticeShown(n int) (set, lang string) {
+	shown := func(set, lang string) (string, string) {
+		return cmpOr(set, notice.DefaultProfile), cmpOr(lang, "nl") // callflow's defaults
+	}
+	set, lang = d.lineNotice(n)
+	set, lang = shown(set, lang)
+	if n < 1 || n > len(d.playing) {
+		return set, lang
+	}
+	pset, plang := shown(d.playing[n-1][0], d.playing[n-1][1])
+	if pset != set {
+		pset += " (" + set + " from the next start)"
+	}
+	if plang != lang {
+		plang += " (" + lang + " from the next start)"
+	}
+	return pset, plang
 }
 
 // keyState says where the key-encryption key came from and whether its
@@ -125,14 +149,8 @@ func (s system) Status() console.Status {
 		ls := l.Status()
 		cl := console.Line{N: ls.Line, OffHook: ls.OffHook, Ringing: ls.Ringing, Fault: ls.Fault,
 			Phase: string(ls.Phase), Paused: ls.Paused, Objected: ls.Objected, Refused: ls.Refused}
-		cl.Notice, cl.Language = d.lineNotice(ls.Line)
-		if cl.Notice == "" {
-			cl.Notice = notice.DefaultProfile
-		}
-		if cl.Language == "" {
-			cl.Language = "nl" // callflow's default
-		}
-		if pr := d.rules.Profile(ls.Line); pr != nil {
+		cl.Notice, cl.Language = d.noticeShown(ls.Line)
+		if pr := d.policy.Rules().Profile(ls.Line); pr != nil {
 			cl.Purposes = pr.Purposes
 		}
 		if ls.Recording != 0 {
@@ -156,17 +174,40 @@ func (s system) Recordings() ([]console.Recording, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs := make([]console.Recording, 0, len(infos))
-	for _, in := range infos {
-		r := console.Recording{ID: in.ID.String(), Line: in.Line, Start: in.Start, Duration: in.Duration,
-			Sealed: in.State != vault.StateOpen, State: in.State.String(), Approximate: in.Approximate}
-		if in.Tampered {
-			r.State = "TAMPERED"
-		}
-		for _, g := range in.Grants {
-			r.Purposes = append(r.Purposes, g.Purpose+" until "+g.Deadline.Format(time.DateOnly))
-		}
-		recs = append(recs, r)
+	recs := console.FromVault(infos)
+	for i := range recs {
+		recs[i].Caller = "" // not asked for: not carried
 	}
 	return recs, nil
+}
+
+// RecordingsWithCallers lists the recordings with their callers' numbers
+// for role (the console asks only for a supervisor) and audits it: one
+// entry for each recording whose number was shown, so that the trail of
+// an access request says who saw it. When the audit log cannot take the
+// entries, no number is shown.
+func (s system) RecordingsWithCallers(role auth.Role) ([]console.Recording, error) {
+	infos, err := s.d.vault.List(vault.Query{})
+	if err != nil {
+		return nil, err
+	}
+	actor := audit.Actor{Kind: audit.ActorRole, ID: role.String()}
+	shown := 0
+	for _, in := range infos {
+		if in.Caller == "" {
+			continue
+		}
+		shown++
+		if err := s.d.sink.Record(audit.Entry{Actor: actor, Action: audit.ActionCallersShown, Recording: uint64(in.ID),
+			Detail: "caller number shown at the console"}); err != nil {
+			return nil, fmt.Errorf("audit: %w: no caller numbers shown", err)
+		}
+	}
+	if shown == 0 {
+		if err := s.d.sink.Record(audit.Entry{Actor: actor, Action: audit.ActionCallersShown,
+			Detail: "callers asked for at the console; none to show"}); err != nil {
+			return nil, fmt.Errorf("audit: %w", err)
+		}
+	}
+	return console.FromVault(infos), nil
 }

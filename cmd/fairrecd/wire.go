@@ -36,7 +36,7 @@ func (d *daemon) openNotices() error {
 // asking which rules applied to a recording finds them in the last entries
 // of this kind before it; a change shows between two starts.
 func (d *daemon) recordConfig() {
-	for _, e := range configEntries(d.rules, d.cfg.Notices) {
+	for _, e := range configEntries(d.policy.Rules(), d.cfg.Notices) {
 		if err := d.sink.Record(e); err != nil {
 			d.log.Error("audit: configuration", "purpose", e.Purpose, "err", err)
 		}

@@ -126,6 +126,9 @@ type Recording struct {
 	// Purposes are the grants still in force, e.g. "quality until
 	// 2027-03-01", as `fairrec list` shows them.
 	Purposes []string
+	// Caller is the caller's number: personal data, shown only by
+	// `recordings --callers` (and `fairrec list`).
+	Caller string
 }
 
 type emptySystem struct{}
@@ -156,7 +159,7 @@ func (c *Console) commands() []command {
 	}
 	return append(cmds,
 		command{name: "status", summary: "lines, hook and recording state, storage, audio", run: c.status, role: auth.Supervisor},
-		command{name: "recordings", summary: "list the stored recordings", run: c.recordings, role: auth.Supervisor},
+		command{name: "recordings", args: "[--callers]", summary: "list the stored recordings (--callers: with numbers, supervisor only)", run: c.recordingsCommand, role: auth.Supervisor},
 		command{name: "term", args: "[cols N|auto]", summary: "show the terminal's width, or set it (a serial line cannot tell it)", run: c.term, role: auth.Supervisor},
 	)
 }
@@ -345,46 +348,4 @@ func orNone(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func (c *Console) recordings(w io.Writer, args []string) error {
-	if err := noArgs(args); err != nil {
-		return err
-	}
-	recs, err := c.cfg.System.Recordings()
-	if err != nil {
-		return err
-	}
-	if len(recs) == 0 {
-		fmt.Fprintln(w, "no recordings")
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	// The columns of `fairrec list`, but the caller's number: a console
-	// screen is no place for personal data.
-	fmt.Fprintln(tw, "ID\tLINE\tSTART\tDURATION\tSTATE\tPURPOSES")
-	for _, r := range recs {
-		state := r.State
-		switch {
-		case state != "":
-		case r.Sealed:
-			state = "sealed"
-		default:
-			state = "open"
-		}
-		start := r.Start.UTC().Format(time.RFC3339)
-		if r.Approximate {
-			start = "~" + start
-		}
-		purposes := strings.Join(r.Purposes, ", ")
-		if purposes == "" {
-			purposes = "-" // none in force: erased soon, or only held
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", r.ID, r.Line, start, r.Duration.Round(100*time.Millisecond), state, purposes)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "%d recordings\n", len(recs))
-	return nil
 }

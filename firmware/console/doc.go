@@ -47,7 +47,14 @@
 //
 //	help [CMD], login ROLE, logout, setup  anyone (setup only at first boot)
 //	status, recordings, term [cols N|auto] supervisor
+//	recordings --callers                   the supervisor only
 //	passwd ROLE                            installer
+//
+// The callers' numbers are personal data: recordings shows them only to a
+// logged-in supervisor who asks, through a System that audits it
+// (CallerLister); the installer, who may run everything else, is refused
+// them. WriteRecordings is the one table of recordings, which fairrec list
+// prints too.
 //
 // A login for a role that has no secret is refused before the secret is
 // asked for.

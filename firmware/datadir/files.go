@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"fairrec/firmware/policy"
+	"fairrec/storage/atomicfile"
 	"fairrec/storage/vault"
 )
 
@@ -104,4 +106,41 @@ func readPrivate(file string) ([]byte, error) {
 		return nil, fmt.Errorf("read passphrase: %w", err)
 	}
 	return b, nil
+}
+
+// PurposesPath is the purposes file of dir as Rules reads it: file if set,
+// else PurposesFile in dir (which an import creates if it is not there).
+func PurposesPath(dir, file string) string {
+	if file != "" {
+		return file
+	}
+	return filepath.Join(dir, PurposesFile)
+}
+
+// WritePurposes replaces the purposes file path with b atomically
+// (storage/atomicfile: a power cut leaves the old file or the new one,
+// never half of each). A path that is a symbolic link (the package links
+// DATA/purposes.toml to the conffile /etc/fairrec/purposes.toml) is
+// written through to its target when the daemon's user may write there;
+// otherwise the link itself is replaced by the file, since the data
+// directory's file is what the daemon and the tool read, and the note
+// returned says so. It returns the file written.
+func WritePurposes(path string, b []byte) (written, note string, err error) {
+	target := path
+	fi, err := os.Lstat(path)
+	if err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		if t, err := filepath.EvalSymlinks(path); err == nil {
+			target = t
+		}
+	}
+	err = atomicfile.Write(target, b, 0o644)
+	if err != nil && target != path && errors.Is(err, fs.ErrPermission) {
+		if err = atomicfile.Write(path, b, 0o644); err == nil {
+			return path, fmt.Sprintf("%s could not be written; %s is no longer a link to it but holds the purposes itself", target, path), nil
+		}
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("write purposes: %w", err)
+	}
+	return target, "", nil
 }

@@ -13,6 +13,12 @@
 // so the tool opens no more than that (register needs only the purposes;
 // audit verify only the log) and never writes the audit log for a read.
 //
+// purposes, config export and config import (config.go) show and change the
+// purposes file: an import checks the whole file (and the program's own
+// checks, ConfigEnv.Check) before anything is written, applies nothing
+// without --apply, writes the file atomically, then puts the rules in
+// force (ConfigEnv.Apply), and audits each change as the actor's.
+//
 // Invariants: a usage mistake is an error wrapping ErrUsage and changes
 // nothing; Private commands carry a caller's number or a reference and
 // must never be kept in a console history; an erasure's result is printed

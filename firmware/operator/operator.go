@@ -52,6 +52,8 @@ type Env struct {
 	// Clock is the system clock, shown beside the trusted bound.
 	Clock clock.Clock
 	Actor audit.Actor // who acts, as the audit log names them
+	// Config is what config import needs beyond the rules (config.go).
+	Config ConfigEnv
 }
 
 // auditTrail is the audit log as the report (compliance.Trail) and the
@@ -143,7 +145,8 @@ func positional(usage string, n int, args []string) ([]string, error) {
 
 // Commands is the table, in the order help lists it.
 func Commands() []Command {
-	return []Command{report(), register(), erasure(), accessCommand(), hold(), release(), contract(), clockCommand(), auditCommand()}
+	return []Command{report(), register(), erasure(), accessCommand(), hold(), release(), contract(), clockCommand(), auditCommand(),
+		purposes(), config()}
 }
 
 // Lookup returns the command named name.

@@ -33,6 +33,17 @@
 // through Engine.Record; firmware/compliance generates the compliance
 // report and the register (art. 30) from the rules and Engine.List.
 //
+// # Changing the rules
+//
+// Marshal writes rules as the purposes file Parse reads (Parse(Marshal(r))
+// is r), Diff says what changes between two, and ParseChecked adds a
+// program's own checks to Parse's, placed in the file like its own.
+// Engine.SetRules puts new rules in force while the engine runs, for the
+// grants decided after it. Each grant carries the rule it was given under
+// (see tags), and holds, releases and events recompute its deadline from
+// that rule: a recording keeps the grants it got, whatever is in force
+// later.
+//
 // # Never erase early
 //
 // Deadlines are compared with a lower bound of the true time kept by

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fairrec/firmware/trustclock"
@@ -50,14 +51,16 @@ const RefKeyLabel = "fairrec policy ref v1"
 // extends them for holds and events, and erases a recording when its last
 // grant is gone. Its methods are safe for concurrent use.
 type Engine struct {
-	cfg    Config
-	rules  *Rules
+	cfg Config
+	// rules are the rules in force; SetRules replaces them whole, so a
+	// decision that reads them once sees one configuration, never half
+	// of an import.
+	rules  atomic.Pointer[inForce]
 	keeper *trustclock.Keeper
 	log    *slog.Logger
 	kick   chan struct{}
 
-	onSweep  func(SweepResult) // tests: called after each pass of Run
-	shortest time.Duration     // the shortest initial retention of any purpose
+	onSweep func(SweepResult) // tests: called after each pass of Run
 
 	mu sync.Mutex // serialises read-modify-write of grants
 }
@@ -88,10 +91,21 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.PersistEvery <= 0 {
 		cfg.PersistEvery = 10 * time.Minute
 	}
-	e := &Engine{cfg: cfg, rules: cfg.Rules, keeper: cfg.Keeper, log: cfg.Logger, kick: make(chan struct{}, 1)}
-	e.shortest = 100 * 366 * 24 * time.Hour
-	for i := range cfg.Rules.Purposes {
-		p := &cfg.Rules.Purposes[i]
+	e := &Engine{cfg: cfg, keeper: cfg.Keeper, log: cfg.Logger, kick: make(chan struct{}, 1)}
+	e.rules.Store(newInForce(cfg.Rules))
+	return e, nil
+}
+
+// inForce is a configuration as the engine uses it.
+type inForce struct {
+	*Rules
+	shortest time.Duration // the shortest initial retention of any purpose
+}
+
+func newInForce(r *Rules) *inForce {
+	f := &inForce{Rules: r, shortest: 100 * 366 * 24 * time.Hour}
+	for i := range r.Purposes {
+		p := &r.Purposes[i]
 		first := p.Retention
 		if p.Until != "" {
 			first = p.Max
@@ -99,13 +113,26 @@ func New(cfg Config) (*Engine, error) {
 		// Measured from the earliest start, so that a leap year or a
 		// short month never makes it look longer than it is.
 		ref := time.Date(2001, 2, 1, 0, 0, 0, 0, time.UTC)
-		e.shortest = min(e.shortest, first.Add(ref).Sub(ref))
+		f.shortest = min(f.shortest, first.Add(ref).Sub(ref))
 	}
-	return e, nil
+	return f
+}
+
+// SetRules puts r in force for what is decided from now on: the grants
+// of recordings that start after it returns. Grants already given are
+// not touched: a recording keeps the purposes, deadlines and rule it was
+// granted (see tags), whatever r says of its purposes. r must be valid.
+func (e *Engine) SetRules(r *Rules) error {
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("policy: set rules: %w: %w", ErrInvalid, err)
+	}
+	e.rules.Store(newInForce(r))
+	e.wake() // a shorter retention may bring the next sweep forward
+	return nil
 }
 
 // Rules returns the rules in force.
-func (e *Engine) Rules() *Rules { return e.rules }
+func (e *Engine) Rules() *Rules { return e.rules.Load().Rules }
 
 // Keeper returns the engine's time keeper.
 func (e *Engine) Keeper() *trustclock.Keeper { return e.keeper }
@@ -179,7 +206,8 @@ type Start struct {
 // before recording and creates the recording with Meta.
 func (e *Engine) Start(line int, objected bool, actor audit.Actor) (Start, error) {
 	e.handleClock()
-	pr := e.rules.Profile(line)
+	rs := e.Rules() // one configuration for the whole decision
+	pr := rs.Profile(line)
 	if pr == nil {
 		return Start{}, fmt.Errorf("policy: start line %d: %w", line, ErrNoProfile)
 	}
@@ -187,7 +215,7 @@ func (e *Engine) Start(line int, objected bool, actor audit.Actor) (Start, error
 	s := Start{Notice: pr.Notice, Meta: vault.Meta{Line: line, Start: now, Approximate: !trusted}}
 	var ended []string
 	for _, name := range pr.Purposes {
-		p := e.rules.Purpose(name)
+		p := rs.Purpose(name)
 		if objected && p.Objection != Continues {
 			ended = append(ended, p.Name)
 			if p.Objection == Refuses {
@@ -224,8 +252,9 @@ func (e *Engine) Start(line int, objected bool, actor audit.Actor) (Start, error
 func (e *Engine) Grants(purposes []string, start time.Time) ([]vault.Grant, error) {
 	var gs []vault.Grant
 	seen := map[string]bool{}
+	rs := e.Rules()
 	for _, name := range purposes {
-		p := e.rules.Purpose(name)
+		p := rs.Purpose(name)
 		if p == nil {
 			return nil, fmt.Errorf("policy: grants: %w: unknown purpose %q", ErrInvalid, name)
 		}
@@ -242,7 +271,10 @@ func (e *Engine) Grants(purposes []string, start time.Time) ([]vault.Grant, erro
 func (e *Engine) grant(p *Purpose, at time.Time, trusted bool) vault.Grant {
 	g := vault.Grant{Purpose: p.Name, Basis: string(p.Basis), Granted: at,
 		Objectable: p.Objection != Continues, Review: p.Review, Restricted: p.Restricted}
-	t := tags{until: p.Until, approx: !trusted}
+	// The grant carries its rule, so that later holds and events apply
+	// the rule it was granted under, not whatever is in force by then.
+	t := tags{until: p.Until, approx: !trusted, ret: p.Retention, after: p.After, max: p.Max,
+		holdable: p.Hold, refuses: p.Objection == Refuses}
 	if !trusted {
 		t.stamped, t.steps = true, e.keeper.Steps()
 	}
@@ -265,7 +297,7 @@ func (e *Engine) deadline(p *Purpose, g vault.Grant, t tags) time.Time {
 		}
 	}
 	if t.hold != "" {
-		h := e.rules.HoldLimit().Add(t.held)
+		h := e.Rules().HoldLimit().Add(t.held)
 		if !p.Max.IsZero() {
 			if m := p.Max.Add(g.Granted); m.Before(h) {
 				h = m
@@ -364,7 +396,7 @@ func (e *Engine) Object(id vault.ID, actor audit.Actor) (Result, error) {
 	r := Result{Recordings: []vault.ID{id}}
 	var kept []vault.Grant
 	for _, g := range in.Grants {
-		p := e.rules.Purpose(g.Purpose)
+		p := e.asGranted(g)
 		if !e.objectable(g) {
 			kept = append(kept, g)
 			r.Kept = append(r.Kept, g.Purpose)
@@ -422,11 +454,41 @@ func grantEqual(a, b vault.Grant) bool {
 }
 
 // objectable reports whether an objection (or an erasure request) ends g:
-// as its purpose says, or as the grant says for a purpose no longer
-// configured (or a grant made by another tool).
+// as the grant says when it carries its rule (it keeps the rule it got),
+// else as its purpose in force says, else as the grant says (a grant made
+// by another tool).
 func (e *Engine) objectable(g vault.Grant) bool {
-	if p := e.rules.Purpose(g.Purpose); p != nil {
+	if parseTags(g.Event).ruled() {
+		return g.Objectable
+	}
+	if p := e.Rules().Purpose(g.Purpose); p != nil {
 		return p.Objection != Continues
 	}
 	return g.Objectable
+}
+
+// asGranted returns the purpose g was granted under, as it was when
+// granted: the rule its tags carry (every grant made since the rules can
+// change while the daemon runs), else the purpose of that name in force
+// (a grant from before), else nil. Holds, releases and events recompute
+// deadlines from it, so a config import never shortens or lengthens a
+// recording made before it.
+func (e *Engine) asGranted(g vault.Grant) *Purpose {
+	t := parseTags(g.Event)
+	cur := e.Rules().Purpose(g.Purpose)
+	if !t.ruled() {
+		return cur
+	}
+	p := &Purpose{Name: g.Purpose, Basis: Basis(g.Basis), Retention: t.ret, Until: t.until, After: t.after, Max: t.max,
+		Objection: Ends, Review: g.Review, Hold: t.holdable, Restricted: g.Restricted}
+	switch {
+	case !g.Objectable:
+		p.Objection = Continues
+	case t.refuses:
+		p.Objection = Refuses
+	}
+	if cur != nil {
+		p.Description = cur.Description
+	}
+	return p
 }

@@ -29,7 +29,7 @@ func (e *Engine) Hold(id vault.ID, ref string, actor audit.Actor) (Result, error
 	r := Result{Recordings: []vault.ID{id}}
 	gs := cloneGrants(in.Grants)
 	for i, g := range gs {
-		p := e.rules.Purpose(g.Purpose)
+		p := e.asGranted(g)
 		if p == nil || !p.Hold || !now.Before(effective(g, steps)) {
 			continue
 		}
@@ -80,7 +80,7 @@ func (e *Engine) Release(id vault.ID, actor audit.Actor) (Result, error) {
 		t = parseTags(g.Event)
 		t.hold, t.held = "", time.Time{}
 		gs[i].Granted, gs[i].Deadline = g.Granted, g.Deadline
-		if p := e.rules.Purpose(g.Purpose); p != nil {
+		if p := e.asGranted(g); p != nil {
 			gs[i].Deadline = e.deadline(p, g, t)
 		}
 		gs[i].Event = t.String()
@@ -158,7 +158,7 @@ func (e *Engine) Event(event, ref string, actor audit.Actor) (Result, error) {
 		hit := false
 		for i, g := range gs {
 			t := parseTags(g.Event)
-			p := e.rules.Purpose(g.Purpose)
+			p := e.asGranted(g)
 			if t.until != event || t.ref != tag || !t.done.IsZero() || p == nil {
 				continue
 			}

@@ -302,7 +302,24 @@ var (
 // Parse reads and validates purposes in TOML (see default.toml). It
 // reports every problem in one pass, each with its line in the file and
 // the purpose or profile and the field it concerns.
-func Parse(b []byte) (*Rules, error) {
+func Parse(b []byte) (*Rules, error) { return ParseChecked(b, nil) }
+
+// Problem is a problem a program's own check found in rules (the
+// daemon's: a line's notice set is not there), placed in the file as
+// Parse places its own: Table is "purpose" or "line" (or "" for the
+// settings), Index the entry of that table (0-based), Key the key.
+type Problem struct {
+	Table string
+	Index int
+	Key   string
+	Msg   string
+}
+
+// ParseChecked is Parse with check's problems listed among Parse's own,
+// in the order of the file, so that one answer names everything wrong.
+// check sees the rules as far as they could be read, also when they have
+// problems of their own; it is not called for a file that is not TOML.
+func ParseChecked(b []byte, check func(*Rules) []Problem) (*Rules, error) {
 	var f fileRules
 	if _, err := toml.Decode(string(b), &f); err != nil {
 		var pe toml.ParseError
@@ -434,6 +451,11 @@ func Parse(b []byte) (*Rules, error) {
 		r.Profiles = append(r.Profiles, pr)
 	}
 	r.validate(ps)
+	if check != nil {
+		for _, p := range check(r) {
+			ps.add(at{p.Table, p.Index, p.Key}, "%s", p.Msg)
+		}
+	}
 	if err := ps.err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}

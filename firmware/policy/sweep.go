@@ -140,7 +140,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		if next.IsZero() || !now.Before(next) || !ok {
 			var err error
 			res, err = e.Sweep()
-			next = res.Bound.Add(e.shortest - min(time.Minute, e.shortest/2))
+			shortest := e.rules.Load().shortest
+			next = res.Bound.Add(shortest - min(time.Minute, shortest/2))
 			if !res.Next.IsZero() && res.Next.Before(next) {
 				next = res.Next
 			}

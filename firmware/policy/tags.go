@@ -24,6 +24,17 @@ import (
 //	              trustclock.Keeper.Steps was STEPS (ns): a later
 //	              forward step of the bound moves the times by as much
 //	approx        stamped while the clock was not trusted
+//	r=SPAN        the purpose's retention when granted (Span.String)
+//	a=SPAN        its after (until retention)
+//	x=SPAN        its max
+//	holdable      its hold was allowed
+//	refuses       its objection refuses (a contract)
+//
+// The last five are the rule the grant was given under: holds, releases
+// and events recompute deadlines from them (Engine.asGranted), so a
+// recording keeps the rule it got when the purposes change (config
+// import). Grants made before they existed carry none and follow the
+// purpose in force.
 //
 // References may be personal data (an order or complaint number), and the
 // grant is stored in the clear part of the record, so only a keyed hash of
@@ -34,7 +45,14 @@ type tags struct {
 	approx           bool
 	stamped          bool          // steps is set
 	steps            time.Duration // trustclock.Keeper.Steps when the times were stamped
+
+	ret, after, max   Span // the rule as granted
+	holdable, refuses bool
 }
+
+// ruled reports whether the tags carry the rule the grant was given
+// under: every purpose has a retention or a max.
+func (t tags) ruled() bool { return !t.ret.IsZero() || !t.max.IsZero() }
 
 func parseTags(s string) tags {
 	var t tags
@@ -53,6 +71,23 @@ func parseTags(s string) tags {
 			t.held = unixTime(v)
 		case "approx":
 			t.approx = true
+		case "r", "a", "x":
+			sp, err := ParseSpan(v)
+			if err != nil {
+				continue // written by String, so never; a bad one is no rule
+			}
+			switch k {
+			case "r":
+				t.ret = sp
+			case "a":
+				t.after = sp
+			default:
+				t.max = sp
+			}
+		case "holdable":
+			t.holdable = true
+		case "refuses":
+			t.refuses = true
 		case "s":
 			n, err := strconv.ParseInt(v, 10, 64)
 			t.stamped, t.steps = err == nil, time.Duration(n)
@@ -92,6 +127,20 @@ func (t tags) String() string {
 	}
 	if t.approx {
 		w = append(w, "approx")
+	}
+	for _, s := range []struct {
+		k  string
+		sp Span
+	}{{"r", t.ret}, {"a", t.after}, {"x", t.max}} {
+		if !s.sp.IsZero() {
+			w = append(w, s.k+"="+s.sp.String())
+		}
+	}
+	if t.holdable {
+		w = append(w, "holdable")
+	}
+	if t.refuses {
+		w = append(w, "refuses")
 	}
 	return strings.Join(w, " ")
 }

@@ -41,6 +41,7 @@ const (
 	ActionLogout            Action = 23 // a console session ended (typed, or idle)
 	ActionLockoutEnd        Action = 24 // the console's login lock ran out
 	ActionReviewSelection   Action = 25 // a supervisor chose a recording for playback, or the choice ended unplayed
+	ActionCallersShown      Action = 26 // a recording's caller number was shown to a supervisor (recordings --callers)
 )
 
 var actionNames = [...]string{
@@ -70,6 +71,7 @@ var actionNames = [...]string{
 	ActionLogout:            "logout",
 	ActionLockoutEnd:        "lockout-end",
 	ActionReviewSelection:   "review-selection",
+	ActionCallersShown:      "callers-shown",
 }
 
 // String returns the action's stable name ("erase-timer"), as exported and
